@@ -1,0 +1,5 @@
+export * from './schema.js';
+export * from './errors.js';
+export * from './progress.js';
+export * from './lifecycle.js';
+export * from './cluster.js';

@@ -1,0 +1,41 @@
+import { ProgressType } from 'vscode-jsonrpc';
+import { s, type Property } from './schema.js';
+
+/** A token the client picks to match `$/progress` notifications to a request. */
+export type ProgressToken = string | number;
+
+/** Mixed into the params of every request that reports work-done progress. */
+export interface WorkDoneProgressParams {
+	/** When set, the server sends `$/progress` with this token while the request runs. */
+	workDoneToken?: ProgressToken;
+}
+
+export const workDoneTokenProperty: Property = s.optional(s.anyOf(s.string(), s.integer()));
+
+export interface WorkDoneProgressBegin {
+	kind: 'begin';
+	/** A short title of the whole operation, e.g. "Listing services". */
+	title: string;
+	/** Whether `$/cancelRequest` for the request is honoured. */
+	cancellable: boolean;
+	message?: string;
+	/** 0-100 when the server can tell how far it is. */
+	percentage?: number;
+}
+
+export interface WorkDoneProgressReport {
+	kind: 'report';
+	message?: string;
+	percentage?: number;
+}
+
+export interface WorkDoneProgressEnd {
+	kind: 'end';
+	message?: string;
+}
+
+export type WorkDoneProgressValue = WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd;
+
+export namespace WorkDoneProgress {
+	export const type = new ProgressType<WorkDoneProgressValue>();
+}

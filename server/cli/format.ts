@@ -1,0 +1,35 @@
+import type { ContextsResult, NamespacesResult, ServiceInfo, ServicesResult } from '../../protocol/index.js';
+
+/** Left-aligned columns separated by two spaces, as kubectl prints them. */
+export function table(header: string[], rows: string[][]): string {
+	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+	const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+	return [line(header), ...rows.map(line)].join('\n');
+}
+
+function ports(service: ServiceInfo): string {
+	if (service.ports.length === 0) return '-';
+	return service.ports.map((p) => `${p.port}${p.protocol === 'TCP' ? '' : `/${p.protocol}`}→${p.targetPort}${p.container ? `@${p.container}` : ''}`).join(',');
+}
+
+export function formatServices(result: ServicesResult): string {
+	if (result.services.length === 0) return `No services in namespace ${result.namespace}.`;
+	return table(['NAME', 'TYPE', 'PORTS', 'PODS', 'WORKLOAD', 'CONNECTABLE'], result.services.map((s) => [
+		s.name,
+		s.headless ? 'Headless' : s.type,
+		ports(s),
+		s.pods.length === 0 ? '-' : `${s.pods.filter((p) => p.ready).length}/${s.pods.length}`,
+		s.workloads.map((w) => `${w.kind}/${w.name}`).join(',') || '-',
+		s.connectable ? 'yes' : `no (${s.notConnectableReason})`,
+	]));
+}
+
+export function formatContexts(result: ContextsResult): string {
+	return table(['CURRENT', 'NAME', 'CLUSTER', 'SERVER', 'NAMESPACE'], result.contexts.map((c) => [
+		c.current ? '*' : '', c.name, c.cluster, c.server ?? '-', c.namespace ?? '-',
+	]));
+}
+
+export function formatNamespaces(result: NamespacesResult): string {
+	return table(['CURRENT', 'NAME', 'PHASE'], result.namespaces.map((n) => [n.name === result.current ? '*' : '', n.name, n.phase]));
+}

@@ -1,0 +1,49 @@
+import { PassThrough } from 'node:stream';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+	ExitNotification, InitializeRequest, ShutdownRequest, WorkDoneProgress,
+	type ClusterOptions, type InitializeResult, type WorkDoneProgressValue,
+} from '../../protocol/index.js';
+import type { Logger } from '../log/logger.js';
+import { serve, type RunningServer } from '../rpc/server-connection.js';
+
+export interface ProtocolClient {
+	connection: MessageConnection;
+	initializeResult: InitializeResult;
+	/** Shuts the server down as an editor would: `shutdown`, then `exit`. */
+	close(): Promise<void>;
+}
+
+/**
+ * Runs the server in this process on a pair of in-memory pipes and talks to it over the
+ * real protocol, so a CLI command and an editor take exactly the same path.
+ */
+export async function startInProcess(
+	logger: Logger,
+	cluster: ClusterOptions,
+	onProgress: (value: WorkDoneProgressValue) => void,
+): Promise<ProtocolClient> {
+	const toServer = new PassThrough();
+	const toClient = new PassThrough();
+	const running: RunningServer = serve({ input: toServer, output: toClient, framing: 'headers', logger });
+	const connection = createMessageConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
+	connection.onProgress(WorkDoneProgress.type, 'cli', onProgress);
+	connection.listen();
+	const initializeResult = await connection.sendRequest(InitializeRequest.type, {
+		processId: process.pid,
+		clientInfo: { name: 'kubebridge-cli' },
+		capabilities: { supportsWorkDoneProgress: true },
+		cluster,
+	});
+	return {
+		connection,
+		initializeResult,
+		async close() {
+			await connection.sendRequest(ShutdownRequest.type);
+			await connection.sendNotification(ExitNotification.type);
+			await running.exited;
+			connection.dispose();
+			toServer.end();
+		},
+	};
+}

@@ -1,0 +1,73 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LogLevel } from '../../protocol/index.js';
+
+export interface LogEntry {
+	time: string;
+	level: LogLevel;
+	area: string;
+	message: string;
+	fields?: Record<string, unknown>;
+}
+
+export type LogSink = (entry: LogEntry) => void;
+
+/** Where every run's log goes: one folder under the OS temp dir, a file per run. */
+export function logDirectory(): string {
+	return process.env.KUBEBRIDGE_LOG_DIR ?? join(tmpdir(), 'kubebridge', 'logs');
+}
+
+const SECRET_KEY = /pass(word)?|secret|token|credential|authorization|private|(^|[-_.])key$|-data$/i;
+
+/** Replaces values whose key looks like a secret, at any depth, so the log never holds one. */
+export function redact(value: unknown, depth = 0): unknown {
+	if (depth > 8 || value === null || typeof value !== 'object') return value;
+	if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
+	const out: Record<string, unknown> = {};
+	for (const [key, item] of Object.entries(value)) {
+		out[key] = SECRET_KEY.test(key) && item !== undefined && item !== null ? '[redacted]' : redact(item, depth + 1);
+	}
+	return out;
+}
+
+/**
+ * Structured, tagged logging: every entry is a JSON line in this run's file, and is handed
+ * to the sinks that are attached (the protocol connection forwards some to the client).
+ * Writes are synchronous so a crash never loses the lines that explain it.
+ */
+export class Logger {
+	private readonly sinks = new Set<LogSink>();
+
+	constructor(readonly file: string | null) {
+		if (file) mkdirSync(join(file, '..'), { recursive: true, mode: 0o700 });
+	}
+
+	static forRun(kind: string): Logger {
+		const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+		return new Logger(join(logDirectory(), `kubebridge-${kind}-${stamp}-${process.pid}.log`));
+	}
+
+	attach(sink: LogSink): () => void {
+		this.sinks.add(sink);
+		return () => this.sinks.delete(sink);
+	}
+
+	error(area: string, message: string, fields?: Record<string, unknown>): void { this.write('error', area, message, fields); }
+	warning(area: string, message: string, fields?: Record<string, unknown>): void { this.write('warning', area, message, fields); }
+	info(area: string, message: string, fields?: Record<string, unknown>): void { this.write('info', area, message, fields); }
+	debug(area: string, message: string, fields?: Record<string, unknown>): void { this.write('debug', area, message, fields); }
+
+	private write(level: LogLevel, area: string, message: string, fields?: Record<string, unknown>): void {
+		const entry: LogEntry = { time: new Date().toISOString(), level, area, message };
+		if (fields) entry.fields = redact(fields) as Record<string, unknown>;
+		if (this.file) {
+			try {
+				appendFileSync(this.file, JSON.stringify(entry) + '\n', { mode: 0o600 });
+			} catch {
+				// A full or read-only temp dir must not take the server down with it.
+			}
+		}
+		for (const sink of this.sinks) sink(entry);
+	}
+}

