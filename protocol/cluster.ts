@@ -90,14 +90,17 @@ export interface ContainerInfo {
 }
 
 /** Why a service cannot be redirected to this machine. */
-export type NotConnectableReason =
-	| 'externalName'
-	| 'noSelector'
-	| 'noPods'
-	| 'noTcpPorts'
-	| 'unsupportedWorkload'
-	| 'hostNetwork'
-	| 'noServingContainer';
+export const NOT_CONNECTABLE_REASONS = [
+	'externalName',
+	'noSelector',
+	'noPods',
+	'noTcpPorts',
+	'unsupportedWorkload',
+	'hostNetwork',
+	'noServingContainer',
+] as const;
+
+export type NotConnectableReason = (typeof NOT_CONNECTABLE_REASONS)[number];
 
 export interface ServiceInfo {
 	name: string;

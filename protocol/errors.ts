@@ -32,30 +32,33 @@ export namespace ErrorCodes {
 }
 
 /** Stable reasons, one per distinct cause; the spec lists them with their codes. */
-export type ErrorReason =
-	| 'parseError'
-	| 'invalidRequest'
-	| 'batchNotSupported'
-	| 'messageTooLarge'
-	| 'methodNotFound'
-	| 'invalidParams'
-	| 'internalError'
-	| 'serverNotInitialized'
-	| 'alreadyInitialized'
-	| 'shutdownRequested'
-	| 'requestCancelled'
-	| 'clusterUnreachable'
-	| 'clusterTimeout'
-	| 'tlsVerificationFailed'
-	| 'unauthorized'
-	| 'authPluginFailed'
-	| 'forbidden'
-	| 'namespaceNotFound'
-	| 'resourceNotFound'
-	| 'kubeconfigNotFound'
-	| 'kubeconfigInvalid'
-	| 'contextNotFound'
-	| 'clusterRequestFailed';
+export const ERROR_REASONS = [
+	'parseError',
+	'invalidRequest',
+	'batchNotSupported',
+	'messageTooLarge',
+	'methodNotFound',
+	'invalidParams',
+	'internalError',
+	'serverNotInitialized',
+	'alreadyInitialized',
+	'shutdownRequested',
+	'requestCancelled',
+	'clusterUnreachable',
+	'clusterTimeout',
+	'tlsVerificationFailed',
+	'unauthorized',
+	'authPluginFailed',
+	'forbidden',
+	'namespaceNotFound',
+	'resourceNotFound',
+	'kubeconfigNotFound',
+	'kubeconfigInvalid',
+	'contextNotFound',
+	'clusterRequestFailed',
+] as const;
+
+export type ErrorReason = (typeof ERROR_REASONS)[number];
 
 /** The `data` of every error response kubebridge sends. */
 export interface ErrorData {

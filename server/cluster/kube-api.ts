@@ -1,4 +1,6 @@
-import { AppsV1Api, CoreV1Api, type V1Namespace } from '@kubernetes/client-node';
+import {
+	AppsV1Api, CoreV1Api, Observable, type ConfigurationOptions, type RequestContext, type ResponseContext, type V1Namespace,
+} from '@kubernetes/client-node';
 import { ErrorCodes } from '../../protocol/index.js';
 import { KubebridgeError } from '../rpc/errors.js';
 import type { Logger } from '../log/logger.js';
@@ -28,30 +30,37 @@ export class KubeApi implements ClusterAccess {
 
 	/**
 	 * Runs one API call with a deadline, so a server that accepts connections but never
-	 * answers fails in seconds rather than after the OS gives up, and maps its failure.
+	 * answers fails in seconds rather than after the OS gives up. The deadline aborts the
+	 * HTTP request itself, so nothing is left waiting on the dead connection.
 	 */
-	private async call<T>(action: string, run: () => Promise<T>): Promise<T> {
+	private async call<T>(action: string, run: (options: ConfigurationOptions) => Promise<T>): Promise<T> {
 		const target: CallTarget = { context: this.context, server: this.server, action };
-		let timer: NodeJS.Timeout | undefined;
-		const deadline = new Promise<never>((_, reject) => {
-			timer = setTimeout(() => reject(clusterTimeout(target, this.timeoutMs)), this.timeoutMs);
-		});
+		const signal = AbortSignal.timeout(this.timeoutMs);
+		// The object-style API runs observable middleware, whatever its declared type says.
+		const options = {
+			middleware: [{
+				pre: (request: RequestContext) => {
+					request.setSignal(signal);
+					return new Observable(Promise.resolve(request));
+				},
+				post: (response: ResponseContext) => new Observable(Promise.resolve(response)),
+			}],
+			middlewareMergeStrategy: 'append',
+		} as unknown as ConfigurationOptions;
 		const started = Date.now();
 		try {
-			const result = await Promise.race([run(), deadline]);
+			const result = await run(options);
 			this.logger.debug('cluster', action, { ms: Date.now() - started });
 			return result;
 		} catch (error) {
-			const mapped = toClusterError(error, target);
+			const mapped = signal.aborted ? clusterTimeout(target, this.timeoutMs) : toClusterError(error, target);
 			this.logger.warning('cluster', mapped.message, { reason: mapped.reason, ms: Date.now() - started });
 			throw mapped;
-		} finally {
-			clearTimeout(timer);
 		}
 	}
 
 	/** Like `call`, but a read the user may lack permission for yields an empty list. */
-	private async optionalList<T>(action: string, run: () => Promise<{ items: T[] }>): Promise<T[]> {
+	private async optionalList<T>(action: string, run: (options: ConfigurationOptions) => Promise<{ items: T[] }>): Promise<T[]> {
 		try {
 			return (await this.call(action, run)).items;
 		} catch (error) {
@@ -61,16 +70,16 @@ export class KubeApi implements ClusterAccess {
 	}
 
 	async listNamespaces(): Promise<V1Namespace[]> {
-		return (await this.call('list namespaces', () => this.core.listNamespace())).items;
+		return (await this.call('list namespaces', (o) => this.core.listNamespace({}, o))).items;
 	}
 
 	async readNamespaceSnapshot(namespace: string): Promise<NamespaceSnapshot> {
 		const [services, pods, replicaSets, deployments, statefulSets] = await Promise.all([
-			this.call(`list services in ${namespace}`, () => this.core.listNamespacedService({ namespace })),
-			this.call(`list pods in ${namespace}`, () => this.core.listNamespacedPod({ namespace })),
-			this.optionalList(`list replicasets in ${namespace}`, () => this.apps.listNamespacedReplicaSet({ namespace })),
-			this.optionalList(`list deployments in ${namespace}`, () => this.apps.listNamespacedDeployment({ namespace })),
-			this.optionalList(`list statefulsets in ${namespace}`, () => this.apps.listNamespacedStatefulSet({ namespace })),
+			this.call(`list services in ${namespace}`, (o) => this.core.listNamespacedService({ namespace }, o)),
+			this.call(`list pods in ${namespace}`, (o) => this.core.listNamespacedPod({ namespace }, o)),
+			this.optionalList(`list replicasets in ${namespace}`, (o) => this.apps.listNamespacedReplicaSet({ namespace }, o)),
+			this.optionalList(`list deployments in ${namespace}`, (o) => this.apps.listNamespacedDeployment({ namespace }, o)),
+			this.optionalList(`list statefulsets in ${namespace}`, (o) => this.apps.listNamespacedStatefulSet({ namespace }, o)),
 		]);
 		if (services.items.length === 0 && pods.items.length === 0) await this.assertNamespaceExists(namespace);
 		return { services: services.items, pods: pods.items, replicaSets, deployments, statefulSets };
@@ -79,7 +88,7 @@ export class KubeApi implements ClusterAccess {
 	/** Listing in a missing namespace just returns nothing; tell the user instead. */
 	private async assertNamespaceExists(namespace: string): Promise<void> {
 		try {
-			await this.call(`read namespace ${namespace}`, () => this.core.readNamespace({ name: namespace }));
+			await this.call(`read namespace ${namespace}`, (o) => this.core.readNamespace({ name: namespace }, o));
 		} catch (error) {
 			if (error instanceof KubebridgeError && error.reason === 'resourceNotFound') {
 				throw new KubebridgeError(ErrorCodes.ClusterNotFound, {

@@ -18,7 +18,10 @@ export function logDirectory(): string {
 	return process.env.KUBEBRIDGE_LOG_DIR ?? join(tmpdir(), 'kubebridge', 'logs');
 }
 
-const SECRET_KEY = /pass(word)?|secret|token|credential|authorization|private|(^|[-_.])key$|-data$/i;
+const SECRET_WORD = /pass(word)?|secret|token|credential|authorization|private|(^|[-_.])key$|-data$/i;
+// camelCase names such as apiKey; a plain /key$/i would also hide `monkey`.
+const SECRET_CAMEL = /[a-z]Key$/;
+const isSecretKey = (key: string): boolean => SECRET_WORD.test(key) || SECRET_CAMEL.test(key);
 
 /** Replaces values whose key looks like a secret, at any depth, so the log never holds one. */
 export function redact(value: unknown, depth = 0): unknown {
@@ -26,7 +29,7 @@ export function redact(value: unknown, depth = 0): unknown {
 	if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
 	const out: Record<string, unknown> = {};
 	for (const [key, item] of Object.entries(value)) {
-		out[key] = SECRET_KEY.test(key) && item !== undefined && item !== null ? '[redacted]' : redact(item, depth + 1);
+		out[key] = isSecretKey(key) && item !== undefined && item !== null ? '[redacted]' : redact(item, depth + 1);
 	}
 	return out;
 }

@@ -71,6 +71,8 @@ export function serve(options: ServeOptions): RunningServer {
 	let settle: (code: number) => void = () => undefined;
 	const exited = new Promise<number>((resolve) => { settle = resolve; });
 	const watchers: NodeJS.Timeout[] = [];
+	let inFlight = 0;
+	let dispatched = 0;
 
 	function rejectInput(rejected: RejectedInput): void {
 		logger.warning('rpc', `rejected input: ${rejected.message}`, { reason: rejected.reason });
@@ -158,6 +160,8 @@ export function serve(options: ServeOptions): RunningServer {
 
 	connection.onRequest(async (method: string, rawParams: unknown, token: CancellationToken) => {
 		const started = Date.now();
+		inFlight++;
+		dispatched++;
 		try {
 			const binding = requests.get(method);
 			if (state === 'uninitialized' && !binding?.beforeInitialize) throw serverNotInitialized(method);
@@ -173,10 +177,13 @@ export function serve(options: ServeOptions): RunningServer {
 			if (typed.reason === 'internalError') logger.error('rpc', `${method} failed`, { error: String((error as Error)?.stack ?? error) });
 			else logger.info('rpc', `${method} failed: ${typed.message}`, { reason: typed.reason });
 			return typed.toResponseError() as ResponseError<unknown>;
+		} finally {
+			inFlight--;
 		}
 	});
 
 	connection.onNotification((method: string, rawParams: unknown) => {
+		dispatched++;
 		if (method === ExitNotification.method) {
 			finish(state === 'shutdown' ? 0 : 1, 'exit notification');
 			return;
@@ -194,7 +201,19 @@ export function serve(options: ServeOptions): RunningServer {
 		if (method !== InitializedNotification.method) logger.debug('rpc', `ignored notification ${method}`);
 	});
 
-	connection.onClose(() => finish(state === 'shutdown' ? 0 : 1, 'input closed'));
+	// Input that ends right after its last message (a pipe, a script) still gets every
+	// answer: wait until queued messages are dispatched and in-flight requests are done.
+	connection.onClose(() => {
+		let seen = -1;
+		const timer = setInterval(() => {
+			if (inFlight > 0 || seen !== dispatched) {
+				seen = dispatched;
+				return;
+			}
+			clearInterval(timer);
+			finish(state === 'shutdown' ? 0 : 1, 'input closed');
+		}, 20);
+	});
 	connection.onError(([error]) => logger.warning('rpc', `connection error: ${error.message}`));
 	connection.listen();
 	logger.info('server', 'serving', { framing: options.framing, version: KUBEBRIDGE_VERSION, pid: process.pid });

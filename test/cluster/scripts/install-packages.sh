@@ -8,7 +8,7 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-command -v go >/dev/null || missing+=(golang-go)
+command -v go >/dev/null || die "Go (1.24 or newer) is needed to build the cluster's binaries; none is on PATH"
 [ ${#missing[@]} -eq 0 ] && exit 0
 log "installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive

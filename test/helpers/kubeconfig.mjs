@@ -1,0 +1,22 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Writes a kubeconfig with the given contexts ({ name, server, namespace? }) to a temp file. */
+export function writeKubeconfig(contexts, current = contexts[0]?.name) {
+	const file = join(mkdtempSync(join(tmpdir(), 'kubebridge-kc-')), 'config');
+	const yaml = [
+		'apiVersion: v1',
+		'kind: Config',
+		'clusters:',
+		...contexts.flatMap((c) => [`- name: ${c.name}-cluster`, '  cluster:', `    server: ${c.server}`, '    insecure-skip-tls-verify: true']),
+		'users:',
+		...contexts.flatMap((c) => [`- name: ${c.name}-user`, '  user:', '    token: not-a-real-token']),
+		'contexts:',
+		...contexts.flatMap((c) => [`- name: ${c.name}`, '  context:', `    cluster: ${c.name}-cluster`, `    user: ${c.name}-user`,
+			...(c.namespace ? [`    namespace: ${c.namespace}`] : [])]),
+		...(current ? [`current-context: ${current}`] : []),
+	].join('\n');
+	writeFileSync(file, yaml + '\n');
+	return file;
+}

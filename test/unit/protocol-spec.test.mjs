@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { REQUESTS, NOTIFICATIONS } from '../../out/server/rpc/server-connection.js';
+import { ErrorCodes, ERROR_REASONS, NOT_CONNECTABLE_REASONS } from '../../out/protocol/index.js';
+
+const spec = readFileSync(new URL('../../protocol/PROTOCOL.md', import.meta.url), 'utf8');
+
+/** Every `### \`method\`` section with its status and direction lines. */
+function documentedMethods() {
+	const methods = new Map();
+	const sections = spec.split(/^### `/m).slice(1);
+	for (const section of sections) {
+		const name = section.slice(0, section.indexOf('`'));
+		const status = /\*\*Status:\*\* (implemented|reserved)/.exec(section)?.[1];
+		const direction = /\*\*Direction:\*\* (client → server|server → client), (request|notification)/.exec(section);
+		assert.ok(status, `${name} has a Status line`);
+		assert.ok(direction, `${name} has a Direction line`);
+		methods.set(name, { status, from: direction[1], kind: direction[2] });
+	}
+	return methods;
+}
+
+const handledByServer = (doc) => doc.from === 'client → server';
+
+test('every method the server registers is documented as implemented', () => {
+	const documented = documentedMethods();
+	for (const method of [...REQUESTS, ...NOTIFICATIONS]) {
+		assert.ok(documented.has(method), `${method} is documented`);
+		assert.equal(documented.get(method).status, 'implemented', `${method} is marked implemented`);
+		assert.equal(documented.get(method).kind, REQUESTS.includes(method) ? 'request' : 'notification', `${method} kind`);
+	}
+});
+
+test('every client-to-server method documented as implemented is registered', () => {
+	for (const [method, doc] of documentedMethods()) {
+		if (doc.status !== 'implemented' || !handledByServer(doc)) continue;
+		assert.ok([...REQUESTS, ...NOTIFICATIONS].includes(method), `${method} is registered`);
+	}
+});
+
+test('reserved methods are not registered', () => {
+	for (const [method, doc] of documentedMethods()) {
+		if (doc.status === 'reserved') assert.ok(![...REQUESTS, ...NOTIFICATIONS].includes(method), `${method} is reserved yet registered`);
+	}
+});
+
+test('every error code is in the spec table with its number', () => {
+	for (const [name, code] of Object.entries(ErrorCodes)) {
+		assert.match(spec, new RegExp(`\\| ${code} \\| \`${name}\` \\|`), `${name} (${code}) is documented`);
+	}
+});
+
+test('every error reason and not-connectable reason is documented', () => {
+	for (const reason of ERROR_REASONS) assert.ok(spec.includes(`\`${reason}\``), `error reason ${reason}`);
+	for (const reason of NOT_CONNECTABLE_REASONS) assert.match(spec, new RegExp(`\\| \`${reason}\` \\|`), `not-connectable reason ${reason}`);
+});
+
+test("kubebridge's own codes stay outside JSON-RPC's and the LSP's reserved ranges", () => {
+	for (const [name, code] of Object.entries(ErrorCodes)) {
+		if (code <= -33000) assert.ok(code >= -33999, `${name} within -33999..-33000`);
+		else assert.ok(code >= -32899, `${name} is a standard code`);
+	}
+});

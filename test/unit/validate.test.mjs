@@ -1,0 +1,52 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { validateParams } from '../../out/server/rpc/validate.js';
+import { InitializeRequest, ServicesRequest } from '../../out/protocol/index.js';
+
+function invalidAt(schema, params) {
+	try {
+		validateParams(schema, params);
+	} catch (error) {
+		assert.equal(error.code, -32602);
+		assert.equal(error.data.reason, 'invalidParams');
+		return error.data.path;
+	}
+	assert.fail('expected InvalidParams');
+}
+
+test('valid initialize params pass', () => {
+	const params = { processId: 42, capabilities: { supportsWorkDoneProgress: true }, cluster: { namespace: 'shop', requestTimeoutMs: 2000 }, trace: 'off' };
+	assert.deepEqual(validateParams(InitializeRequest.paramsSchema, params), params);
+	assert.deepEqual(validateParams(InitializeRequest.paramsSchema, { processId: null, capabilities: {} }).processId, null);
+});
+
+test('a wrong type is reported with the path of the field', () => {
+	assert.equal(invalidAt(InitializeRequest.paramsSchema, { processId: 'x', capabilities: {} }), '/processId');
+	assert.equal(invalidAt(InitializeRequest.paramsSchema, { processId: 1, capabilities: {}, cluster: { namespace: 3 } }), '/cluster/namespace');
+	assert.equal(invalidAt(InitializeRequest.paramsSchema, { processId: 1, capabilities: {}, trace: 'loud' }), '/trace');
+});
+
+test('a missing required field is reported', () => {
+	assert.equal(invalidAt(InitializeRequest.paramsSchema, { processId: 1 }), '/capabilities');
+});
+
+test('extra junk is refused, at any depth', () => {
+	assert.equal(invalidAt(ServicesRequest.paramsSchema, { namespace: 'a', junk: true }), '/junk');
+	assert.equal(invalidAt(InitializeRequest.paramsSchema, { processId: 1, capabilities: { nope: 1 } }), '/capabilities/nope');
+});
+
+test('bounds and empty strings are checked', () => {
+	assert.equal(invalidAt(InitializeRequest.paramsSchema, { processId: 1, capabilities: {}, cluster: { requestTimeoutMs: 5 } }), '/cluster/requestTimeoutMs');
+	assert.equal(invalidAt(ServicesRequest.paramsSchema, { namespace: '' }), '/namespace');
+});
+
+test('positional params are refused; absent params count as an empty object', () => {
+	assert.equal(invalidAt(ServicesRequest.paramsSchema, ['default']), '/');
+	assert.deepEqual(validateParams(ServicesRequest.paramsSchema, undefined), {});
+});
+
+test('a progress token may be a string or an integer, nothing else', () => {
+	validateParams(ServicesRequest.paramsSchema, { workDoneToken: 'a' });
+	validateParams(ServicesRequest.paramsSchema, { workDoneToken: 7 });
+	assert.equal(invalidAt(ServicesRequest.paramsSchema, { workDoneToken: { a: 1 } }), '/workDoneToken');
+});
