@@ -38,14 +38,15 @@ function namespaceParams(args: unknown): { workDoneToken: string; namespace?: st
 export async function main(argv: string[]): Promise<void> {
 	await (yargs(argv) as Argv<GlobalArgs>)
 		.scriptName('kubebridge')
-		.usage('$0 <command> [options]\n\nRun and debug one service on your computer while it stays wired into a Kubernetes cluster.')
+		.usage('$0 <command> [options]\n\nRun and debug one service on your computer while it stays wired into its cluster.')
 		.option('kubeconfig', { type: 'string', describe: 'Kubeconfig file (default: KUBECONFIG, then ~/.kube/config)', global: true })
 		.option('context', { type: 'string', describe: 'Kubeconfig context (default: the current one)', global: true })
 		.option('namespace', { alias: 'n', type: 'string', describe: "Namespace (default: the context's)", global: true })
 		.option('request-timeout', { type: 'number', describe: 'Milliseconds one API call may take', global: true })
 		.option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as OutputFormat, describe: 'Output format', global: true })
 		.command('serve', 'Run the sidecar: JSON-RPC on stdin/stdout for an editor', (y) => y
-			.option('stdio', { type: 'boolean', default: true, describe: 'Speak the protocol on stdin/stdout' })
+			.option('stdio', { type: 'boolean', default: true, describe: 'Speak the protocol on stdin/stdout (the only transport)' })
+			.check((args) => args.stdio || 'stdio is the only transport: drop --no-stdio')
 			.option('framing', { choices: ['headers', 'lines'] as const, default: 'headers' as const,
 				describe: 'Content-Length headers (editors), or one JSON message per line (by hand)' })
 			.option('clientProcessId', { type: 'number', describe: 'Exit when this process is gone' }),
@@ -64,11 +65,13 @@ export async function main(argv: string[]): Promise<void> {
 		.completion('completion', 'Print a shell completion script (bash/zsh)')
 		.demandCommand(1, 'Name a command; see --help.')
 		.strict()
+		.wrap(Math.min(100, process.stdout.columns ?? 100))
 		.version(KUBEBRIDGE_VERSION)
 		.epilogue(`Logs: ${logDirectory()}\nProtocol: protocol/PROTOCOL.md`)
 		.fail((message, error, y) => {
-			if (error) throw error;
-			process.stderr.write(`kubebridge: ${message}\n\n${y.help()}\n`);
+			if (error && !message) throw error;
+			process.stderr.write(`kubebridge: ${message ?? error.message}\n\n`);
+			y.showHelp();
 			process.exit(2);
 		})
 		.parseAsync();
