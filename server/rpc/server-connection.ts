@@ -34,6 +34,10 @@ export interface RunningServer {
 	/** Settles with the exit code once the client sent `exit`, the input closed or the parent died. */
 	readonly exited: Promise<number>;
 	readonly connection: MessageConnection;
+	/** The request methods this server answers, as registered. */
+	readonly requests: readonly string[];
+	/** The notifications this server acts on, as registered. */
+	readonly notifications: readonly string[];
 }
 
 interface RequestBinding {
@@ -46,9 +50,8 @@ interface RequestBinding {
 type State = 'uninitialized' | 'running' | 'shutdown';
 const PARENT_POLL_MS = 2000;
 
-/** The methods this server answers, for the spec check and `--help`. */
-export const REQUESTS = [InitializeRequest.method, ShutdownRequest.method, ContextsRequest.method, NamespacesRequest.method, ServicesRequest.method] as const;
-export const NOTIFICATIONS = [InitializedNotification.method, ExitNotification.method, SetTraceNotification.method, '$/cancelRequest'] as const;
+/** `$/cancelRequest` is handled inside the wire library, which hands handlers a token. */
+const CANCEL_REQUEST = '$/cancelRequest';
 
 /**
  * Binds the protocol to `KubebridgeServer`: lifecycle rules, params validation, progress,
@@ -182,6 +185,17 @@ export function serve(options: ServeOptions): RunningServer {
 		}
 	});
 
+	const notifications = new Map<string, (params: unknown) => void>([
+		[InitializedNotification.method, () => undefined],
+		[SetTraceNotification.method, (raw) => {
+			try {
+				trace = validateParams<SetTraceParams>(SetTraceNotification.paramsSchema, raw).value;
+			} catch (error) {
+				logger.warning('rpc', `ignored ${SetTraceNotification.method}: ${(error as Error).message}`);
+			}
+		}],
+	]);
+
 	connection.onNotification((method: string, rawParams: unknown) => {
 		dispatched++;
 		if (method === ExitNotification.method) {
@@ -190,15 +204,9 @@ export function serve(options: ServeOptions): RunningServer {
 		}
 		// Before `initialize` and after `shutdown`, notifications other than `exit` are dropped.
 		if (state !== 'running') return;
-		if (method === SetTraceNotification.method) {
-			try {
-				trace = validateParams<SetTraceParams>(SetTraceNotification.paramsSchema, rawParams).value;
-			} catch (error) {
-				logger.warning('rpc', `ignored ${method}: ${(error as Error).message}`);
-			}
-			return;
-		}
-		if (method !== InitializedNotification.method) logger.debug('rpc', `ignored notification ${method}`);
+		const handle = notifications.get(method);
+		if (handle) handle(rawParams);
+		else logger.debug('rpc', `ignored notification ${method}`);
 	});
 
 	// Input that ends right after its last message (a pipe, a script) still gets every
@@ -217,5 +225,10 @@ export function serve(options: ServeOptions): RunningServer {
 	connection.onError(([error]) => logger.warning('rpc', `connection error: ${error.message}`));
 	connection.listen();
 	logger.info('server', 'serving', { framing: options.framing, version: KUBEBRIDGE_VERSION, pid: process.pid });
-	return { exited, connection };
+	return {
+		exited,
+		connection,
+		requests: [...requests.keys()],
+		notifications: [...notifications.keys(), ExitNotification.method, CANCEL_REQUEST],
+	};
 }

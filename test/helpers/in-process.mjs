@@ -13,5 +13,5 @@ export function startInProcess(options = {}) {
 	const logFile = join(mkdtempSync(join(tmpdir(), 'kubebridge-test-')), 'server.log');
 	const running = serve({ input, output, framing: 'headers', logger: new Logger(logFile), ...options });
 	const client = new WireClient(input, output);
-	return { client, input, output, logFile, exited: running.exited };
+	return { client, input, output, logFile, running, exited: running.exited };
 }
