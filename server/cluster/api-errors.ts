@@ -8,6 +8,8 @@ export interface CallTarget {
 	server: string | null;
 	/** What was being done, e.g. "list services in kb-demo". */
 	action: string;
+	/** The kubeconfig user's credential plugin (exec command or auth provider), if any. */
+	authPlugin: string | null;
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE',
@@ -70,10 +72,12 @@ export function toClusterError(error: unknown, target: CallTarget): KubebridgeEr
 			hint: `Check that the cluster of context '${target.context}' is running and reachable from this machine.` },
 		`Cannot ${target.action}: ${serverText} is unreachable${code ? ` (${code})` : ''}.`);
 	}
-	if (/exec|auth provider|credential plugin/i.test(message)) {
+	// A credential plugin's failure is a plain Error carrying its stderr, raised before any
+	// request is sent: with a plugin configured and no network cause, it is the plugin.
+	if (target.authPlugin && !code) {
 		return new KubebridgeError(ErrorCodes.ClusterUnauthorized, { reason: 'authPluginFailed', ...where,
-			hint: "The kubeconfig's auth plugin failed; run it by hand to see why." },
-		`Cannot ${target.action}: getting credentials failed: ${message}`);
+			hint: `Run '${target.authPlugin}' by hand (it may need you to log in again).` },
+		`Cannot ${target.action}: the credential plugin '${target.authPlugin}' failed: ${message.trim()}`);
 	}
 	return new KubebridgeError(ErrorCodes.ClusterRequestFailed, { reason: 'clusterRequestFailed', ...where },
 		`Cannot ${target.action}: ${message}`);

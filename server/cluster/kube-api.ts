@@ -34,7 +34,7 @@ export class KubeApi implements ClusterAccess {
 	 * HTTP request itself, so nothing is left waiting on the dead connection.
 	 */
 	private async call<T>(action: string, run: (options: ConfigurationOptions) => Promise<T>): Promise<T> {
-		const target: CallTarget = { context: this.context, server: this.server, action };
+		const target: CallTarget = { context: this.context, server: this.server, action, authPlugin: this.loaded.authPlugin };
 		const signal = AbortSignal.timeout(this.timeoutMs);
 		// The object-style API runs observable middleware, whatever its declared type says.
 		const options = {

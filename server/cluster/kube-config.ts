@@ -14,6 +14,8 @@ export interface LoadedKubeConfig {
 	context: string;
 	namespace: string;
 	server: string | null;
+	/** The current user's credential plugin: an exec command or an auth provider's name. */
+	authPlugin: string | null;
 }
 
 function kubeconfigError(reason: 'kubeconfigNotFound' | 'kubeconfigInvalid' | 'contextNotFound', message: string, hint: string, context?: string): KubebridgeError {
@@ -70,7 +72,9 @@ export function loadKubeConfig(options: ClusterOptions): LoadedKubeConfig {
 			'Pass --context, or set one with kubectl config use-context.');
 	}
 	const namespace = options.namespace ?? config.getContextObject(context)?.namespace ?? 'default';
-	return { config, sources, context, namespace, server: config.getCurrentCluster()?.server ?? null };
+	const user = config.getCurrentUser();
+	const authPlugin = user?.exec?.command ?? user?.authProvider?.name ?? null;
+	return { config, sources, context, namespace, server: config.getCurrentCluster()?.server ?? null, authPlugin };
 }
 
 export function describeContexts(loaded: LoadedKubeConfig): ContextInfo[] {

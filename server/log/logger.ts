@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LogLevel } from '../../protocol/index.js';
@@ -16,6 +16,27 @@ export type LogSink = (entry: LogEntry) => void;
 /** Where every run's log goes: one folder under the OS temp dir, a file per run. */
 export function logDirectory(): string {
 	return process.env.KUBEBRIDGE_LOG_DIR ?? join(tmpdir(), 'kubebridge', 'logs');
+}
+
+const KEEP_LOGS_MS = 7 * 24 * 3600 * 1000;
+
+/** Removes run logs older than a week, so the temp folder does not fill up run after run. */
+export function pruneOldLogs(directory: string, now = Date.now()): void {
+	let names: string[];
+	try {
+		names = readdirSync(directory);
+	} catch {
+		return;
+	}
+	for (const name of names) {
+		if (!/^kubebridge-.*\.log$/.test(name)) continue;
+		const file = join(directory, name);
+		try {
+			if (now - statSync(file).mtimeMs > KEEP_LOGS_MS) rmSync(file);
+		} catch {
+			// Another run may be pruning the same folder.
+		}
+	}
 }
 
 const SECRET_WORD = /pass(word)?|secret|token|credential|authorization|private|(^|[-_.])key$|-data$/i;
@@ -47,6 +68,7 @@ export class Logger {
 	}
 
 	static forRun(kind: string): Logger {
+		pruneOldLogs(logDirectory());
 		const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 		return new Logger(join(logDirectory(), `kubebridge-${kind}-${stamp}-${process.pid}.log`));
 	}

@@ -2,7 +2,9 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startInProcess } from '../helpers/in-process.mjs';
 import { writeKubeconfig } from '../helpers/kubeconfig.mjs';
 
@@ -99,4 +101,36 @@ test('cluster/contexts lists contexts with the one in use marked, without contac
 		['one', false, 'shop', 'https://127.0.0.1:1'],
 		['two', true, null, 'https://127.0.0.1:2'],
 	]);
+});
+
+test('an exec credential plugin is run and its token used; a failing plugin is authPluginFailed', async () => {
+	const seen = [];
+	const url = await listen(http.createServer((req, res) => {
+		seen.push(req.headers.authorization);
+		res.writeHead(200, { 'content-type': 'application/json' });
+		res.end(JSON.stringify({ kind: 'NamespaceList', apiVersion: 'v1', items: [{ metadata: { name: 'shop' }, status: { phase: 'Active' } }] }));
+	}));
+	const dir = mkdtempSync(join(tmpdir(), 'kubebridge-plugin-'));
+	const plugin = (name, body) => {
+		const file = join(dir, name);
+		writeFileSync(file, `#!/bin/sh\n${body}\n`);
+		chmodSync(file, 0o755);
+		return file;
+	};
+	const good = plugin('good', `echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"from-plugin"}}'`);
+	const bad = plugin('bad', "echo 'your login expired' >&2; exit 3");
+
+	const { client } = startInProcess({ cluster: { kubeconfig: writeKubeconfig([{ name: 'sso', server: url, exec: good }]) } });
+	await client.initialize();
+	const { result } = await client.request('cluster/namespaces', {});
+	assert.deepEqual(result.namespaces, [{ name: 'shop', phase: 'Active' }]);
+	assert.deepEqual(seen, ['Bearer from-plugin']);
+
+	const failing = startInProcess({ cluster: { kubeconfig: writeKubeconfig([{ name: 'sso', server: url, exec: bad }]) } });
+	await failing.client.initialize();
+	const { error } = await failing.client.request('cluster/namespaces', {});
+	assert.equal(error.code, -33101);
+	assert.equal(error.data.reason, 'authPluginFailed');
+	assert.match(error.message, /your login expired/);
+	assert.equal(seen.length, 1, 'no request was sent without credentials');
 });

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Logger, redact } from '../../out/server/log/logger.js';
+import { Logger, pruneOldLogs, redact } from '../../out/server/log/logger.js';
 
 test('secrets are redacted at any depth; other fields are kept', () => {
 	const out = redact({
@@ -25,4 +25,20 @@ test('each entry is one JSON line in the file, and sinks see it', () => {
 	assert.deepEqual(lines[0].fields, { secret: '[redacted]', n: 1 });
 	assert.doesNotMatch(readFileSync(file, 'utf8'), /hidden/);
 	assert.deepEqual(seen, ['first']);
+});
+
+test('run logs older than a week are pruned; other files and recent logs stay', () => {
+	const dir = mkdtempSync(join(tmpdir(), 'kubebridge-logs-'));
+	const file = (name, ageDays) => {
+		const path = join(dir, name);
+		writeFileSync(path, 'x');
+		const when = new Date(Date.now() - ageDays * 24 * 3600 * 1000);
+		utimesSync(path, when, when);
+		return path;
+	};
+	const old = file('kubebridge-serve-old.log', 8);
+	const recent = file('kubebridge-serve-new.log', 1);
+	const foreign = file('other.log', 30);
+	pruneOldLogs(dir);
+	assert.deepEqual([existsSync(old), existsSync(recent), existsSync(foreign)], [false, true, true]);
 });
