@@ -97,7 +97,11 @@ export function serve(options: ServeOptions): RunningServer {
 	}
 	const detachLog = logger.attach(forwardLog);
 
+	let finished = false;
 	function finish(code: number, why: string): void {
+		// `exit` is usually followed by the input closing; the first reason is the one.
+		if (finished) return;
+		finished = true;
 		logger.info('server', `exiting with code ${code}: ${why}`);
 		watchers.forEach(clearInterval);
 		detachLog();

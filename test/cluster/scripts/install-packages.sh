@@ -3,7 +3,7 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-packages=(containerd runc containernetworking-plugins iptables conntrack openssl iproute2 util-linux gcc libc6-dev)
+packages=(containerd runc containernetworking-plugins iptables conntrack openssl iproute2 procps util-linux gcc libc6-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
