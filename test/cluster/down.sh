@@ -28,8 +28,9 @@ if [ -n "$KB_BIN" ] && pid_alive kube-apiserver && pid_alive kubelet; then
   stop kube-controller-manager; stop kube-scheduler
   kb_kubectl delete pods --all --all-namespaces --grace-period=1 --wait=true --timeout=60s >/dev/null 2>&1 \
     || log "pods did not all go in time; removing what is left by force"
-  # The kubelet removes sandboxes (and their network) shortly after the pods are gone.
-  for _ in $(seq 1 40); do [ -z "$(kb_ctr containers ls -q 2>/dev/null)" ] && break; sleep 0.5; done
+  # Stopping a pod's sandbox tears down its network; removing it waits for the kubelet's
+  # garbage collection, which the force path below does at once.
+  for _ in $(seq 1 40); do kb_ctr tasks ls 2>/dev/null | grep -q RUNNING || break; sleep 0.5; done
 fi
 stop kube-controller-manager; stop kube-scheduler
 stop kubelet; stop kube-proxy
