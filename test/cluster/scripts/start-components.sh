@@ -16,6 +16,7 @@ start() {
   log "started $name (pid $!)"
 }
 apiserver_ready() { kb_kubectl get --raw=/readyz; }
+port_open() { bash -c "exec 3<>/dev/tcp/127.0.0.1/$1"; }
 node_ready() {
   [ "$(kb_kubectl get node "$KB_NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = True ]
 }
@@ -28,7 +29,7 @@ start etcd etcd --name "$KB_NODE_NAME" --data-dir "$KB_STATE/etcd" \
   --listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
   --initial-cluster "$KB_NODE_NAME=http://127.0.0.1:2380" --listen-metrics-urls http://127.0.0.1:2381 \
   --unsafe-no-fsync
-wait_for etcd 60 bash -c "exec 3<>/dev/tcp/127.0.0.1/2379"
+wait_for etcd 60 port_open 2379
 
 start kube-apiserver kube-apiserver --etcd-servers=http://127.0.0.1:2379 \
   --advertise-address="$KB_NODE_IP" --bind-address="$KB_NODE_IP" --secure-port=6443 \
@@ -54,6 +55,8 @@ start kube-scheduler kube-scheduler --kubeconfig="$KB_STATE/scheduler.kubeconfig
   --authentication-kubeconfig="$KB_STATE/scheduler.kubeconfig" \
   --authorization-kubeconfig="$KB_STATE/scheduler.kubeconfig" \
   --bind-address=127.0.0.1 --leader-elect=false
+wait_for kube-controller-manager 60 port_open 10257
+wait_for kube-scheduler 60 port_open 10259
 
 start kubelet kubelet --config="$KB_STATE/kubelet.yaml" --kubeconfig="$KB_STATE/kubelet.kubeconfig" \
   --root-dir="$KB_STATE/kubelet" --hostname-override="$KB_NODE_NAME" --node-ip="$KB_NODE_IP" \
