@@ -48,7 +48,13 @@ export class CheckedMessageReader extends AbstractMessageReader {
 			}
 		};
 		const onError = (error: Error): void => this.fireError(error);
-		const onClose = (): void => this.fireClose();
+		// Streams may emit both 'end' and 'close'; the connection must hear of it once.
+		let closed = false;
+		const onClose = (): void => {
+			if (closed) return;
+			closed = true;
+			this.fireClose();
+		};
 		this.readable.on('data', onData);
 		this.readable.on('error', onError);
 		this.readable.on('end', onClose);
