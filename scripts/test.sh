@@ -46,6 +46,8 @@ if [ "$scope" = all ]; then
   else
     state=${KB_CLUSTER_STATE:-/var/lib/kubebridge-cluster}
     if [ ! -f "$state/run/kube-apiserver.pid" ] || ! kill -0 "$(cat "$state/run/kube-apiserver.pid")" 2>/dev/null; then
+      # What a crashed or killed earlier run left is cleaned first, so "before" is the machine.
+      [ -d "$state" ] && { say "cleaning up what an earlier run left"; bash test/cluster/down.sh; }
       owned=1
       bash test/cluster/scripts/host-fingerprint.sh > "$results/host-before"
     fi

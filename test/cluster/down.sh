@@ -45,6 +45,8 @@ fi
 stop kube-apiserver; stop etcd; stop containerd
 # Shims outlive containerd by design; ours are those serving its socket.
 pkill -KILL -f "containerd-shim-runc-v2 .*-address $KB_CONTAINERD_SOCK" 2>/dev/null
+# Containers whose shim and containerd died in a crash still run in the pods' cgroup.
+"$here/scripts/host-cgroups.sh" down
 
 [ -n "$KB_BIN" ] && [ -x "$KB_BIN/kube-proxy" ] && "$KB_BIN/kube-proxy" --cleanup >/dev/null 2>&1
 

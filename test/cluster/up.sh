@@ -15,6 +15,7 @@ mkdir -p "$KB_RUN" "$KB_LOGS"
 echo "$KB_BIN" > "$KB_STATE/bin-path"
 "$here/scripts/host-state.sh" save
 "$here/scripts/host-network.sh" up
+"$here/scripts/host-cgroups.sh" up
 "$here/scripts/make-pki.sh"
 "$here/scripts/write-configs.sh"
 "$here/scripts/start-components.sh"

@@ -17,6 +17,8 @@ KB_NODE_IP=10.88.0.1
 KB_SERVICE_CIDR=10.96.0.0/16
 KB_DNS_IP=10.96.0.10
 KB_NODE_NAME=node1
+# The kubelet's cgroup root: every pod runs below it, in every cgroup hierarchy.
+KB_CGROUP=kubebridge-test
 
 log() { printf '[cluster %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prints what the cluster may change on the machine, in a stable order, so two prints
 # (before `up`, after `down`) can be compared: links, addresses, routes, iptables rules,
-# mounts, kernel settings, listening sockets, the hosts file and the cluster's processes.
+# cgroups, mounts, kernel settings, listening sockets, the hosts file and the cluster's processes.
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 section() { printf '## %s\n' "$1"; }
@@ -15,6 +15,7 @@ for bin in iptables ip6tables; do
   # only chains and rules matter.
   command -v "$bin-save" >/dev/null && "$bin-save" 2>/dev/null | grep -E '^(-A|:)' | grep -vE '^:(INPUT|OUTPUT|FORWARD|PREROUTING|POSTROUTING) ACCEPT' | sed 's/ \[[0-9:]*\]$//' | sort
 done
+section cgroups; awk '$3 ~ /^cgroup2?$/ {print $2}' /proc/self/mounts | sort -u | while read -r h; do find "$h" -mindepth 1 -maxdepth 1 -type d; done | sort
 section mounts; awk '{print $5, $9}' /proc/self/mountinfo | sort
 section sysctls
 for s in net/ipv4/ip_forward net/ipv4/conf/all/route_localnet net/bridge/bridge-nf-call-iptables vm/overcommit_memory vm/panic_on_oom kernel/panic kernel/panic_on_oops; do

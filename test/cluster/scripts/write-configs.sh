@@ -62,6 +62,7 @@ kind: KubeletConfiguration
 containerRuntimeEndpoint: unix://$KB_CONTAINERD_SOCK
 # containerd 1.6 lacks the RuntimeConfig call, so the kubelet takes the driver from here.
 cgroupDriver: cgroupfs
+cgroupRoot: /$KB_CGROUP
 failCgroupV1: false
 failSwapOn: false
 address: $KB_NODE_IP
