@@ -15,7 +15,7 @@ import {
 } from './errors.js';
 import { CheckedMessageReader, createWriter, type Framing, type RejectedInput } from './message-stream.js';
 import { progressFor } from './progress-reporter.js';
-import { validateParams } from './validate.js';
+import { validateNoParams, validateParams } from './validate.js';
 
 export interface ServeOptions {
 	input: Readable;
@@ -41,6 +41,7 @@ export interface RunningServer {
 }
 
 interface RequestBinding {
+	/** Absent for methods that take no params. */
 	schema?: ObjectSchema<unknown>;
 	/** Whether the request may run before `initialize` (only `initialize` itself). */
 	beforeInitialize?: boolean;
@@ -174,7 +175,9 @@ export function serve(options: ServeOptions): RunningServer {
 			if (state === 'uninitialized' && !binding?.beforeInitialize) throw serverNotInitialized(method);
 			if (state === 'shutdown') throw shutdownRequested(method);
 			if (!binding) throw methodNotFound(method);
-			const params = binding.schema ? validateParams(binding.schema, rawParams) : rawParams;
+			let params: unknown;
+			if (binding.schema) params = validateParams(binding.schema, rawParams);
+			else validateNoParams(rawParams);
 			const result = await binding.handle(params, token);
 			if (token.isCancellationRequested) throw requestCancelled();
 			logger.debug('rpc', `${method} answered`, { ms: Date.now() - started });

@@ -82,3 +82,13 @@ export function validateParams<T>(schema: Schema, params: unknown): T {
 	}
 	return value as T;
 }
+
+/**
+ * For methods that take no params: absent, null, or an empty object or array (what
+ * StreamJsonRpc sends for a call without arguments); anything else is `InvalidParams`.
+ */
+export function validateNoParams(params: unknown): void {
+	const empty = params === undefined || params === null ||
+		(typeof params === 'object' && Object.keys(params).length === 0);
+	if (!empty) throw invalidParams('/', 'Invalid params at /: this method takes no params.');
+}

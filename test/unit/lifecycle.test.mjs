@@ -59,6 +59,14 @@ test('after shutdown, requests are InvalidRequest and exit ends with code 0', as
 	assert.equal(await exited, 0);
 });
 
+test('shutdown takes no params: empty ones as StreamJsonRpc sends are fine, others are InvalidParams', async () => {
+	const { client } = startInProcess();
+	await client.initialize();
+	const junk = await client.request('shutdown', { force: true });
+	assert.equal(junk.error.code, -32602);
+	assert.deepEqual((await client.request('shutdown', [])).result, null);
+});
+
 test('exit without shutdown ends with code 1', async () => {
 	const { client, exited } = startInProcess();
 	await client.initialize();
