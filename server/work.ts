@@ -19,8 +19,6 @@ export interface Work {
 }
 
 export const silentProgress: ProgressReporter = { begin() {}, report() {}, end() {} };
-export const neverCancelled: Cancellation = { isCancellationRequested: false };
-export const detachedWork: Work = { progress: silentProgress, cancellation: neverCancelled };
 
 /** Stops an operation between steps once its request was cancelled. */
 export function throwIfCancelled(cancellation: Cancellation): void {

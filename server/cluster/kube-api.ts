@@ -8,7 +8,7 @@ import { clusterTimeout, toClusterError, type CallTarget } from './api-errors.js
 import type { ClusterAccess, NamespaceSnapshot } from './cluster-access.js';
 import type { LoadedKubeConfig } from './kube-config.js';
 
-export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 
 /** `ClusterAccess` over `@kubernetes/client-node`: the one place that calls the API server. */
 export class KubeApi implements ClusterAccess {

@@ -16,7 +16,7 @@ export interface RejectedInput {
 	message: string;
 }
 
-export const DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+const DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
 /**
  * Reads framed messages and hands on only well-formed JSON-RPC; everything else goes to
