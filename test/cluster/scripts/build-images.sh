@@ -25,7 +25,7 @@ import() {
   log "imported image $1"
 }
 
-pause=kubebridge.local/pause:3.10
+pause=$KB_PAUSE_IMAGE
 if ! fresh pause "$pause" "$here/images/pause.c"; then
   mkdir -p "$work/pause"
   gcc -static -Os -s -o "$work/pause/pause" "$here/images/pause.c"

@@ -19,6 +19,12 @@ KB_DNS_IP=10.96.0.10
 KB_NODE_NAME=node1
 # The kubelet's cgroup root: every pod runs below it, in every cgroup hierarchy.
 KB_CGROUP=kubebridge-test
+# Built here and never pulled: the sandbox image containerd and the kubelet both name.
+KB_PAUSE_IMAGE=kubebridge.local/pause:3.10
+# Kernel settings the kubelet and kube-proxy may change; `down` puts them back.
+KB_SYSCTLS=(net/ipv4/ip_forward net/ipv4/conf/all/route_localnet net/bridge/bridge-nf-call-iptables
+  net/bridge/bridge-nf-call-ip6tables vm/overcommit_memory vm/panic_on_oom kernel/panic
+  kernel/panic_on_oops kernel/keys/root_maxkeys kernel/keys/root_maxbytes)
 
 log() { printf '[cluster %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -35,5 +41,7 @@ wait_for() {
     sleep 0.5
   done
 }
+
+cgroup_hierarchies() { awk '$3 ~ /^cgroup2?$/ {print $2}' /proc/self/mounts | sort -u; }
 
 pid_alive() { [ -f "$KB_RUN/$1.pid" ] && kill -0 "$(cat "$KB_RUN/$1.pid")" 2>/dev/null; }

@@ -5,22 +5,18 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-hierarchies() {
-  awk '$3 ~ /^cgroup2?$/ {print $2}' /proc/self/mounts | sort -u
-}
-
 case ${1:-} in
   up)
-    for h in $(hierarchies); do mkdir -p "$h/$KB_CGROUP"; done ;;
+    for h in $(cgroup_hierarchies); do mkdir -p "$h/$KB_CGROUP"; done ;;
   down)
     for _ in 1 2 3; do
-      for h in $(hierarchies); do
+      for h in $(cgroup_hierarchies); do
         [ -d "$h/$KB_CGROUP" ] || continue
         find "$h/$KB_CGROUP" -name cgroup.procs -exec cat {} + 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
       done
       sleep 0.3
     done
-    for h in $(hierarchies); do
+    for h in $(cgroup_hierarchies); do
       [ -d "$h/$KB_CGROUP" ] && find "$h/$KB_CGROUP" -depth -type d -exec rmdir {} \; 2>/dev/null
     done
     true ;;

@@ -15,10 +15,10 @@ for bin in iptables ip6tables; do
   # only chains and rules matter.
   command -v "$bin-save" >/dev/null && "$bin-save" 2>/dev/null | grep -E '^(-A|:)' | grep -vE '^:(INPUT|OUTPUT|FORWARD|PREROUTING|POSTROUTING) ACCEPT' | sed 's/ \[[0-9:]*\]$//' | sort
 done
-section cgroups; awk '$3 ~ /^cgroup2?$/ {print $2}' /proc/self/mounts | sort -u | while read -r h; do find "$h" -mindepth 1 -maxdepth 1 -type d; done | sort
+section cgroups; cgroup_hierarchies | while read -r h; do find "$h" -mindepth 1 -maxdepth 1 -type d; done | sort
 section mounts; awk '{print $5, $9}' /proc/self/mountinfo | sort
 section sysctls
-for s in net/ipv4/ip_forward net/ipv4/conf/all/route_localnet net/bridge/bridge-nf-call-iptables vm/overcommit_memory vm/panic_on_oom kernel/panic kernel/panic_on_oops; do
+for s in "${KB_SYSCTLS[@]}"; do
   [ -r "/proc/sys/$s" ] && echo "$s $(cat "/proc/sys/$s")"
 done
 section listening; ss -Hlntu 2>/dev/null | awk '{print $1, $5}' | sort -u

@@ -60,7 +60,7 @@ wait_for kube-scheduler 60 port_open 10259
 
 start kubelet kubelet --config="$KB_STATE/kubelet.yaml" --kubeconfig="$KB_STATE/kubelet.kubeconfig" \
   --root-dir="$KB_STATE/kubelet" --hostname-override="$KB_NODE_NAME" --node-ip="$KB_NODE_IP" \
-  --pod-infra-container-image=kubebridge.local/pause:3.10
+  --pod-infra-container-image="$KB_PAUSE_IMAGE"
 start kube-proxy kube-proxy --config="$KB_STATE/kube-proxy.yaml"
 wait_for "node $KB_NODE_NAME to be Ready" 180 node_ready
 wait_for "the default ServiceAccount" 60 kb_kubectl get serviceaccount default -n default

@@ -15,7 +15,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
 [grpc]
   address = "$KB_CONTAINERD_SOCK"
 [plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "kubebridge.local/pause:3.10"
+  sandbox_image = "$KB_PAUSE_IMAGE"
   # Without CAP_SYS_RESOURCE a negative oom_score_adj fails every sandbox start.
   restrict_oom_score_adj = true
   stream_server_address = "127.0.0.1"
