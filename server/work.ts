@@ -1,4 +1,4 @@
-import { requestCancelled } from './rpc/errors.js';
+import { requestCancelled } from './errors.js';
 
 /** Reports how a long operation is going; the connection turns it into `$/progress`. */
 export interface ProgressReporter {

@@ -1,6 +1,6 @@
 import { ApiException } from '@kubernetes/client-node';
 import { ErrorCodes } from '../../protocol/index.js';
-import { KubebridgeError } from '../rpc/errors.js';
+import { KubebridgeError } from '../errors.js';
 
 /** Which cluster a failed call went to, for the error's data and hint. */
 export interface CallTarget {

@@ -2,7 +2,7 @@ import {
 	AppsV1Api, CoreV1Api, Observable, type ConfigurationOptions, type RequestContext, type ResponseContext, type V1Namespace,
 } from '@kubernetes/client-node';
 import { ErrorCodes } from '../../protocol/index.js';
-import { KubebridgeError } from '../rpc/errors.js';
+import { KubebridgeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { clusterTimeout, toClusterError, type CallTarget } from './api-errors.js';
 import type { ClusterAccess, NamespaceSnapshot } from './cluster-access.js';

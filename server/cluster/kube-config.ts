@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ErrorCodes, type ClusterOptions, type ContextInfo } from '../../protocol/index.js';
-import { KubebridgeError } from '../rpc/errors.js';
+import { KubebridgeError } from '../errors.js';
 
 const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 

@@ -10,9 +10,8 @@ import { KUBEBRIDGE_VERSION } from '../version.js';
 import { KubebridgeServer, SERVER_CAPABILITIES, type ClusterAccessFactory } from '../kubebridge-server.js';
 import type { LogEntry, Logger } from '../log/logger.js';
 import type { Work } from '../work.js';
-import {
-	alreadyInitialized, asKubebridgeError, methodNotFound, serverNotInitialized, shutdownRequested, requestCancelled,
-} from './errors.js';
+import { asKubebridgeError, requestCancelled } from '../errors.js';
+import { alreadyInitialized, methodNotFound, serverNotInitialized, shutdownRequested, toResponseError } from './errors.js';
 import { CheckedMessageReader, createWriter, type Framing, type RejectedInput } from './message-stream.js';
 import { progressFor } from './progress-reporter.js';
 import { validateNoParams, validateParams } from './validate.js';
@@ -186,7 +185,7 @@ export function serve(options: ServeOptions): RunningServer {
 			const typed = asKubebridgeError(error);
 			if (typed.reason === 'internalError') logger.error('rpc', `${method} failed`, { error: String((error as Error)?.stack ?? error) });
 			else logger.info('rpc', `${method} failed: ${typed.message}`, { reason: typed.reason });
-			return typed.toResponseError() as ResponseError<unknown>;
+			return toResponseError(typed) as ResponseError<unknown>;
 		} finally {
 			inFlight--;
 		}
