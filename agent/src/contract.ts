@@ -1,0 +1,72 @@
+/**
+ * What the sidecar and the agent agree on: the agent's settings (env vars of the agent
+ * container), its HTTP endpoints and headers, and the labels and annotations kubebridge
+ * puts on what it changes in a cluster. Both sides import this one file.
+ */
+
+export const AGENT_ENV = {
+	/** Comma-separated TCP ports the replaced container served; the agent listens on all addresses. */
+	ports: 'KUBEBRIDGE_AGENT_PORTS',
+	/** The control port, bound to 127.0.0.1 in the pod so only a port-forward reaches it. */
+	controlPort: 'KUBEBRIDGE_AGENT_CONTROL_PORT',
+	/** The port the kubelet's probes reach on all addresses; it answers without a token. */
+	healthPort: 'KUBEBRIDGE_AGENT_HEALTH_PORT',
+	/** Hex SHA-256 of the session token: the pod spec never holds the token itself. */
+	tokenHash: 'KUBEBRIDGE_AGENT_TOKEN_SHA256',
+	session: 'KUBEBRIDGE_SESSION',
+} as const;
+
+export const AGENT_PATHS = {
+	/** An upgrade the agent answers (101) when a caller connects to one of its ports. */
+	accept: '/v1/accept',
+	/** An upgrade the agent answers (101) once it reached `host`:`port` inside the cluster. */
+	dial: '/v1/dial',
+	/** Newline-delimited JSON events for as long as the request stays open. */
+	events: '/v1/events',
+	status: '/v1/status',
+	health: '/healthz',
+} as const;
+
+/** The Upgrade token of a tunnel: after the 101, each direction is HTTP/1.1 chunked coding. */
+export const TUNNEL_UPGRADE = 'kubebridge-tunnel';
+
+export const AGENT_HEADERS = {
+	/** On an accept answer: the agent port the caller connected to. */
+	port: 'kubebridge-port',
+	/** On an accept answer: the caller's address as the agent saw it. */
+	peer: 'kubebridge-peer',
+} as const;
+
+export const DEFAULT_CONTROL_PORT = 47990;
+export const DEFAULT_HEALTH_PORT = 47991;
+
+/** One line of the events stream. */
+export type AgentEvent =
+	| { event: 'hello'; pod: string; ports: number[]; version: string }
+	| { event: 'waiting'; count: number }
+	| { event: 'heartbeat'; idle: number; active: number };
+
+export const HEARTBEAT_MS = 3000;
+
+export const LABELS = {
+	/** On everything kubebridge creates, and on the pod template of a taken-over workload. */
+	session: 'kubebridge.io/session',
+	/** What a created object is for: `restorer`, `lease`. */
+	role: 'kubebridge.io/role',
+} as const;
+
+export const ANNOTATIONS = {
+	/** On a taken-over workload: the pod template as it was, as JSON. */
+	originalTemplate: 'kubebridge.io/original-template',
+	/** On a taken-over workload: who took it over (user, host, pid) and when, as JSON. */
+	owner: 'kubebridge.io/owner',
+	/** On a taken-over workload: the session id, also the name suffix of its lease. */
+	session: 'kubebridge.io/session',
+} as const;
+
+/** The lease the sidecar renews; when it lapses, the restorer puts the workloads back. */
+export const LEASE_DURATION_S = 10;
+export const LEASE_RENEW_MS = 2000;
+
+export const leaseName = (session: string): string => `kubebridge-${session}`;
+export const restorerName = (session: string): string => `kubebridge-restorer-${session}`;

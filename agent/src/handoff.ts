@@ -1,0 +1,36 @@
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { ChunkedDecoder, ChunkedEncoder } from './chunked.js';
+
+/**
+ * Joins a TCP socket to a tunnel after its HTTP upgrade; both ends of a tunnel (agent and
+ * sidecar) use it. Each direction is chunked: the socket's FIN becomes the last chunk,
+ * and the last chunk from the other side becomes a FIN. A tunnel that breaks before both
+ * directions ended resets the socket, and a socket reset breaks the tunnel, so a reset
+ * crosses it too. `head` holds tunnel bytes read along with the upgrade.
+ */
+export function spliceSocket(socket: Socket, tunnel: Duplex, head: Buffer = Buffer.alloc(0)): void {
+	const encoder = new ChunkedEncoder();
+	const decoder = new ChunkedDecoder();
+	let over = false;
+	const reset = (): void => {
+		if (over) return;
+		over = true;
+		socket.resetAndDestroy();
+		tunnel.destroy();
+	};
+	socket.pipe(encoder).pipe(tunnel, { end: false });
+	if (head.length > 0) decoder.write(head);
+	tunnel.pipe(decoder).pipe(socket);
+	socket.on('error', reset);
+	decoder.on('error', reset);
+	tunnel.on('error', reset);
+	tunnel.on('close', () => { if (!decoder.finished || !encoder.writableFinished) reset(); });
+	socket.on('close', () => {
+		if (over) return;
+		over = true;
+		// Both directions are over: the tunnel closes once the last chunk left.
+		if (encoder.readableEnded) tunnel.end();
+		else encoder.once('end', () => tunnel.end());
+	});
+}

@@ -1,0 +1,26 @@
+import { ControlServer } from './control-server.js';
+import { log } from './log.js';
+import { TunnelPool } from './pool.js';
+import { runRestorer } from './restorer.js';
+import { listenForProbes, listenOnAppPorts } from './servers.js';
+import { readSettings } from './settings.js';
+
+/** The agent in a taken-over pod: takes the container's ports and hands callers to the sidecar. */
+async function serveAgent(): Promise<void> {
+	const settings = readSettings(process.env);
+	let control: ControlServer | null = null;
+	const pool = new TunnelPool(() => control?.sidecarExpected ?? false, (count) => control?.broadcast({ event: 'waiting', count }));
+	control = new ControlServer(settings, pool);
+	await control.listen();
+	await listenForProbes(settings.healthPort);
+	await listenOnAppPorts(settings.ports, pool);
+	log('agent ready', { pod: settings.pod, ports: settings.ports, controlPort: settings.controlPort, session: settings.session });
+}
+
+const mode = process.argv[2] ?? 'agent';
+const run = mode === 'restore' ? runRestorer : serveAgent;
+process.on('SIGTERM', () => process.exit(0));
+run().catch((error: Error) => {
+	log('failed', { error: error.message });
+	process.exit(1);
+});

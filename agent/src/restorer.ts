@@ -1,0 +1,70 @@
+import { leaseName, LABELS } from './contract.js';
+import { InClusterApi } from './in-cluster-api.js';
+import { log } from './log.js';
+import { apiPath, restoredObject, type TargetRef } from './takeover-record.js';
+
+const POLL_MS = 1000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Whether the lease's holder stopped renewing it for longer than its duration. */
+function lapsed(lease: { spec?: { renewTime?: string; leaseDurationSeconds?: number } }, now: number): boolean {
+	const renewed = Date.parse(lease.spec?.renewTime ?? '');
+	const duration = (lease.spec?.leaseDurationSeconds ?? 0) * 1000;
+	return Number.isNaN(renewed) || now > renewed + duration;
+}
+
+async function restoreTarget(api: InClusterApi, ref: TargetRef, session: string): Promise<void> {
+	const path = apiPath(ref);
+	const current = await api.call('GET', path);
+	if (current.status === 404) return;
+	if (current.status !== 200) throw new Error(`GET ${path}: ${current.status}`);
+	const restored = restoredObject(ref.kind, current.body, session);
+	if (!restored) return;
+	if (ref.kind === 'Pod') {
+		await api.call('DELETE', `${path}?gracePeriodSeconds=0`);
+		for (let i = 0; i < 60 && (await api.call('GET', path)).status !== 404; i++) await sleep(500);
+		const created = await api.call('POST', path.slice(0, path.lastIndexOf('/')), restored);
+		if (created.status >= 300) throw new Error(`create pod ${ref.name}: ${created.status}`);
+	} else {
+		const written = await api.call('PUT', path, restored);
+		if (written.status >= 300) throw new Error(`restore ${ref.kind} ${ref.name}: ${written.status} ${JSON.stringify(written.body).slice(0, 300)}`);
+		// A ReplicaSet does not replace its pods when its template changes; the agents go so originals come back.
+		if (ref.kind !== 'Deployment') {
+			await api.call('DELETE', `/api/v1/namespaces/${ref.namespace}/pods?labelSelector=${encodeURIComponent(`${LABELS.session}=${session}`)}`);
+		}
+	}
+	log('restored', { kind: ref.kind, name: ref.name });
+}
+
+/**
+ * The restorer: a pod of its own, with a narrow role, that watches the session's lease.
+ * When the sidecar stops renewing it (killed, laptop gone), it puts every workload back
+ * and deletes the lease; everything else of the session is owned by the lease and goes
+ * with it.
+ */
+export async function runRestorer(): Promise<void> {
+	const session = process.env.KUBEBRIDGE_SESSION ?? '';
+	const targets = JSON.parse(process.env.KUBEBRIDGE_RESTORE_TARGETS ?? '[]') as TargetRef[];
+	const api = new InClusterApi();
+	const leasePath = `/apis/coordination.k8s.io/v1/namespaces/${api.namespace}/leases/${leaseName(session)}`;
+	log('restorer watching', { session, targets: targets.map((t) => `${t.kind}/${t.namespace}/${t.name}`) });
+	for (;;) {
+		try {
+			const lease = await api.call('GET', leasePath);
+			if (lease.status === 404) {
+				log('lease gone: the session ended normally');
+				return;
+			}
+			if (lease.status === 200 && lapsed(lease.body, Date.now())) {
+				log('lease lapsed: restoring', { renewTime: lease.body.spec?.renewTime });
+				for (const ref of targets) await restoreTarget(api, ref, session);
+				await api.call('DELETE', `${leasePath}?propagationPolicy=Background`);
+				log('session cleaned up');
+				return;
+			}
+		} catch (error) {
+			log('restorer step failed; retrying', { error: (error as Error).message });
+		}
+		await sleep(POLL_MS);
+	}
+}

@@ -1,0 +1,109 @@
+import { request, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { AGENT_PATHS, TUNNEL_UPGRADE, type AgentEvent } from '../../agent/src/contract.js';
+import { openForward, type ApiEndpoint } from './port-forward.js';
+
+/** Where one agent's control endpoint is, and the token it wants. */
+export interface AgentAddress {
+	namespace: string;
+	pod: string;
+	controlPort: number;
+	token: string;
+}
+
+/** A tunnel the agent switched to: raw chunked bytes from here on. */
+export interface Tunnel {
+	socket: Duplex;
+	/** Tunnel bytes that arrived with the 101. */
+	head: Buffer;
+	headers: IncomingMessage['headers'];
+}
+
+/** The agent answered with an error status. */
+export class AgentRefused extends Error {
+	constructor(readonly status: number, text: string) {
+		super(`the agent answered ${status}${text ? `: ${text}` : ''}`);
+	}
+}
+
+function agentRequest(forward: Duplex, agent: AgentAddress, path: string, upgrade: boolean) {
+	return request({
+		method: 'GET', path, host: 'agent', createConnection: () => forward as never,
+		headers: { authorization: `Bearer ${agent.token}`, ...(upgrade ? { connection: 'Upgrade', upgrade: TUNNEL_UPGRADE } : {}) },
+	});
+}
+
+function refusal(response: IncomingMessage): Promise<AgentRefused> {
+	return new Promise((resolve) => {
+		let text = '';
+		response.on('data', (chunk: Buffer) => { text += chunk.toString('utf8'); });
+		response.on('end', () => resolve(new AgentRefused(response.statusCode ?? 0, text.slice(0, 300))));
+		response.on('error', () => resolve(new AgentRefused(response.statusCode ?? 0, text.slice(0, 300))));
+	});
+}
+
+/**
+ * Opens a tunnel over a port-forward of its own: an HTTP upgrade the agent answers with
+ * 101 when it has a connection for it (a caller on `accept`, the dialled host on `dial`).
+ */
+export async function openTunnel(endpoint: ApiEndpoint, agent: AgentAddress, path: string, signal?: AbortSignal): Promise<Tunnel> {
+	const forward = await openForward(endpoint, { namespace: agent.namespace, pod: agent.pod, port: agent.controlPort }, signal);
+	return new Promise((resolve, reject) => {
+		const req = agentRequest(forward, agent, path, true);
+		const abort = (): void => { req.destroy(new Error('aborted')); forward.destroy(); };
+		signal?.addEventListener('abort', abort, { once: true });
+		req.on('upgrade', (response: IncomingMessage, socket: Duplex, head: Buffer) => {
+			signal?.removeEventListener('abort', abort);
+			resolve({ socket, head, headers: response.headers });
+		});
+		req.on('response', (response) => {
+			signal?.removeEventListener('abort', abort);
+			void refusal(response).then((error) => { forward.destroy(); reject(error); });
+		});
+		req.on('error', (error) => { forward.destroy(); reject(error); });
+		req.end();
+	});
+}
+
+/** A plain GET to the agent over a forward of its own; the response streams. */
+export async function openRequest(endpoint: ApiEndpoint, agent: AgentAddress, path: string, signal?: AbortSignal): Promise<IncomingMessage> {
+	const forward = await openForward(endpoint, { namespace: agent.namespace, pod: agent.pod, port: agent.controlPort }, signal);
+	return new Promise((resolve, reject) => {
+		const req = agentRequest(forward, agent, path, false);
+		const abort = (): void => { req.destroy(new Error('aborted')); };
+		signal?.addEventListener('abort', abort, { once: true });
+		req.on('response', (response) => {
+			if (response.statusCode === 200) {
+				resolve(response);
+				return;
+			}
+			void refusal(response).then((error) => { forward.destroy(); reject(error); });
+		});
+		req.on('error', (error) => { forward.destroy(); reject(error); });
+		req.end();
+	});
+}
+
+/** Reads newline-delimited agent events until the stream ends. */
+export function readEvents(response: IncomingMessage, onEvent: (event: AgentEvent) => void): void {
+	let buffered = '';
+	response.setEncoding('utf8');
+	response.on('data', (chunk: string) => {
+		buffered += chunk;
+		let newline: number;
+		while ((newline = buffered.indexOf('\n')) >= 0) {
+			const line = buffered.slice(0, newline);
+			buffered = buffered.slice(newline + 1);
+			try {
+				onEvent(JSON.parse(line) as AgentEvent);
+			} catch {
+				// A line that is not an event is ignored; the heartbeat watchdog catches a dead stream.
+			}
+		}
+	});
+}
+
+export const acceptPath = AGENT_PATHS.accept;
+export const eventsPath = AGENT_PATHS.events;
+export const dialPath = (host: string, port: number): string =>
+	`${AGENT_PATHS.dial}?host=${encodeURIComponent(host)}&port=${port}`;

@@ -1,0 +1,161 @@
+import { connect, type Socket } from 'node:net';
+import { AGENT_HEADERS, HEARTBEAT_MS, type AgentEvent } from '../../agent/src/contract.js';
+import { spliceSocket } from '../../agent/src/handoff.js';
+import type { Logger } from '../log/logger.js';
+import type { IncomingMessage } from 'node:http';
+import { acceptPath, eventsPath, openRequest, openTunnel, readEvents, type AgentAddress, type Tunnel } from './agent-exchange.js';
+import type { ApiEndpoint } from './port-forward.js';
+
+export type LinkState = 'connecting' | 'serving' | 'reconnecting' | 'closed';
+
+export interface LinkListener {
+	stateChanged(pod: string, state: LinkState, detail: string): void;
+	/** Nothing listens on a local port the agent handed a caller to; said once until it does. */
+	localRefused(localPort: number, remotePort: number): void;
+}
+
+export interface LinkStats {
+	pod: string;
+	state: LinkState;
+	idleTunnels: number;
+	activeConnections: number;
+	totalConnections: number;
+}
+
+const IDLE_TUNNELS = 8;
+/** Beyond the idle ones, tunnels opened at once when callers wait. */
+const MAX_OUTSTANDING = 64;
+const MAX_BACKOFF_MS = 2000;
+
+/**
+ * The sidecar's side of one agent pod: the events stream that says the agent is alive, and
+ * a pool of tunnels opened ahead so a caller gets one at once. Each tunnel is its own
+ * port-forward, so connections never share a flow-control window. When the stream drops
+ * (pod replaced, API server restarted, network gone) it reconnects by itself.
+ */
+export class AgentLink {
+	private state: LinkState = 'connecting';
+	private events: IncomingMessage | null = null;
+	private outstanding = 0;
+	private active = 0;
+	private total = 0;
+	private backoffMs = 250;
+	private watchdog: NodeJS.Timeout | null = null;
+	private readonly refusedPorts = new Set<number>();
+	private readonly abort = new AbortController();
+
+	constructor(
+		private readonly endpoint: ApiEndpoint,
+		private readonly agent: AgentAddress,
+		/** Agent port → local port. */
+		private readonly ports: ReadonlyMap<number, number>,
+		private readonly listener: LinkListener,
+		private readonly logger: Logger,
+	) {}
+
+	get pod(): string { return this.agent.pod; }
+
+	stats(): LinkStats {
+		return { pod: this.pod, state: this.state, idleTunnels: this.outstanding, activeConnections: this.active, totalConnections: this.total };
+	}
+
+	start(): void {
+		void this.connectEvents();
+	}
+
+	stop(): void {
+		this.setState('closed', 'disconnected');
+		this.abort.abort();
+		this.events?.destroy();
+		if (this.watchdog) clearTimeout(this.watchdog);
+	}
+
+	private setState(state: LinkState, detail: string): void {
+		if (this.state === state || this.state === 'closed') return;
+		this.state = state;
+		this.logger.info('tunnel', `agent ${this.pod}: ${state}`, { detail });
+		this.listener.stateChanged(this.pod, state, detail);
+	}
+
+	private async connectEvents(): Promise<void> {
+		if (this.state === 'closed') return;
+		try {
+			this.events = await openRequest(this.endpoint, this.agent, eventsPath, this.abort.signal);
+		} catch (error) {
+			this.retry(`cannot reach the agent: ${(error as Error).message}`);
+			return;
+		}
+		const response = this.events;
+		this.armWatchdog();
+		readEvents(response, (event) => this.onEvent(event));
+		response.on('close', () => this.retry('the agent connection dropped'));
+	}
+
+	private retry(why: string): void {
+		if (this.state === 'closed') return;
+		this.events = null;
+		if (this.watchdog) clearTimeout(this.watchdog);
+		this.setState('reconnecting', why);
+		setTimeout(() => void this.connectEvents(), this.backoffMs).unref();
+		this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+	}
+
+	/** A stream that stops carrying heartbeats is dead even if no socket said so. */
+	private armWatchdog(): void {
+		if (this.watchdog) clearTimeout(this.watchdog);
+		this.watchdog = setTimeout(() => this.events?.destroy(), HEARTBEAT_MS * 3);
+		this.watchdog.unref();
+	}
+
+	private onEvent(event: AgentEvent): void {
+		this.armWatchdog();
+		if (event.event === 'hello') {
+			this.backoffMs = 250;
+			this.setState('serving', `agent on ports ${event.ports.join(', ')}`);
+			this.fill(IDLE_TUNNELS);
+		} else if (event.event === 'waiting') {
+			this.fill(Math.min(this.outstanding + event.count, MAX_OUTSTANDING));
+		}
+	}
+
+	private fill(target: number): void {
+		while (this.state === 'serving' && this.outstanding < target) this.openTunnel();
+	}
+
+	private openTunnel(): void {
+		this.outstanding++;
+		openTunnel(this.endpoint, this.agent, acceptPath, this.abort.signal).then((tunnel) => {
+			this.outstanding--;
+			this.fill(IDLE_TUNNELS);
+			this.serveCaller(tunnel);
+		}, (error: Error) => {
+			this.outstanding--;
+			this.logger.debug('tunnel', `tunnel to ${this.pod} failed: ${error.message}`);
+			// The events stream decides about reconnecting; a lone failure is retried later.
+			if (this.state === 'serving') setTimeout(() => this.fill(IDLE_TUNNELS), this.backoffMs).unref();
+		});
+	}
+
+	private serveCaller(tunnel: Tunnel): void {
+		const remotePort = Number(tunnel.headers[AGENT_HEADERS.port]);
+		const localPort = this.ports.get(remotePort) ?? remotePort;
+		const local: Socket = connect({ host: '127.0.0.1', port: localPort, allowHalfOpen: true, noDelay: true });
+		this.total++;
+		local.once('connect', () => {
+			this.refusedPorts.delete(localPort);
+			this.active++;
+			local.once('close', () => { this.active--; });
+			spliceSocket(local, tunnel.socket, tunnel.head);
+		});
+		local.once('error', (error: NodeJS.ErrnoException) => {
+			if (local.connecting || error.code === 'ECONNREFUSED') {
+				// The caller in the cluster is reset at once rather than left hanging.
+				tunnel.socket.destroy();
+				if (!this.refusedPorts.has(localPort)) {
+					this.refusedPorts.add(localPort);
+					this.listener.localRefused(localPort, remotePort);
+				}
+			}
+		});
+	}
+}
