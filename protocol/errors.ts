@@ -24,8 +24,11 @@ export namespace ErrorCodes {
 	export const ClusterNotFound = -33103;
 	export const KubeconfigInvalid = -33104;
 	export const ClusterRequestFailed = -33105;
-	// kubebridge: sessions (-33200..-33299), reserved for session/*
+	// kubebridge: sessions (-33200..-33299)
 	export const TargetNotConnectable = -33200;
+	export const TargetTakenOver = -33201;
+	export const AgentNotReady = -33202;
+	export const SessionState = -33203;
 	// kubebridge: the local machine (-33400..-33499), reserved for ports and the hosts file
 	export const LocalPortInUse = -33400;
 	export const ElevationRefused = -33401;
@@ -56,6 +59,12 @@ export const ERROR_REASONS = [
 	'kubeconfigInvalid',
 	'contextNotFound',
 	'clusterRequestFailed',
+	'targetNotFound',
+	'targetNotConnectable',
+	'targetTakenOver',
+	'agentNotReady',
+	'sessionActive',
+	'noSession',
 ] as const;
 
 export type ErrorReason = (typeof ERROR_REASONS)[number];

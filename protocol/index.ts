@@ -3,3 +3,4 @@ export * from './errors.js';
 export * from './progress.js';
 export * from './lifecycle.js';
 export * from './cluster.js';
+export * from './session.js';

@@ -1,13 +1,18 @@
 import type {
-	ClusterOptions, ContextsResult, InitializeParams, NamespacesParams, NamespacesResult,
-	ServerCapabilities, ServicesParams, ServicesResult,
+	ClusterOptions, ConnectParams, ConnectResult, ContextsResult, DidChangeStateParams, DisconnectResult, InitializeParams,
+	NamespacesParams, NamespacesResult, RestoreParams, RestoreResult, ServerCapabilities, ServicesParams, ServicesResult,
+	SessionStatusResult,
 } from '../protocol/index.js';
+import { KUBEBRIDGE_VERSION } from './version.js';
+import { restoreLeftovers } from './session/leftovers.js';
+import { Session } from './session/session.js';
+import { noSession, sessionActive } from './session/session-errors.js';
 import { describeContexts, loadKubeConfig, type LoadedKubeConfig } from './cluster/kube-config.js';
 import { KubeApi } from './cluster/kube-api.js';
 import type { ClusterAccess } from './cluster/cluster-access.js';
 import { describeServices } from './cluster/service-discovery.js';
 import type { Logger } from './log/logger.js';
-import { throwIfCancelled, type Work } from './work.js';
+import { silentProgress, throwIfCancelled, type Work } from './work.js';
 
 /** Makes the cluster access for a loaded kubeconfig; tests pass a fake. */
 export type ClusterAccessFactory = (loaded: LoadedKubeConfig, options: ClusterOptions, logger: Logger) => ClusterAccess;
@@ -19,7 +24,11 @@ export const SERVER_CAPABILITIES: ServerCapabilities = {
 	supportsClusterDiscovery: true,
 	supportsCancellation: true,
 	supportsWorkDoneProgress: true,
+	supportsSessions: true,
 };
+
+/** The agent image of this release, for users who push it under its own name. */
+export const DEFAULT_AGENT_IMAGE = `kubebridge/agent:${KUBEBRIDGE_VERSION}`;
 
 /**
  * kubebridge's operations, free of any JSON-RPC type: the connection binds methods to these,
@@ -28,13 +37,21 @@ export const SERVER_CAPABILITIES: ServerCapabilities = {
 export class KubebridgeServer {
 	private clusterOptions: ClusterOptions;
 	private cluster: ClusterAccess | null = null;
+	private session: Session | null = null;
+	private sessionListener: (event: DidChangeStateParams) => void = () => undefined;
 
 	constructor(
 		private readonly logger: Logger,
 		defaults: ClusterOptions = {},
 		private readonly makeClusterAccess: ClusterAccessFactory = realClusterAccess,
+		private readonly agentImage = process.env.KUBEBRIDGE_AGENT_IMAGE ?? DEFAULT_AGENT_IMAGE,
 	) {
 		this.clusterOptions = { ...defaults };
+	}
+
+	/** Where a connected session's state changes go (the connection sends them to the client). */
+	onSessionEvent(listener: (event: DidChangeStateParams) => void): void {
+		this.sessionListener = listener;
 	}
 
 	initialize(params: InitializeParams): void {
@@ -90,7 +107,51 @@ export class KubebridgeServer {
 		}
 	}
 
-	shutdown(): void {
+	async connect(params: ConnectParams, work: Work): Promise<ConnectResult> {
+		if (this.session) throw sessionActive();
+		const cluster = this.clusterAccess();
+		const session = new Session(cluster, params.agentImage ?? this.agentImage,
+			(event) => this.sessionListener({ sessionId: session.id, ...event }), this.logger);
+		this.session = session;
+		try {
+			return await session.connect(params, work);
+		} catch (error) {
+			this.session = null;
+			throw error;
+		}
+	}
+
+	async disconnect(work: Work): Promise<DisconnectResult> {
+		const session = this.session;
+		if (!session) throw noSession();
+		const result = await session.disconnect(work);
+		this.session = null;
+		return result;
+	}
+
+	sessionStatus(): SessionStatusResult {
+		return this.session?.status() ?? { sessionId: null, targets: [], agents: [] };
+	}
+
+	async restoreLeftovers(params: RestoreParams, work: Work): Promise<RestoreResult> {
+		const cluster = this.clusterAccess();
+		const namespace = params.namespace ?? cluster.namespace;
+		work.progress.begin('Restoring what kubebridge left', `namespace ${namespace}`);
+		try {
+			return await restoreLeftovers(cluster.objects, namespace, this.logger);
+		} finally {
+			work.progress.end();
+		}
+	}
+
+	/** Disconnects a connected session; every way out of the server comes through here. */
+	async shutdown(): Promise<void> {
+		const session = this.session;
+		this.session = null;
+		if (session) {
+			this.logger.info('server', 'shutdown: disconnecting the session', { session: session.id });
+			await session.disconnect({ progress: silentProgress, cancellation: { isCancellationRequested: false } });
+		}
 		this.logger.info('server', 'shutdown');
 		this.cluster = null;
 	}

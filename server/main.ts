@@ -1,6 +1,8 @@
 import yargs, { type Argv } from 'yargs';
-import { ContextsRequest, NamespacesRequest, ServicesRequest, type ClusterOptions } from '../protocol/index.js';
+import { ContextsRequest, NamespacesRequest, RestoreRequest, ServicesRequest, type ClusterOptions, type RestoreResult } from '../protocol/index.js';
+import { runConnect } from './cli/connect-command.js';
 import { formatContexts, formatNamespaces, formatServices } from './cli/format.js';
+import { parsePortMapping, parseTarget } from './cli/targets.js';
 import { runCommand, type OutputFormat } from './cli/run-command.js';
 import { serveStdio } from './cli/serve-stdio.js';
 import { logDirectory } from './log/logger.js';
@@ -43,6 +45,7 @@ export async function main(argv: string[]): Promise<void> {
 		.option('context', { type: 'string', describe: 'Kubeconfig context (default: the current one)', global: true })
 		.option('namespace', { alias: 'n', type: 'string', describe: "Namespace (default: the context's)", global: true })
 		.option('request-timeout', { type: 'number', describe: 'Milliseconds one API call may take', global: true })
+		.option('agent-image', { type: 'string', describe: 'The agent image (default: KUBEBRIDGE_AGENT_IMAGE, else the release image)', global: true })
 		.option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as OutputFormat, describe: 'Output format', global: true })
 		.command('serve', 'Run the sidecar: JSON-RPC on stdin/stdout for an editor', (y) => y
 			.option('stdio', { type: 'boolean', default: true, describe: 'Speak the protocol on stdin/stdout (the only transport)' })
@@ -54,7 +57,32 @@ export async function main(argv: string[]): Promise<void> {
 			framing: args.framing,
 			cluster: clusterOptions(args),
 			...(args.clientProcessId ? { clientProcessId: args.clientProcessId } : {}),
+			...(args['agent-image'] ? { agentImage: args['agent-image'] as string } : {}),
 		}))
+		.command('connect [service]', "Send a service's traffic in the cluster to a process on this machine, until Ctrl-C", (y) => y
+			.positional('service', { type: 'string', describe: 'The service to connect (or use --target)' })
+			.option('target', { alias: 't', type: 'string', array: true, describe: 'NAME, service/NAME, deployment/NAME, statefulset/NAME, replicaset/NAME or pod/NAME, with :LOCALPORT' })
+			.option('local-port', { alias: 'p', type: 'number', describe: "The local port for the service's first port (default: the same number)" })
+			.option('port', { type: 'string', array: true, describe: 'REMOTE:LOCAL for one container port' })
+			.option('container', { type: 'string', describe: 'The container to replace (default: the one serving the service)' })
+			.check((args) => (args.service || args.target?.length ? true : 'Name a service, or --target')),
+		(args) => {
+			const { namespace } = args as GlobalArgs;
+			const single = args.service ? [{
+				...parseTarget(args.service, namespace),
+				...(args['local-port'] ? { localPort: args['local-port'] } : {}),
+				...(args.port ? { ports: args.port.map(parsePortMapping) } : {}),
+				...(args.container ? { container: args.container } : {}),
+			}] : [];
+			return runConnect({
+				...commandOptions(args),
+				targets: [...single, ...(args.target ?? []).map((t) => parseTarget(t, namespace))],
+				...(args['agent-image'] ? { agentImage: args['agent-image'] as string } : {}),
+			});
+		})
+		.command('restore', 'Put back what a kubebridge session whose process is gone left in a namespace', {},
+			(args) => runCommand(commandOptions(args), RestoreRequest.type, namespaceParams(args),
+				(r: RestoreResult) => `Restored: ${r.restored.join(', ') || 'nothing'}\nRemoved: ${r.removed.join(', ') || 'nothing'}`))
 		.command('services', 'List the services of a namespace and whether each can be connected', {},
 			(args) => runCommand(commandOptions(args), ServicesRequest.type,
 				namespaceParams(args), formatServices))

@@ -53,6 +53,8 @@ export const LABELS = {
 	session: 'kubebridge.io/session',
 	/** What a created object is for: `restorer`, `lease`. */
 	role: 'kubebridge.io/role',
+	/** On an agent pod: which target of its session it serves. */
+	target: 'kubebridge.io/target',
 } as const;
 
 export const ANNOTATIONS = {
@@ -65,8 +67,12 @@ export const ANNOTATIONS = {
 } as const;
 
 /** The lease the sidecar renews; when it lapses, the restorer puts the workloads back. */
-export const LEASE_DURATION_S = 10;
-export const LEASE_RENEW_MS = 2000;
+/**
+ * Long enough to ride out a short network outage without restoring under a live session,
+ * short enough that a crashed session is put back well within half a minute.
+ */
+export const LEASE_DURATION_S = 20;
+export const LEASE_RENEW_MS = 3000;
 
 export const leaseName = (session: string): string => `kubebridge-${session}`;
 export const restorerName = (session: string): string => `kubebridge-restorer-${session}`;

@@ -22,10 +22,11 @@ export async function startInProcess(
 	logger: Logger,
 	cluster: ClusterOptions,
 	onProgress: (value: WorkDoneProgressValue) => void,
+	agentImage?: string,
 ): Promise<ProtocolClient> {
 	const toServer = new PassThrough();
 	const toClient = new PassThrough();
-	const running: RunningServer = serve({ input: toServer, output: toClient, framing: 'headers', logger });
+	const running: RunningServer = serve({ input: toServer, output: toClient, framing: 'headers', logger, ...(agentImage ? { agentImage } : {}) });
 	const connection = createMessageConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
 	connection.onProgress(WorkDoneProgress.type, 'cli', onProgress);
 	connection.listen();

@@ -11,13 +11,13 @@ export interface CommandOptions {
 }
 
 /** Progress on stderr, one line per step, so stdout stays the command's result. */
-function printProgress(value: WorkDoneProgressValue): void {
+export function printProgress(value: WorkDoneProgressValue): void {
 	if (!process.stderr.isTTY && !process.env.KUBEBRIDGE_PROGRESS) return;
 	if (value.kind === 'begin') process.stderr.write(`${value.title}${value.message ? `: ${value.message}` : ''}…\n`);
 	else if (value.kind === 'report' && value.message) process.stderr.write(`  ${value.message}\n`);
 }
 
-function reportError(error: unknown, output: OutputFormat, logFile: string | null): void {
+export function reportError(error: unknown, output: OutputFormat, logFile: string | null): void {
 	const typed = error instanceof ResponseError
 		? { code: error.code, message: error.message, data: error.data as ErrorData | undefined }
 		: { code: -32603, message: error instanceof Error ? error.message : String(error), data: { reason: 'internalError' } as ErrorData };

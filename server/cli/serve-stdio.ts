@@ -7,6 +7,7 @@ export interface ServeStdioOptions {
 	framing: Framing;
 	cluster: ClusterOptions;
 	clientProcessId?: number;
+	agentImage?: string;
 }
 
 /**
@@ -30,7 +31,10 @@ export async function serveStdio(options: ServeStdioOptions): Promise<never> {
 		logger,
 		cluster: options.cluster,
 		...(options.clientProcessId ? { clientProcessId: options.clientProcessId } : {}),
+		...(options.agentImage ? { agentImage: options.agentImage } : {}),
 	});
+	// A signal ends the server the way `exit` does: the cluster is restored first.
+	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => running.stop(`received ${signal}`));
 	const code = await running.exited;
 	// Let queued replies reach the client before the process goes.
 	await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));

@@ -1,3 +1,5 @@
+import type { ApiEndpoint } from '../tunnel/port-forward.js';
+import type { ObjectStore } from './object-store.js';
 import type { V1Deployment, V1Namespace, V1Pod, V1ReplicaSet, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 
 /** What one namespace holds that discovery needs, read in one go. */
@@ -20,4 +22,8 @@ export interface ClusterAccess {
 	listNamespaces(): Promise<V1Namespace[]>;
 	/** Fails with `namespaceNotFound` when the namespace does not exist. */
 	readNamespaceSnapshot(namespace: string): Promise<NamespaceSnapshot>;
+	/** Reads and writes of whole objects, for taking workloads over and restoring them. */
+	readonly objects: ObjectStore;
+	/** Where port-forwards go, with the kubeconfig's credentials. */
+	readonly endpoint: ApiEndpoint;
 }

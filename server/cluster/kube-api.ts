@@ -1,19 +1,21 @@
-import {
-	AppsV1Api, CoreV1Api, Observable, type ConfigurationOptions, type RequestContext, type ResponseContext, type V1Namespace,
-} from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, type ConfigurationOptions, type V1Namespace } from '@kubernetes/client-node';
 import { ErrorCodes } from '../../protocol/index.js';
 import { KubebridgeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { clusterTimeout, toClusterError, type CallTarget } from './api-errors.js';
+import { callApi, DEFAULT_REQUEST_TIMEOUT_MS } from './api-call.js';
 import type { ClusterAccess, NamespaceSnapshot } from './cluster-access.js';
 import type { LoadedKubeConfig } from './kube-config.js';
-
-const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+import { JsonApi } from './json-api.js';
+import { JsonObjectStore, type ObjectStore } from './object-store.js';
+import { apiEndpoint } from '../tunnel/api-endpoint.js';
+import type { ApiEndpoint } from '../tunnel/port-forward.js';
 
 /** `ClusterAccess` over `@kubernetes/client-node`: the one place that calls the API server. */
 export class KubeApi implements ClusterAccess {
 	private readonly core: CoreV1Api;
 	private readonly apps: AppsV1Api;
+	readonly objects: ObjectStore;
+	readonly endpoint: ApiEndpoint;
 
 	constructor(
 		private readonly loaded: LoadedKubeConfig,
@@ -22,41 +24,16 @@ export class KubeApi implements ClusterAccess {
 	) {
 		this.core = loaded.config.makeApiClient(CoreV1Api);
 		this.apps = loaded.config.makeApiClient(AppsV1Api);
+		this.objects = new JsonObjectStore(new JsonApi(loaded, logger, timeoutMs));
+		this.endpoint = apiEndpoint(loaded.config);
 	}
 
 	get context(): string { return this.loaded.context; }
 	get namespace(): string { return this.loaded.namespace; }
 	get server(): string | null { return this.loaded.server; }
 
-	/**
-	 * Runs one API call with a deadline, so a server that accepts connections but never
-	 * answers fails in seconds rather than after the OS gives up. The deadline aborts the
-	 * HTTP request itself, so nothing is left waiting on the dead connection.
-	 */
-	private async call<T>(action: string, run: (options: ConfigurationOptions) => Promise<T>): Promise<T> {
-		const target: CallTarget = { context: this.context, server: this.server, action, authPlugin: this.loaded.authPlugin };
-		const signal = AbortSignal.timeout(this.timeoutMs);
-		// The object-style API runs observable middleware, whatever its declared type says.
-		const options = {
-			middleware: [{
-				pre: (request: RequestContext) => {
-					request.setSignal(signal);
-					return new Observable(Promise.resolve(request));
-				},
-				post: (response: ResponseContext) => new Observable(Promise.resolve(response)),
-			}],
-			middlewareMergeStrategy: 'append',
-		} as unknown as ConfigurationOptions;
-		const started = Date.now();
-		try {
-			const result = await run(options);
-			this.logger.debug('cluster', action, { ms: Date.now() - started });
-			return result;
-		} catch (error) {
-			const mapped = signal.aborted ? clusterTimeout(target, this.timeoutMs) : toClusterError(error, target);
-			this.logger.warning('cluster', mapped.message, { reason: mapped.reason, ms: Date.now() - started });
-			throw mapped;
-		}
+	private call<T>(action: string, run: (options: ConfigurationOptions) => Promise<T>): Promise<T> {
+		return callApi(this.loaded, this.logger, this.timeoutMs, action, run);
 	}
 
 	/** Like `call`, but a read the user may lack permission for yields an empty list. */

@@ -1,8 +1,8 @@
 import type { Readable, Writable } from 'node:stream';
 import { createMessageConnection, ResponseError, type CancellationToken, type Message, type MessageConnection } from 'vscode-jsonrpc/node';
 import {
-	ContextsRequest, ExitNotification, InitializedNotification, InitializeRequest, LogTraceNotification, LogWriteNotification,
-	NamespacesRequest, ServicesRequest, SetTraceNotification, ShutdownRequest,
+	DidChangeStateNotification, ExitNotification, InitializedNotification, InitializeRequest, LogTraceNotification, LogWriteNotification,
+	SetTraceNotification, ShutdownRequest,
 	type ClientCapabilities, type ClusterOptions, type InitializeParams, type InitializeResult, type ObjectSchema,
 	type SetTraceParams, type TraceValue, type WorkDoneProgressParams,
 } from '../../protocol/index.js';
@@ -10,6 +10,7 @@ import { KUBEBRIDGE_VERSION } from '../version.js';
 import { KubebridgeServer, SERVER_CAPABILITIES, type ClusterAccessFactory } from '../kubebridge-server.js';
 import type { LogEntry, Logger } from '../log/logger.js';
 import type { Work } from '../work.js';
+import { methodBindings, type RequestBinding } from './method-bindings.js';
 import { asKubebridgeError, requestCancelled } from '../errors.js';
 import { alreadyInitialized, methodNotFound, serverNotInitialized, shutdownRequested, toResponseError } from './errors.js';
 import { CheckedMessageReader, createWriter, type Framing, type RejectedInput } from './message-stream.js';
@@ -27,6 +28,8 @@ export interface ServeOptions {
 	clientProcessId?: number;
 	makeClusterAccess?: ClusterAccessFactory;
 	maxMessageBytes?: number;
+	/** The agent image `session/connect` uses when the client names none. */
+	agentImage?: string;
 }
 
 export interface RunningServer {
@@ -37,14 +40,8 @@ export interface RunningServer {
 	readonly requests: readonly string[];
 	/** The notifications this server acts on, as registered. */
 	readonly notifications: readonly string[];
-}
-
-interface RequestBinding {
-	/** Absent for methods that take no params. */
-	schema?: ObjectSchema<unknown>;
-	/** Whether the request may run before `initialize` (only `initialize` itself). */
-	beforeInitialize?: boolean;
-	handle(params: unknown, token: CancellationToken): unknown;
+	/** Ends the server as a signal does: sessions are disconnected first. */
+	stop(why: string): void;
 }
 
 type State = 'uninitialized' | 'running' | 'shutdown';
@@ -59,7 +56,7 @@ const CANCEL_REQUEST = '$/cancelRequest';
  */
 export function serve(options: ServeOptions): RunningServer {
 	const { logger } = options;
-	const server = new KubebridgeServer(logger, options.cluster, options.makeClusterAccess);
+	const server = new KubebridgeServer(logger, options.cluster, options.makeClusterAccess, options.agentImage);
 	const writer = createWriter(options.output, options.framing);
 	const reader = new CheckedMessageReader(options.input, options.framing, rejectInput, options.maxMessageBytes);
 	const connection = createMessageConnection(reader, writer, {
@@ -104,9 +101,16 @@ export function serve(options: ServeOptions): RunningServer {
 		finished = true;
 		logger.info('server', `exiting with code ${code}: ${why}`);
 		watchers.forEach(clearInterval);
-		detachLog();
-		settle(code);
+		// Whatever ends the server, the cluster is put back before the process goes.
+		void server.shutdown().catch((error: Error) => logger.error('server', 'restoring on exit failed', { error: error.message }))
+			.finally(() => {
+				detachLog();
+				settle(code);
+			});
 	}
+	server.onSessionEvent((event) => {
+		connection.sendNotification(DidChangeStateNotification.type, event).catch(() => undefined);
+	});
 
 	function watchParent(pid: number): void {
 		const timer = setInterval(() => {
@@ -145,24 +149,13 @@ export function serve(options: ServeOptions): RunningServer {
 			},
 		}],
 		[ShutdownRequest.method, {
-			handle: () => {
+			handle: async () => {
 				state = 'shutdown';
-				server.shutdown();
+				await server.shutdown();
 				return null;
 			},
 		}],
-		[ContextsRequest.method, {
-			schema: ContextsRequest.paramsSchema as ObjectSchema<unknown>,
-			handle: () => server.contexts(),
-		}],
-		[NamespacesRequest.method, {
-			schema: NamespacesRequest.paramsSchema as ObjectSchema<unknown>,
-			handle: (params, token) => server.namespaces(params as WorkDoneProgressParams, work(params as WorkDoneProgressParams, token)),
-		}],
-		[ServicesRequest.method, {
-			schema: ServicesRequest.paramsSchema as ObjectSchema<unknown>,
-			handle: (params, token) => server.services(params as WorkDoneProgressParams, work(params as WorkDoneProgressParams, token)),
-		}],
+		...methodBindings(server, work),
 	]);
 
 	connection.onRequest(async (method: string, rawParams: unknown, token: CancellationToken) => {
@@ -234,6 +227,7 @@ export function serve(options: ServeOptions): RunningServer {
 	return {
 		exited,
 		connection,
+		stop: (why) => finish(1, why),
 		requests: [...requests.keys()],
 		notifications: [...notifications.keys(), ExitNotification.method, CANCEL_REQUEST],
 	};

@@ -1,0 +1,169 @@
+import { NotificationType, RequestType } from 'vscode-jsonrpc';
+import { s, type Schema } from './schema.js';
+import type { ErrorData } from './errors.js';
+import { workDoneTokenProperty, type WorkDoneProgressParams } from './progress.js';
+
+/** A remote port of the target and the local port its traffic goes to. */
+export interface PortMapping {
+	/** The container port (what the Service's targetPort resolves to). */
+	remote: number;
+	/** The port the local process listens on (127.0.0.1). */
+	local: number;
+}
+
+export type TargetWorkloadKind = 'Deployment' | 'StatefulSet' | 'ReplicaSet' | 'Pod';
+
+/** What to redirect: a service, or a workload directly. Exactly one of the two. */
+export interface ConnectTarget {
+	/** A service whose pods are taken over. */
+	service?: string;
+	/** A workload whose pods are taken over. */
+	workload?: { kind: TargetWorkloadKind; name: string };
+	/** Default: the session's namespace. */
+	namespace?: string;
+	/** Default: the container serving the service's ports (known mesh sidecars are skipped), or the workload's first. */
+	container?: string;
+	/** The local port for the target's first TCP port; a shorthand for one `ports` entry. */
+	localPort?: number;
+	/** Remote → local; a remote port not listed goes to the same port number locally. */
+	ports?: PortMapping[];
+}
+
+export interface ConnectParams extends WorkDoneProgressParams {
+	targets: ConnectTarget[];
+	/** The agent's container image; default: KUBEBRIDGE_AGENT_IMAGE, else the release's image. */
+	agentImage?: string;
+	/** How long to wait for the agent pods to be ready (ms, default 120000). */
+	readyTimeoutMs?: number;
+}
+
+export interface ConnectedTarget {
+	/** `service/api` or `deployment/api`, as the user named it. */
+	target: string;
+	namespace: string;
+	workload: { kind: TargetWorkloadKind; name: string };
+	container: string;
+	/** The agent pods now serving (every replica). */
+	agentPods: string[];
+	/** Every port now redirected, with the service port in front of it when there is one. */
+	ports: (PortMapping & { servicePort: number | null })[];
+}
+
+export interface ConnectResult {
+	sessionId: string;
+	targets: ConnectedTarget[];
+	/** After a crash of this process, the cluster restores itself within this many seconds. */
+	restoreWithinSeconds: number;
+}
+
+const portSchema = s.integer({ minimum: 1, maximum: 65535 });
+const connectTargetSchema: Schema = s.object<ConnectTarget>({
+	service: s.optional(s.string({ minLength: 1 })),
+	workload: s.optional(s.object<{ kind: TargetWorkloadKind; name: string }>({
+		kind: s.required(s.string({ enum: ['Deployment', 'StatefulSet', 'ReplicaSet', 'Pod'] })),
+		name: s.required(s.string({ minLength: 1 })),
+	})),
+	namespace: s.optional(s.string({ minLength: 1 })),
+	container: s.optional(s.string({ minLength: 1 })),
+	localPort: s.optional(portSchema),
+	ports: s.optional(s.array(s.object<PortMapping>({ remote: s.required(portSchema), local: s.required(portSchema) }), 64)),
+});
+
+/** Takes over the targets' pods with the agent and sends their traffic to this machine. */
+export namespace ConnectRequest {
+	export const method = 'session/connect' as const;
+	export const type = new RequestType<ConnectParams, ConnectResult, ErrorData>(method);
+	export const paramsSchema = s.object<ConnectParams>({
+		targets: s.required(s.array(connectTargetSchema, 16)),
+		agentImage: s.optional(s.string({ minLength: 1 })),
+		readyTimeoutMs: s.optional(s.integer({ minimum: 1000, maximum: 900_000 })),
+		workDoneToken: workDoneTokenProperty,
+	});
+}
+
+export interface DisconnectParams extends WorkDoneProgressParams {}
+
+export interface DisconnectResult {
+	/** The workloads put back, as `kind/namespace/name`. */
+	restored: string[];
+}
+
+/** Restores every workload of the session exactly and waits until the originals serve. */
+export namespace DisconnectRequest {
+	export const method = 'session/disconnect' as const;
+	export const type = new RequestType<DisconnectParams, DisconnectResult, ErrorData>(method);
+	export const paramsSchema = s.object<DisconnectParams>({ workDoneToken: workDoneTokenProperty });
+}
+
+export type AgentState = 'connecting' | 'serving' | 'reconnecting' | 'closed';
+
+export interface AgentStatus {
+	pod: string;
+	namespace: string;
+	state: AgentState;
+	idleTunnels: number;
+	activeConnections: number;
+	totalConnections: number;
+}
+
+export interface SessionStatusResult {
+	/** Null when no session is connected. */
+	sessionId: string | null;
+	targets: ConnectedTarget[];
+	agents: AgentStatus[];
+}
+
+export interface SessionStatusParams {}
+
+export namespace SessionStatusRequest {
+	export const method = 'session/status' as const;
+	export const type = new RequestType<SessionStatusParams, SessionStatusResult, ErrorData>(method);
+	export const paramsSchema = s.object<SessionStatusParams>({});
+}
+
+export interface RestoreParams extends WorkDoneProgressParams {
+	/** Default: the session's namespace. */
+	namespace?: string;
+}
+
+export interface RestoreResult {
+	/** Workloads put back, as `kind/namespace/name`. */
+	restored: string[];
+	/** Leftover objects removed (leases, restorers), as `kind/namespace/name`. */
+	removed: string[];
+}
+
+/** Finds what a kubebridge session left in a namespace (its own process gone) and restores it. */
+export namespace RestoreRequest {
+	export const method = 'session/restore' as const;
+	export const type = new RequestType<RestoreParams, RestoreResult, ErrorData>(method);
+	export const paramsSchema = s.object<RestoreParams>({
+		namespace: s.optional(s.string({ minLength: 1 })),
+		workDoneToken: workDoneTokenProperty,
+	});
+}
+
+export type SessionChange =
+	| 'agentServing'
+	| 'agentReconnecting'
+	| 'agentAdded'
+	| 'agentRemoved'
+	| 'localPortRefused'
+	| 'disconnected';
+
+export interface DidChangeStateParams {
+	sessionId: string;
+	change: SessionChange;
+	/** The agent pod concerned, when there is one. */
+	pod?: string;
+	/** For `localPortRefused`: the local port nothing listens on. */
+	localPort?: number;
+	/** A sentence for the user. */
+	message: string;
+}
+
+/** Something changed in a connected session: an agent pod came or went, a forward dropped or came back. */
+export namespace DidChangeStateNotification {
+	export const method = 'session/didChangeState' as const;
+	export const type = new NotificationType<DidChangeStateParams>(method);
+}

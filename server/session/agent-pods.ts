@@ -1,0 +1,113 @@
+import { AGENT_ENV, LABELS } from '../../agent/src/contract.js';
+import type { AgentStatus, DidChangeStateParams } from '../../protocol/index.js';
+import type { ClusterAccess } from '../cluster/cluster-access.js';
+import type { KubeObject } from '../cluster/object-store.js';
+import type { Logger } from '../log/logger.js';
+import { AgentLink, type LinkState } from '../tunnel/agent-link.js';
+import type { TargetPlan } from './target-plan.js';
+import { isReady } from './workload-pods.js';
+
+const POLL_MS = 1000;
+
+export type SessionEvent = Omit<DidChangeStateParams, 'sessionId'>;
+
+/** The control port an agent pod listens on, from its own env. */
+function controlPortOf(pod: KubeObject, container: string): number | null {
+	const env = pod.spec?.containers?.find((c: { name: string }) => c.name === container)?.env ?? [];
+	const value = env.find((e: { name: string }) => e.name === AGENT_ENV.controlPort)?.value;
+	return value ? Number(value) : null;
+}
+
+/**
+ * Follows the session's agent pods: a link for every ready one (replicas a rollout or an
+ * autoscaler adds are connected too), and none for pods that went. Listing is a poll so
+ * that a dropped watch cannot leave a pod unnoticed.
+ */
+export class AgentPods {
+	private readonly links = new Map<string, { link: AgentLink; namespace: string }>();
+	private timer: NodeJS.Timeout | null = null;
+	private polling = false;
+
+	constructor(
+		private readonly cluster: ClusterAccess,
+		private readonly session: string,
+		private readonly token: string,
+		private readonly plans: TargetPlan[],
+		private readonly emit: (event: SessionEvent) => void,
+		private readonly logger: Logger,
+	) {}
+
+	start(): Promise<void> {
+		this.timer = setInterval(() => void this.poll(), POLL_MS);
+		this.timer.unref();
+		return this.poll();
+	}
+
+	stop(): void {
+		if (this.timer) clearInterval(this.timer);
+		for (const { link } of this.links.values()) link.stop();
+		this.links.clear();
+	}
+
+	statuses(): AgentStatus[] {
+		return [...this.links.values()].map(({ link, namespace }) => ({ namespace, ...link.stats() }));
+	}
+
+	/** The pods whose links serve, per target index. */
+	serving(): Map<number, string[]> {
+		const result = new Map<number, string[]>();
+		for (const [key, { link }] of this.links) {
+			if (link.stats().state !== 'serving') continue;
+			const index = Number(key.split('/')[0]);
+			result.set(index, [...(result.get(index) ?? []), link.pod]);
+		}
+		return result;
+	}
+
+	private async poll(): Promise<void> {
+		if (this.polling) return;
+		this.polling = true;
+		try {
+			const namespaces = [...new Set(this.plans.map((p) => p.namespace))];
+			const pods = (await Promise.all(namespaces.map((ns) => this.cluster.objects.list('v1', 'Pod', ns, `${LABELS.session}=${this.session}`)))).flat();
+			const seen = new Set<string>();
+			for (const pod of pods.filter(isReady)) {
+				const index = Number(pod.metadata.labels?.[LABELS.target]);
+				const plan = this.plans[index];
+				if (!plan) continue;
+				const key = `${index}/${pod.metadata.namespace}/${pod.metadata.name}`;
+				seen.add(key);
+				if (!this.links.has(key)) this.add(key, plan, pod);
+			}
+			for (const [key, { link }] of this.links) {
+				if (seen.has(key)) continue;
+				link.stop();
+				this.links.delete(key);
+				this.emit({ change: 'agentRemoved', pod: link.pod, message: `Agent pod ${link.pod} is gone.` });
+			}
+		} catch (error) {
+			this.logger.warning('session', 'listing agent pods failed; retrying', { error: (error as Error).message });
+		} finally {
+			this.polling = false;
+		}
+	}
+
+	private add(key: string, plan: TargetPlan, pod: KubeObject): void {
+		const controlPort = controlPortOf(pod, plan.container);
+		if (!controlPort) return;
+		const link = new AgentLink(this.cluster.endpoint,
+			{ namespace: pod.metadata.namespace!, pod: pod.metadata.name, controlPort, token: this.token }, plan.ports, {
+				stateChanged: (name: string, state: LinkState, detail: string) => {
+					if (state === 'serving') this.emit({ change: 'agentServing', pod: name, message: `Agent pod ${name} is serving: ${detail}.` });
+					if (state === 'reconnecting') this.emit({ change: 'agentReconnecting', pod: name, message: `Reconnecting to agent pod ${name}: ${detail}.` });
+				},
+				localRefused: (localPort: number, remotePort: number) => this.emit({
+					change: 'localPortRefused', pod: pod.metadata.name, localPort,
+					message: `A caller reached port ${remotePort} of ${plan.label}, but nothing listens on localhost:${localPort}; start your process there. Callers are reset until then.`,
+				}),
+			}, this.logger);
+		this.links.set(key, { link, namespace: pod.metadata.namespace! });
+		this.emit({ change: 'agentAdded', pod: pod.metadata.name, message: `Agent pod ${pod.metadata.name} of ${plan.label} is ready.` });
+		link.start();
+	}
+}

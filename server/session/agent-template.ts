@@ -1,0 +1,73 @@
+import { AGENT_ENV, DEFAULT_CONTROL_PORT, DEFAULT_HEALTH_PORT, LABELS } from '../../agent/src/contract.js';
+
+/** The agent program inside its image. */
+export const AGENT_COMMAND = ['/usr/local/bin/node', '/agent/agent.cjs'];
+
+export interface AgentSettings {
+	image: string;
+	session: string;
+	tokenHash: string;
+	/** Which target of the session the pods serve, so the sidecar maps their ports. */
+	targetIndex: number;
+}
+
+interface Container {
+	name: string;
+	ports?: { containerPort: number; protocol?: string }[];
+	env?: { name: string; value?: string; valueFrom?: unknown }[];
+	[key: string]: unknown;
+}
+
+export interface PodTemplate {
+	metadata?: { labels?: Record<string, string>; annotations?: Record<string, string>; [key: string]: unknown };
+	spec: { containers: Container[]; [key: string]: unknown };
+}
+
+/** A port no container of the pod uses: the pod's containers share one network. */
+function freePort(preferred: number, taken: Set<number>): number {
+	let port = preferred;
+	while (taken.has(port)) port++;
+	taken.add(port);
+	return port;
+}
+
+/**
+ * The pod template with the agent in place of `container`. Only what makes it the agent
+ * changes: image, command, args, probes (the agent answers them, so the pod stays Ready
+ * while the developer sits on a breakpoint), lifecycle hooks and working dir (the app's
+ * would not exist in the agent's image). Every other container, the volumes and mounts,
+ * the service account, env and security context stay as they were.
+ */
+export function agentTemplate(original: PodTemplate, container: string, agentPorts: number[], settings: AgentSettings): PodTemplate {
+	const template = structuredClone(original);
+	const taken = new Set(template.spec.containers.flatMap((c) => (c.ports ?? []).map((p) => p.containerPort)));
+	agentPorts.forEach((p) => taken.add(p));
+	const controlPort = freePort(DEFAULT_CONTROL_PORT, taken);
+	const healthPort = freePort(DEFAULT_HEALTH_PORT, taken);
+	const target = template.spec.containers.find((c) => c.name === container);
+	if (!target) throw new Error(`container ${container} is not in the template`);
+	const ours: Record<string, string> = {
+		[AGENT_ENV.ports]: agentPorts.join(','),
+		[AGENT_ENV.controlPort]: String(controlPort),
+		[AGENT_ENV.healthPort]: String(healthPort),
+		[AGENT_ENV.tokenHash]: settings.tokenHash,
+		[AGENT_ENV.session]: settings.session,
+	};
+	const probe = (periodSeconds: number, failureThreshold: number) => ({
+		httpGet: { path: '/healthz', port: healthPort, scheme: 'HTTP' }, periodSeconds, failureThreshold, timeoutSeconds: 1, successThreshold: 1,
+	});
+	Object.assign(target, {
+		image: settings.image,
+		imagePullPolicy: 'IfNotPresent',
+		command: AGENT_COMMAND,
+		env: [...(target.env ?? []).filter((e) => !(e.name in ours)), ...Object.entries(ours).map(([name, value]) => ({ name, value }))],
+		readinessProbe: probe(1, 3),
+		livenessProbe: probe(10, 3),
+	});
+	for (const key of ['args', 'startupProbe', 'lifecycle', 'workingDir'] as const) delete target[key];
+	template.metadata = {
+		...template.metadata,
+		labels: { ...template.metadata?.labels, [LABELS.session]: settings.session, [LABELS.target]: String(settings.targetIndex) },
+	};
+	return template;
+}

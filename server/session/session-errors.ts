@@ -1,0 +1,27 @@
+import { ErrorCodes } from '../../protocol/index.js';
+import { KubebridgeError } from '../errors.js';
+
+export const targetNotFound = (what: string, namespace: string, hint: string): KubebridgeError =>
+	new KubebridgeError(ErrorCodes.TargetNotConnectable, { reason: 'targetNotFound', hint }, `There is no ${what} in namespace '${namespace}'.`);
+
+export const targetNotConnectable = (what: string, why: string, hint?: string): KubebridgeError =>
+	new KubebridgeError(ErrorCodes.TargetNotConnectable, { reason: 'targetNotConnectable', ...(hint ? { hint } : {}) }, `Cannot connect ${what}: ${why}`);
+
+export const targetTakenOver = (what: string, owner: string): KubebridgeError =>
+	new KubebridgeError(ErrorCodes.TargetTakenOver, {
+		reason: 'targetTakenOver',
+		hint: "If that session is gone (its process crashed), its restorer puts the workload back within half a minute; 'kubebridge restore' does it at once.",
+	}, `${what} is already taken over by another kubebridge session (${owner}).`);
+
+export const agentNotReady = (what: string, detail: string): KubebridgeError =>
+	new KubebridgeError(ErrorCodes.AgentNotReady, {
+		reason: 'agentNotReady',
+		hint: 'Check that the agent image is reachable from the cluster (--agent-image) and that the pods may run there; the workload was restored.',
+	}, `The agent pods of ${what} did not become ready: ${detail}`);
+
+export const sessionActive = (): KubebridgeError =>
+	new KubebridgeError(ErrorCodes.SessionState, { reason: 'sessionActive', hint: "Send 'session/disconnect' first, or connect every target in one request." },
+		'A session is already connected in this kubebridge process.');
+
+export const noSession = (): KubebridgeError =>
+	new KubebridgeError(ErrorCodes.SessionState, { reason: 'noSession' }, 'No session is connected.');

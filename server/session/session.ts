@@ -1,0 +1,176 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
+import { LEASE_DURATION_S } from '../../agent/src/contract.js';
+import type { OwnerRecord, TargetRef } from '../../agent/src/takeover-record.js';
+import type { ConnectedTarget, ConnectParams, ConnectResult, DisconnectResult, SessionStatusResult } from '../../protocol/index.js';
+import type { ClusterAccess, NamespaceSnapshot } from '../cluster/cluster-access.js';
+import type { Logger } from '../log/logger.js';
+import { throwIfCancelled, type Work } from '../work.js';
+import { AgentPods, type SessionEvent } from './agent-pods.js';
+import { LeaseKeeper } from './lease-keeper.js';
+import { restorerManifests } from './restorer-manifests.js';
+import { agentNotReady, targetNotConnectable } from './session-errors.js';
+import { planTarget, type TargetPlan } from './target-plan.js';
+import { restore, takeOver } from './takeover.js';
+import { hopeless, isReady, readWorkloadPods } from './workload-pods.js';
+
+const DEFAULT_READY_TIMEOUT_MS = 120_000;
+const SERVING_TIMEOUT_MS = 30_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const refOf = (plan: TargetPlan): TargetRef => ({ kind: plan.workload.kind, name: plan.workload.name, namespace: plan.namespace });
+const describeRef = (ref: TargetRef) => `${ref.kind}/${ref.namespace}/${ref.name}`;
+
+/**
+ * One connected session: its targets taken over by agents, their traffic tunnelled to
+ * this machine, and the leases that make the cluster restore itself if this process dies.
+ */
+export class Session {
+	readonly id = randomBytes(4).toString('hex');
+	private readonly token = randomBytes(32).toString('hex');
+	private readonly owner: OwnerRecord;
+	private readonly leases: LeaseKeeper;
+	private plans: TargetPlan[] = [];
+	private taken: TargetRef[] = [];
+	private agents: AgentPods | null = null;
+
+	constructor(private readonly cluster: ClusterAccess, private readonly agentImage: string,
+		private readonly emit: (event: SessionEvent) => void, private readonly logger: Logger) {
+		this.owner = { session: this.id, user: userInfo().username, host: hostname(), pid: process.pid, since: new Date().toISOString() };
+		this.leases = new LeaseKeeper(cluster.objects, this.id, `${this.owner.user}@${this.owner.host} pid ${this.owner.pid}`, logger);
+	}
+
+	async connect(params: ConnectParams, work: Work): Promise<ConnectResult> {
+		const { progress, cancellation } = work;
+		progress.begin('Connecting', `${params.targets.length} target(s)`);
+		try {
+			progress.report('Reading the targets', 5);
+			this.plans = await this.plan(params);
+			throwIfCancelled(cancellation);
+			progress.report('Creating the session lease and its restorer', 15);
+			for (const namespace of new Set(this.plans.map((p) => p.namespace))) {
+				const lease = await this.leases.create(namespace);
+				const refs = this.plans.filter((p) => p.namespace === namespace).map(refOf);
+				for (const object of restorerManifests(this.id, namespace, this.agentImage, refs, lease)) await this.cluster.objects.create(object);
+			}
+			this.leases.start();
+			const tokenHash = createHash('sha256').update(this.token).digest('hex');
+			for (const [index, plan] of this.plans.entries()) {
+				progress.report(`Replacing container '${plan.container}' of ${plan.workload.kind} ${plan.workload.name} with the agent`, 25);
+				await takeOver(this.cluster.objects, refOf(plan), plan.container, [...plan.ports.keys()],
+					{ image: this.agentImage, session: this.id, tokenHash, targetIndex: index }, this.owner);
+				this.taken.push(refOf(plan));
+			}
+			await this.waitForAgents(params.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, work);
+			progress.report('Opening the tunnels', 90);
+			this.agents = new AgentPods(this.cluster, this.id, this.token, this.plans, this.emit, this.logger);
+			await this.agents.start();
+			await this.waitForServing(work);
+			const result = { sessionId: this.id, targets: this.connectedTargets(), restoreWithinSeconds: LEASE_DURATION_S + 5 };
+			this.logger.info('session', 'connected', { session: this.id, targets: result.targets.map((t) => t.target) });
+			return result;
+		} catch (error) {
+			this.logger.warning('session', 'connect failed; putting everything back', { error: (error as Error).message });
+			await this.end().catch((e: Error) => this.logger.error('session', 'rollback failed', { error: e.message }));
+			throw error;
+		} finally {
+			progress.end();
+		}
+	}
+
+	private async plan(params: ConnectParams): Promise<TargetPlan[]> {
+		const snapshots = new Map<string, Promise<NamespaceSnapshot>>();
+		const plans: TargetPlan[] = [];
+		for (const target of params.targets) {
+			const namespace = target.namespace ?? this.cluster.namespace;
+			if (!snapshots.has(namespace)) snapshots.set(namespace, this.cluster.readNamespaceSnapshot(namespace));
+			const plan = planTarget(target, namespace, await snapshots.get(namespace)!);
+			const same = plans.find((p) => describeRef(refOf(p)) === describeRef(refOf(plan)));
+			if (same) throw targetNotConnectable(plan.label, `${same.label} already names ${plan.workload.kind} ${plan.workload.name}.`);
+			plans.push(plan);
+		}
+		if (plans.length === 0) throw targetNotConnectable('the session', 'no target was named.');
+		return plans;
+	}
+
+	/** Until every replica is an agent and ready, and no original pod serves any more. */
+	private async waitForAgents(timeoutMs: number, { progress, cancellation }: Work): Promise<void> {
+		const deadline = Date.now() + timeoutMs;
+		for (const plan of this.plans) {
+			const ref = refOf(plan);
+			for (;;) {
+				throwIfCancelled(cancellation);
+				const pods = await readWorkloadPods(this.cluster.objects, ref, this.id);
+				if (!pods) throw agentNotReady(plan.label, `${plan.workload.kind} ${plan.workload.name} is gone.`);
+				const ready = pods.agents.filter(isReady).length;
+				const stuck = pods.agents.map(hopeless).find(Boolean);
+				if (stuck) throw agentNotReady(plan.label, stuck);
+				progress.report(`${plan.label}: ${ready}/${pods.desired} agent pods ready, ${pods.others.length} original pods left`, 30 + Math.round(50 * ready / Math.max(1, pods.desired)));
+				if (ready >= pods.desired && pods.others.length === 0) break;
+				if (Date.now() > deadline) throw agentNotReady(plan.label, `${ready} of ${pods.desired} ready after ${Math.round(timeoutMs / 1000)} s.`);
+				await sleep(500);
+			}
+		}
+	}
+
+	private async waitForServing({ cancellation }: Work): Promise<void> {
+		const deadline = Date.now() + SERVING_TIMEOUT_MS;
+		while (!this.plans.every((_, index) => (this.agents!.serving().get(index)?.length ?? 0) > 0)) {
+			throwIfCancelled(cancellation);
+			if (Date.now() > deadline) throw agentNotReady('the session', 'the agents did not answer through the port-forward.');
+			await sleep(200);
+		}
+	}
+
+	private connectedTargets(): ConnectedTarget[] {
+		const serving = this.agents?.serving() ?? new Map<number, string[]>();
+		return this.plans.map((plan, index) => ({
+			target: plan.label,
+			namespace: plan.namespace,
+			workload: plan.workload,
+			container: plan.container,
+			agentPods: (serving.get(index) ?? []).sort(),
+			ports: [...plan.ports].map(([remote, local]) => ({ remote, local, servicePort: plan.servicePorts.get(remote) ?? null })),
+		}));
+	}
+
+	status(): SessionStatusResult {
+		return { sessionId: this.id, targets: this.connectedTargets(), agents: this.agents?.statuses() ?? [] };
+	}
+
+	async disconnect({ progress }: Work): Promise<DisconnectResult> {
+		progress.begin('Disconnecting', `session ${this.id}`);
+		try {
+			const restored = await this.end((message, percentage) => progress.report(message, percentage));
+			this.emit({ change: 'disconnected', message: `Session ${this.id} ended; ${restored.length} workload(s) restored.` });
+			return { restored };
+		} finally {
+			progress.end();
+		}
+	}
+
+	/**
+	 * Puts every workload back, waits until the originals serve again, then deletes the
+	 * leases (the restorers go with them). The leases stay renewed until then, so a crash
+	 * half-way leaves the rest to the restorers.
+	 */
+	private async end(report: (message: string, percentage: number) => void = () => undefined): Promise<string[]> {
+		this.agents?.stop();
+		this.agents = null;
+		const restored: string[] = [];
+		for (const ref of this.taken) {
+			report(`Restoring ${ref.kind} ${ref.name}`, 20);
+			if (await restore(this.cluster.objects, ref, this.id)) restored.push(describeRef(ref));
+		}
+		for (const ref of this.taken) {
+			for (let i = 0; i < 240; i++) {
+				const pods = await readWorkloadPods(this.cluster.objects, ref, this.id);
+				if (!pods || (pods.agents.length === 0 && pods.others.filter(isReady).length >= pods.desired)) break;
+				report(`${ref.kind} ${ref.name}: ${pods.others.filter(isReady).length}/${pods.desired} original pods ready`, 60);
+				await sleep(500);
+			}
+		}
+		this.taken = [];
+		await this.leases.deleteAll();
+		return restored;
+	}
+}

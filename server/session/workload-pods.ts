@@ -1,0 +1,50 @@
+import { LABELS } from '../../agent/src/contract.js';
+import type { TargetRef } from '../../agent/src/takeover-record.js';
+import type { KubeObject, ObjectStore } from '../cluster/object-store.js';
+
+export const apiVersionOf = (kind: TargetRef['kind']): string => (kind === 'Pod' ? 'v1' : 'apps/v1');
+
+export const isReady = (pod: KubeObject): boolean =>
+	!pod.metadata.deletionTimestamp && (pod.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
+
+/** Reasons a container will not start by waiting longer. */
+const HOPELESS = new Set(['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName', 'CreateContainerConfigError',
+	'CreateContainerError', 'CrashLoopBackOff', 'RunContainerError']);
+
+/** Why a pod will never become ready, if its containers say so. */
+export function hopeless(pod: KubeObject): string | null {
+	for (const status of pod.status?.containerStatuses ?? []) {
+		const waiting = status.state?.waiting;
+		if (waiting && HOPELESS.has(waiting.reason)) return `pod ${pod.metadata.name}, container ${status.name}: ${waiting.reason}${waiting.message ? ` (${waiting.message})` : ''}`;
+	}
+	const unschedulable = (pod.status?.conditions ?? []).find((c: { type: string; reason?: string }) => c.type === 'PodScheduled' && c.reason === 'Unschedulable');
+	return unschedulable ? `pod ${pod.metadata.name} cannot be scheduled: ${unschedulable.message ?? ''}` : null;
+}
+
+export function selectorString(matchLabels: Record<string, string>): string {
+	return Object.entries(matchLabels).map(([k, v]) => `${k}=${v}`).join(',');
+}
+
+export interface WorkloadPods {
+	/** Replicas the workload wants now (an autoscaler may change it). */
+	desired: number;
+	/** Pods that are the session's agents. */
+	agents: KubeObject[];
+	/** Pods that are not (the originals). */
+	others: KubeObject[];
+}
+
+/** The live pods of a workload, split into the session's agents and the rest. */
+export async function readWorkloadPods(objects: ObjectStore, ref: TargetRef, session: string): Promise<WorkloadPods | null> {
+	const isAgent = (pod: KubeObject) => pod.metadata.labels?.[LABELS.session] === session;
+	if (ref.kind === 'Pod') {
+		const pod = await objects.read({ apiVersion: 'v1', kind: 'Pod', namespace: ref.namespace, name: ref.name });
+		const pods = pod && !pod.metadata.deletionTimestamp ? [pod] : [];
+		return { desired: 1, agents: pods.filter(isAgent), others: pods.filter((p) => !isAgent(p)) };
+	}
+	const workload = await objects.read({ apiVersion: 'apps/v1', kind: ref.kind, namespace: ref.namespace, name: ref.name });
+	if (!workload) return null;
+	const pods = (await objects.list('v1', 'Pod', ref.namespace, selectorString(workload.spec.selector.matchLabels ?? {})))
+		.filter((p) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+	return { desired: workload.spec.replicas ?? 1, agents: pods.filter(isAgent), others: pods.filter((p) => !isAgent(p)) };
+}
