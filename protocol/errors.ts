@@ -65,6 +65,7 @@ export const ERROR_REASONS = [
 	'envSourceNotFound',
 	'envFieldUnsupported',
 	'valueNotRepresentable',
+	'launchSettingsInvalid',
 	'configInvalid',
 	'configTokenUnresolved',
 ] as const;
