@@ -38,7 +38,7 @@ export interface LocalServiceEndpoint {
 	ports: Record<number, number>;
 }
 
-interface Entry extends Omit<ResolvedEnvVar, 'name'> {}
+type Entry = Omit<ResolvedEnvVar, 'name'>;
 
 function findContainer(pod: V1Pod, name: string): V1Container {
 	const container = pod.spec?.containers.find((c) => c.name === name) ?? pod.spec?.initContainers?.find((c) => c.name === name);
