@@ -29,9 +29,15 @@ export namespace ErrorCodes {
 	export const TargetTakenOver = -33201;
 	export const AgentNotReady = -33202;
 	export const SessionState = -33203;
+	// kubebridge: the container's environment (-33300..-33399)
+	export const EnvironmentUnresolvable = -33300;
+	export const ExportNotRepresentable = -33301;
 	// kubebridge: the local machine (-33400..-33499), reserved for ports and the hosts file
 	export const LocalPortInUse = -33400;
 	export const ElevationRefused = -33401;
+	// kubebridge: the workspace configuration file (-33500..-33599)
+	export const ConfigInvalid = -33500;
+	export const ConfigTokenUnresolved = -33501;
 }
 
 /** Stable reasons, one per distinct cause; the spec lists them with their codes. */
@@ -65,6 +71,12 @@ export const ERROR_REASONS = [
 	'agentNotReady',
 	'sessionActive',
 	'noSession',
+	'envSourceNotFound',
+	'envFieldUnsupported',
+	'valueNotRepresentable',
+	'launchSettingsInvalid',
+	'configInvalid',
+	'configTokenUnresolved',
 ] as const;
 
 export type ErrorReason = (typeof ERROR_REASONS)[number];
@@ -75,7 +87,7 @@ export interface ErrorData {
 	reason: ErrorReason;
 	/** What the user can do about it, when there is something to do. */
 	hint?: string;
-	/** For `invalidParams`: a JSON pointer to the offending field, e.g. `/cluster/namespace`. */
+	/** For `invalidParams` and `configInvalid`: a JSON pointer to the offending field, e.g. `/cluster/namespace`. */
 	path?: string;
 	/** For cluster errors: the kubeconfig context the request used. */
 	context?: string;
@@ -83,4 +95,12 @@ export interface ErrorData {
 	server?: string;
 	/** For cluster errors: the HTTP status the API server answered, when it answered. */
 	status?: number;
+	/** For environment and configuration errors: the env var, field or token concerned. */
+	name?: string;
+	/** For `configInvalid` and `configTokenUnresolved`: the configuration file. */
+	file?: string;
+	/** For `configInvalid` and `configTokenUnresolved`: the 1-based line in `file`. */
+	line?: number;
+	/** For `configInvalid` and `configTokenUnresolved`: the 1-based column in `file`. */
+	column?: number;
 }
