@@ -26,9 +26,10 @@ export namespace ErrorCodes {
 	export const ClusterRequestFailed = -33105;
 	// kubebridge: sessions (-33200..-33299), reserved for session/*
 	export const TargetNotConnectable = -33200;
-	// kubebridge: the local machine (-33400..-33499), reserved for ports and the hosts file
+	// kubebridge: the local machine (-33400..-33499): ports and the hosts file
 	export const LocalPortInUse = -33400;
 	export const ElevationRefused = -33401;
+	export const HostsFileFailed = -33402;
 }
 
 /** Stable reasons, one per distinct cause; the spec lists them with their codes. */
@@ -56,6 +57,12 @@ export const ERROR_REASONS = [
 	'kubeconfigInvalid',
 	'contextNotFound',
 	'clusterRequestFailed',
+	'localPortInUse',
+	'elevationRefused',
+	'elevationUnavailable',
+	'hostsFileFailed',
+	'hostsFileLocked',
+	'invalidHostsEntry',
 ] as const;
 
 export type ErrorReason = (typeof ERROR_REASONS)[number];
@@ -74,4 +81,13 @@ export interface ErrorData {
 	server?: string;
 	/** For cluster errors: the HTTP status the API server answered, when it answered. */
 	status?: number;
+	/** For `localPortInUse`: the local address and port that are taken. */
+	address?: string;
+	port?: number;
+	/** For `localPortInUse`: the process holding the port, when it could be found. */
+	pid?: number;
+	/** For `localPortInUse`: that process's command line. */
+	command?: string;
+	/** For hosts file errors: the hosts file's path. */
+	file?: string;
 }
