@@ -97,16 +97,16 @@ export function findBlocks(content: string): FoundBlock[] {
  * goes with it.
  */
 export function withoutBlocks(content: string, drop: (block: FoundBlock) => boolean): string {
-	const lines = splitLines(content);
-	let result = content;
-	for (const span of blockSpans(lines).filter(drop).reverse()) {
-		const first = lines[span.first]!;
+	// One block at a time: cutting one can move the line ending the next cut depends on.
+	for (let result = content; ;) {
+		const lines = splitLines(result);
+		const span = blockSpans(lines).find(drop);
+		if (!span) return result;
 		const last = lines[span.last]!;
 		const atEndWithoutNewline = last.eolStart === last.end && span.first > 0;
-		const from = atEndWithoutNewline ? lines[span.first - 1]!.eolStart : first.start;
+		const from = atEndWithoutNewline ? lines[span.first - 1]!.eolStart : lines[span.first]!.start;
 		result = result.slice(0, from) + result.slice(last.end);
 	}
-	return result;
 }
 
 export function renderBlock(owner: BlockOwner, entries: HostsEntry[], eol: string): string {
@@ -133,5 +133,8 @@ export function withBlock(content: string, owner: BlockOwner, entries: HostsEntr
 	const rest = withoutBlocks(content, (b) => b.sessionId === owner.sessionId);
 	const eol = lineEnding(rest, fallbackEol);
 	const block = renderBlock(owner, entries, eol);
-	return rest === '' || rest.endsWith('\n') ? rest + block + eol : rest + eol + block;
+	if (rest === '' || rest.endsWith('\n')) return rest + block + eol;
+	// A last line ending in a lone CR would merge with an LF into one CRLF ending, and the
+	// CR would go with the block on removal: CRLF keeps that CR on the line it belongs to.
+	return rest + (rest.endsWith('\r') ? '\r\n' : eol) + block;
 }
