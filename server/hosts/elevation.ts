@@ -29,7 +29,7 @@ const UNAVAILABLE = /Unable to find pkexec or kdesudo|No polkit authentication a
 /** A prompt title sudo-prompt accepts, from a sentence (e.g. a namespace name with hyphens). */
 export function promptName(sentence: string): string {
 	const plain = sentence.replace(/[^A-Za-z0-9 ]+/g, ' ').replace(/\s+/g, ' ').trim();
-	return plain.slice(0, 70).trimEnd();
+	return plain.length <= 70 ? plain : plain.slice(0, 71).replace(/ \S*$/, '').slice(0, 70);
 }
 
 /**

@@ -34,6 +34,12 @@ export interface HostsChange {
 	shadowed: string[];
 }
 
+/** What an elevation prompt says: its short title and the whole sentence. */
+interface Prompt {
+	name: string;
+	message: string;
+}
+
 const NOT_WRITABLE = new Set(['EACCES', 'EPERM', 'EROFS']);
 const names = (entries: HostsEntry[]): string[] => entries.flatMap((e) => e.names);
 
@@ -71,14 +77,15 @@ export class HostsFile {
 		const count = names(entries).length;
 		return this.change(
 			(content) => withBlock(content, this.owner, entries, this.platform === 'win32' ? '\r\n' : '\n'),
-			`add ${count} names for namespace ${namespace} to`,
+			{ message: `kubebridge wants to add ${count} names for namespace ${namespace} to ${this.path}`,
+				name: `kubebridge adds ${count} names for ${namespace} to the hosts file` },
 			entries,
 		);
 	}
 
 	/** Removes this session's block; a no-op when there is none. */
 	remove(): Promise<HostsChange> {
-		return this.dropBlocks((b) => b.sessionId === this.owner.sessionId, `of session ${this.owner.sessionId}`);
+		return this.dropBlocks((b) => b.sessionId === this.owner.sessionId, `of session ${this.owner.sessionId}`, 'its names');
 	}
 
 	/**
@@ -88,12 +95,15 @@ export class HostsFile {
 	async removeStaleBlocks(): Promise<FoundBlock[]> {
 		const stale = (b: FoundBlock) => b.sessionId !== this.owner.sessionId && b.pid !== process.pid && !isProcessAlive(b.pid);
 		const removed = this.blocks().filter(stale);
-		if (removed.length > 0) await this.dropBlocks(stale, 'left by sessions that ended');
+		if (removed.length > 0) await this.dropBlocks(stale, 'left by sessions that ended', 'stale names');
 		return removed;
 	}
 
-	private dropBlocks(drop: (b: FoundBlock) => boolean, whose: string): Promise<HostsChange> {
-		return this.change((content) => withoutBlocks(content, drop), `remove the names ${whose} from`, []);
+	private dropBlocks(drop: (b: FoundBlock) => boolean, whose: string, what: string): Promise<HostsChange> {
+		return this.change((content) => withoutBlocks(content, drop), {
+			message: `kubebridge wants to remove the names ${whose} from ${this.path}`,
+			name: `kubebridge removes ${what} from the hosts file`,
+		}, []);
 	}
 
 	/** macOS needs an lo0 alias for each address while some block uses it. */
@@ -125,13 +135,13 @@ export class HostsFile {
 		return names(entries).filter((name) => (counts.get(name) ?? 0) > 0);
 	}
 
-	private change(edit: (content: string) => string, action: string, entries: HostsEntry[]): Promise<HostsChange> {
+	private change(edit: (content: string) => string, prompt: Prompt, entries: HostsEntry[]): Promise<HostsChange> {
 		return withHostsLock(this.path, async () => {
 			const before = this.read();
 			const after = edit(before);
 			if (after === before) return { changed: false, mode: null, shadowed: this.shadowed(entries) };
 			const shadowed = this.shadowed(entries);
-			const mode = await this.write(Buffer.from(after, 'latin1'), this.aliasChanges(before, after), action);
+			const mode = await this.write(Buffer.from(after, 'latin1'), this.aliasChanges(before, after), prompt);
 			return { changed: true, mode, shadowed };
 		});
 	}
@@ -146,7 +156,7 @@ export class HostsFile {
 		}
 	}
 
-	private async write(content: Buffer, privileged: string[][], action: string): Promise<HostsChange['mode']> {
+	private async write(content: Buffer, privileged: string[][], prompt: Prompt): Promise<HostsChange['mode']> {
 		// Already root (or the file is ours to write): nothing to ask, a failure is final.
 		if (process.getuid?.() === 0 || this.writable()) {
 			let mode: WriteMode;
@@ -155,14 +165,14 @@ export class HostsFile {
 			} catch (error) {
 				throw hostsFileFailed(this.path, 'write', error);
 			}
-			if (privileged.length > 0) await this.runPrivileged(privileged.map((argv) => ({ kind: 'run', argv })), action);
+			if (privileged.length > 0) await this.runPrivileged(privileged.map((argv) => ({ kind: 'run', argv })), prompt);
 			return mode;
 		}
 		const folder = mkdtempSync(join(tmpdir(), 'kubebridge-hosts-'));
 		try {
 			const prepared = join(folder, 'hosts');
 			writeFileSync(prepared, content, { mode: 0o644 });
-			await this.runPrivileged([{ kind: 'copy', from: prepared, to: this.path }, ...privileged.map((argv) => ({ kind: 'run' as const, argv }))], action);
+			await this.runPrivileged([{ kind: 'copy', from: prepared, to: this.path }, ...privileged.map((argv) => ({ kind: 'run' as const, argv }))], prompt);
 		} finally {
 			rmSync(folder, { recursive: true, force: true });
 		}
@@ -172,8 +182,7 @@ export class HostsFile {
 		return 'elevated';
 	}
 
-	/** `action` reads after "kubebridge wants to", e.g. "add 12 names for namespace shop to". */
-	private async runPrivileged(steps: ElevatedStep[], action: string): Promise<void> {
+	private async runPrivileged(steps: ElevatedStep[], prompt: Prompt): Promise<void> {
 		if (process.getuid?.() === 0) {
 			for (const step of steps) {
 				if (step.kind === 'run') execFileSync(step.argv[0]!, step.argv.slice(1), { stdio: 'ignore' });
@@ -182,8 +191,7 @@ export class HostsFile {
 		}
 		const command = elevatedCommand(steps, this.platform);
 		try {
-			const name = promptName(`kubebridge wants to ${action} the hosts file`);
-			await this.elevation.run({ command, name, message: `kubebridge wants to ${action} ${this.path}` }, this.path);
+			await this.elevation.run({ command, name: promptName(prompt.name), message: prompt.message }, this.path);
 		} catch (error) {
 			throw error instanceof KubebridgeError ? error : hostsFileFailed(this.path, 'change', error);
 		}
