@@ -13,7 +13,7 @@ export type ElevatedStep =
 
 const POSIX_PATH = /^\/[\p{L}\p{N} _.,+=@:~/-]*$/u;
 const WINDOWS_PATH = /^[A-Za-z]:\\[\p{L}\p{N} _.,+=@~()'\\[\]{}#$-]*$/u;
-const ARGUMENT = /^[A-Za-z0-9_./:=-]+$/;
+const ARGUMENT = /^[A-Za-z0-9_./:=+-]+$/;
 
 export function quoteForSh(path: string): string {
 	if (!POSIX_PATH.test(path)) throw invalidHostsEntry(`the path ${JSON.stringify(path)} into an elevated command`);
