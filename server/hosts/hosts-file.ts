@@ -41,6 +41,7 @@ interface Prompt {
 }
 
 const NOT_WRITABLE = new Set(['EACCES', 'EPERM', 'EROFS']);
+const REFUSED = new Set(['EACCES', 'EPERM']);
 const names = (entries: HostsEntry[]): string[] => entries.flatMap((e) => e.names);
 
 /**
@@ -157,16 +158,20 @@ export class HostsFile {
 	}
 
 	private async write(content: Buffer, privileged: string[][], prompt: Prompt): Promise<HostsChange['mode']> {
-		// Already root (or the file is ours to write): nothing to ask, a failure is final.
-		if (process.getuid?.() === 0 || this.writable()) {
-			let mode: WriteMode;
+		const root = process.getuid?.() === 0;
+		// Already root (or the file is ours to write): nothing to ask. Windows' access check
+		// sees only the read-only attribute, not the ACL, so a refused write still elevates.
+		if (root || this.writable()) {
+			let mode: WriteMode | null = null;
 			try {
 				mode = replaceHostsFile(this.path, content);
 			} catch (error) {
-				throw hostsFileFailed(this.path, 'write', error);
+				if (root || !REFUSED.has((error as NodeJS.ErrnoException).code ?? '')) throw hostsFileFailed(this.path, 'write', error);
 			}
-			if (privileged.length > 0) await this.runPrivileged(privileged.map((argv) => ({ kind: 'run', argv })), prompt);
-			return mode;
+			if (mode) {
+				if (privileged.length > 0) await this.runPrivileged(privileged.map((argv) => ({ kind: 'run', argv })), prompt);
+				return mode;
+			}
 		}
 		const folder = mkdtempSync(join(tmpdir(), 'kubebridge-hosts-'));
 		try {
