@@ -32,9 +32,10 @@ export namespace ErrorCodes {
 	// kubebridge: the container's environment (-33300..-33399)
 	export const EnvironmentUnresolvable = -33300;
 	export const ExportNotRepresentable = -33301;
-	// kubebridge: the local machine (-33400..-33499), reserved for ports and the hosts file
+	// kubebridge: the local machine (-33400..-33499): ports and the hosts file
 	export const LocalPortInUse = -33400;
 	export const ElevationRefused = -33401;
+	export const HostsFileFailed = -33402;
 	// kubebridge: the workspace configuration file (-33500..-33599)
 	export const ConfigInvalid = -33500;
 	export const ConfigTokenUnresolved = -33501;
@@ -77,6 +78,12 @@ export const ERROR_REASONS = [
 	'launchSettingsInvalid',
 	'configInvalid',
 	'configTokenUnresolved',
+	'localPortInUse',
+	'elevationRefused',
+	'elevationUnavailable',
+	'hostsFileFailed',
+	'hostsFileLocked',
+	'invalidHostsEntry',
 ] as const;
 
 export type ErrorReason = (typeof ERROR_REASONS)[number];
@@ -97,10 +104,17 @@ export interface ErrorData {
 	status?: number;
 	/** For environment and configuration errors: the env var, field or token concerned. */
 	name?: string;
-	/** For `configInvalid` and `configTokenUnresolved`: the configuration file. */
+	/** For `configInvalid` and `configTokenUnresolved`: the configuration file; for hosts file errors, the hosts file. */
 	file?: string;
 	/** For `configInvalid` and `configTokenUnresolved`: the 1-based line in `file`. */
 	line?: number;
 	/** For `configInvalid` and `configTokenUnresolved`: the 1-based column in `file`. */
 	column?: number;
+	/** For `localPortInUse`: the local address and port that are taken. */
+	address?: string;
+	port?: number;
+	/** For `localPortInUse`: the process holding the port, when it could be found. */
+	pid?: number;
+	/** For `localPortInUse`: that process's command line. */
+	command?: string;
 }
