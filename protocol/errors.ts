@@ -29,6 +29,11 @@ export namespace ErrorCodes {
 	// kubebridge: the local machine (-33400..-33499), reserved for ports and the hosts file
 	export const LocalPortInUse = -33400;
 	export const ElevationRefused = -33401;
+	// kubebridge: editor project files (-33500..-33599), read and edited by the vs-adapter
+	export const ProjectNotFound = -33500;
+	export const ProjectFileInvalid = -33501;
+	export const LaunchProfileConflict = -33502;
+	export const ProjectFileNotWritable = -33503;
 }
 
 /** Stable reasons, one per distinct cause; the spec lists them with their codes. */
@@ -56,6 +61,12 @@ export const ERROR_REASONS = [
 	'kubeconfigInvalid',
 	'contextNotFound',
 	'clusterRequestFailed',
+	'projectNotFound',
+	'launchConfigurationNotFound',
+	'projectFileInvalid',
+	'launchProfileExists',
+	'launchProfileInUse',
+	'projectFileNotWritable',
 ] as const;
 
 export type ErrorReason = (typeof ERROR_REASONS)[number];
@@ -74,4 +85,10 @@ export interface ErrorData {
 	server?: string;
 	/** For cluster errors: the HTTP status the API server answered, when it answered. */
 	status?: number;
+	/** For errors about a file on this machine: its absolute path. */
+	file?: string;
+	/** With `file`: the 1-based line the problem is on, when there is one. */
+	line?: number;
+	/** With `line`: the 1-based column. */
+	column?: number;
 }
