@@ -44,10 +44,10 @@ function score(project: string[], service: string[]): Omit<ServiceCandidate, 'se
 	if (p.length > 0 && same(singular(p), singular(s))) return { score: 85, why: 'same name apart from plurals' };
 	// A namespace before the name: `Shop.Api` is the `api` of the shop.
 	if (endsWith(project, service)) return { score: 80, why: 'the project name ends with the service name' };
-	if (endsWith(p, s)) return { score: 75, why: 'the project name ends with the service name, apart from words like "service"' };
+	if (endsWith(singular(p), singular(s))) return { score: 75, why: 'the project name ends with the service name, apart from words like "service" and plurals' };
 	if (startsWith(project, service)) return { score: 70, why: 'the project name starts with the service name' };
-	if (contains(project, service) || contains(p, s)) return { score: 60, why: 'the project name contains the service name' };
-	if (contains(service, p)) return { score: 50, why: 'the service name contains the project name' };
+	if (contains(project, service) || contains(singular(p), singular(s))) return { score: 60, why: 'the project name contains the service name' };
+	if (contains(singular(service), singular(p))) return { score: 50, why: 'the service name contains the project name' };
 	return null;
 }
 
