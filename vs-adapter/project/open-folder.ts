@@ -51,10 +51,12 @@ export function readLaunchVs(path: string): DebugConfiguration[] {
 	for (const item of list?.children ?? []) {
 		if (item.type !== 'object') continue;
 		const envNode = properties(item).find(([key]) => key === 'env')?.[1];
+		// The Python workload writes `"projectTarget": ""`; an empty value names nothing.
+		const first = (...keys: string[]): string | null => keys.map((key) => stringProperty(item, key)).find((value) => value) ?? null;
 		configurations.push({
-			name: stringProperty(item, 'name') ?? stringProperty(item, 'projectTarget') ?? stringProperty(item, 'project') ?? '',
+			name: first('name', 'projectTarget', 'project') ?? '',
 			type: stringProperty(item, 'type'),
-			starts: stringProperty(item, 'projectTarget') ?? stringProperty(item, 'project') ?? stringProperty(item, 'program'),
+			starts: first('projectTarget', 'project', 'program'),
 			env: stringMap(envNode),
 			line: positionOf(doc, item).line,
 		});
