@@ -39,6 +39,11 @@ export namespace ErrorCodes {
 	// kubebridge: the workspace configuration file (-33500..-33599)
 	export const ConfigInvalid = -33500;
 	export const ConfigTokenUnresolved = -33501;
+	// kubebridge: editor project files (-33600..-33699), read and edited by the vs-adapter
+	export const ProjectNotFound = -33600;
+	export const ProjectFileInvalid = -33601;
+	export const LaunchProfileConflict = -33602;
+	export const ProjectFileNotWritable = -33603;
 }
 
 /** Stable reasons, one per distinct cause; the spec lists them with their codes. */
@@ -84,6 +89,12 @@ export const ERROR_REASONS = [
 	'hostsFileFailed',
 	'hostsFileLocked',
 	'invalidHostsEntry',
+	'projectNotFound',
+	'launchConfigurationNotFound',
+	'projectFileInvalid',
+	'launchProfileExists',
+	'launchProfileInUse',
+	'projectFileNotWritable',
 ] as const;
 
 export type ErrorReason = (typeof ERROR_REASONS)[number];
@@ -104,7 +115,7 @@ export interface ErrorData {
 	status?: number;
 	/** For environment and configuration errors: the env var, field or token concerned. */
 	name?: string;
-	/** For `configInvalid` and `configTokenUnresolved`: the configuration file; for hosts file errors, the hosts file. */
+	/** For `configInvalid` and `configTokenUnresolved`: the configuration file; for hosts file errors, the hosts file; for project file errors, the project or launch file. */
 	file?: string;
 	/** For `configInvalid` and `configTokenUnresolved`: the 1-based line in `file`. */
 	line?: number;

@@ -1,0 +1,63 @@
+import { ErrorCodes } from '../protocol/index.js';
+import { KubebridgeError } from '../server/errors.js';
+
+/** Where in a file a problem is: 1-based, as editors and MSBuild count. */
+export interface FilePosition {
+	line: number;
+	column: number;
+}
+
+/** The 1-based line and column of a character offset, counting CRLF and LF alike. */
+export function positionAt(text: string, offset: number): FilePosition {
+	let line = 1;
+	let lineStart = 0;
+	const end = Math.min(offset, text.length);
+	for (let i = 0; i < end; i++) {
+		if (text.charCodeAt(i) === 10) {
+			line++;
+			lineStart = i + 1;
+		}
+	}
+	return { line, column: end - lineStart + 1 };
+}
+
+export const projectNotFound = (path: string, why: string): KubebridgeError =>
+	new KubebridgeError(ErrorCodes.ProjectNotFound, {
+		reason: 'projectNotFound', file: path,
+		hint: 'Name a folder, a .sln or a project file (.csproj, .vbproj, .fsproj) Visual Studio opens.',
+	}, `${path}: ${why}`);
+
+export const launchConfigurationNotFound = (file: string, wanted: string | null): KubebridgeError =>
+	new KubebridgeError(ErrorCodes.ProjectNotFound, {
+		reason: 'launchConfigurationNotFound', file,
+		hint: 'In Visual Studio, right-click the file you start and choose "Add Debug Configuration" (or "Debug and Launch Settings"), then connect again.',
+	}, wanted === null
+		? `${file} has no debug configuration for kubebridge to copy.`
+		: `${file} has no debug configuration named '${wanted}'.`);
+
+/** A file kubebridge reads but cannot understand; `at` is where, when the parser knows. */
+export const projectFileInvalid = (file: string, problem: string, at?: FilePosition): KubebridgeError =>
+	new KubebridgeError(ErrorCodes.ProjectFileInvalid, {
+		reason: 'projectFileInvalid', file, ...(at ? { line: at.line, column: at.column } : {}),
+		hint: 'Fix the file (Visual Studio shows the same problem when it opens it) and retry.',
+	}, `${file}${at ? ` line ${at.line}` : ''}: ${problem}`);
+
+export const launchProfileExists = (file: string, profile: string, at: FilePosition): KubebridgeError =>
+	new KubebridgeError(ErrorCodes.LaunchProfileConflict, {
+		reason: 'launchProfileExists', file, line: at.line, column: at.column,
+		hint: `Rename or delete the profile '${profile}' in that file; kubebridge only removes profiles it wrote itself.`,
+	}, `${file} already has a profile named '${profile}' that kubebridge did not write.`);
+
+export const launchProfileInUse = (file: string, pid: number): KubebridgeError =>
+	new KubebridgeError(ErrorCodes.LaunchProfileConflict, {
+		reason: 'launchProfileInUse', file,
+		hint: 'Disconnect the other session first (kubebridge-vs disconnect), then connect again.',
+	}, `${file} holds the launch profile of another kubebridge session that is still running (process ${pid}).`);
+
+export function projectFileNotWritable(file: string, error: unknown): KubebridgeError {
+	const detail = error instanceof Error ? error.message : String(error);
+	return new KubebridgeError(ErrorCodes.ProjectFileNotWritable, {
+		reason: 'projectFileNotWritable', file,
+		hint: 'Make the file and its folder writable (check out the file if source control locks it), then retry.',
+	}, `Cannot write ${file}: ${detail}`);
+}
