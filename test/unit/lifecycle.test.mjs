@@ -89,7 +89,7 @@ test('closing the input answers what was sent, then exits', async () => {
 test('unknown methods are MethodNotFound; wrong params are InvalidParams with a path', async () => {
 	const { client } = startInProcess();
 	await client.initialize();
-	const unknown = await client.request('session/connect', {});
+	const unknown = await client.request('session/teleport', {});
 	assert.equal(unknown.error.code, -32601);
 	assert.equal(unknown.error.data.reason, 'methodNotFound');
 	const wrong = await client.request('cluster/services', { namespace: ['x'] });

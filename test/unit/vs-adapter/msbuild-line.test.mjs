@@ -41,7 +41,7 @@ test('without a file the origin is the tool, as MSBuild tools write it', () => {
 test('a file without a position, a line without a column, and a warning', () => {
 	const inUse = msbuildParse(formatError(launchProfileInUse('/home/dev/shop/Properties/launchSettings.json', 4242)));
 	assert.equal(inUse.file, '/home/dev/shop/Properties/launchSettings.json');
-	assert.equal(inUse.code, 'KB33502');
+	assert.equal(inUse.code, 'KB33602');
 	assert.match(inUse.text, /^holds the launch profile of another kubebridge session that is still running \(process 4242\)\./);
 	assert.equal(formatDiagnostic({ severity: 'warning', code: 'KB1', message: 'm', file: 'a.sln', line: 3 }), 'a.sln(3): warning KB1: m');
 	assert.deepEqual(msbuildParse('a.sln(3): warning KB1: m'), { file: 'a.sln', line: 3, column: undefined, category: 'warning', code: 'KB1', text: 'm' });
