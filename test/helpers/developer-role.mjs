@@ -1,0 +1,12 @@
+// The Role a developer needs for kubebridge in a namespace: the one docs/rbac.md shows.
+// Every cluster test that drives kubebridge runs as a user bound to it, so the document
+// stays true.
+export const DEVELOPER_RULES = [
+	{ apiGroups: [''], resources: ['services', 'configmaps', 'secrets'], verbs: ['get', 'list'] },
+	{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'create', 'delete', 'deletecollection'] },
+	{ apiGroups: [''], resources: ['pods/portforward'], verbs: ['get', 'create'] },
+	{ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['create'] },
+	{ apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'replicasets'], verbs: ['get', 'list', 'update'] },
+	{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'create', 'update', 'delete'] },
+	{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: ['create'] },
+];
