@@ -27,6 +27,8 @@ export class AgentPods {
 	private readonly links = new Map<string, { link: AgentLink; namespace: string }>();
 	private timer: NodeJS.Timeout | null = null;
 	private polling = false;
+	/** Local ports refusing callers right now, across every agent pod: the client is told once. */
+	private readonly refusing = new Set<number>();
 
 	constructor(
 		private readonly cluster: ClusterAccess,
@@ -101,10 +103,15 @@ export class AgentPods {
 					if (state === 'serving') this.emit({ change: 'agentServing', pod: name, message: `Agent pod ${name} is serving: ${detail}.` });
 					if (state === 'reconnecting') this.emit({ change: 'agentReconnecting', pod: name, message: `Reconnecting to agent pod ${name}: ${detail}.` });
 				},
-				localRefused: (localPort: number, remotePort: number) => this.emit({
-					change: 'localPortRefused', pod: pod.metadata.name, localPort,
-					message: `A caller reached port ${remotePort} of ${plan.label}, but nothing listens on localhost:${localPort}; start your process there. Callers are reset until then.`,
-				}),
+				localRefused: (localPort: number, remotePort: number) => {
+					if (this.refusing.has(localPort)) return;
+					this.refusing.add(localPort);
+					this.emit({
+						change: 'localPortRefused', pod: pod.metadata.name, localPort,
+						message: `A caller reached port ${remotePort} of ${plan.label}, but nothing listens on localhost:${localPort}; start your process there. Callers are reset until then.`,
+					});
+				},
+				localAccepted: (localPort: number) => { this.refusing.delete(localPort); },
 			}, this.logger);
 		this.links.set(key, { link, namespace: pod.metadata.namespace! });
 		this.emit({ change: 'agentAdded', pod: pod.metadata.name, message: `Agent pod ${pod.metadata.name} of ${plan.label} is ready.` });

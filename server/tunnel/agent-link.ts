@@ -12,6 +12,8 @@ export interface LinkListener {
 	stateChanged(pod: string, state: LinkState, detail: string): void;
 	/** Nothing listens on a local port the agent handed a caller to; said once until it does. */
 	localRefused(localPort: number, remotePort: number): void;
+	/** A local port that refused callers accepted one again. */
+	localAccepted(localPort: number): void;
 }
 
 export interface LinkStats {
@@ -142,7 +144,7 @@ export class AgentLink {
 		const local: Socket = connect({ host: '127.0.0.1', port: localPort, allowHalfOpen: true, noDelay: true });
 		this.total++;
 		local.once('connect', () => {
-			this.refusedPorts.delete(localPort);
+			if (this.refusedPorts.delete(localPort)) this.listener.localAccepted(localPort);
 			this.active++;
 			local.once('close', () => { this.active--; });
 			spliceSocket(local, tunnel.socket, tunnel.head);

@@ -51,7 +51,7 @@ before(async () => {
 	agent = await startLocalAgent([appPort]);
 	link = new AgentLink(forward.endpoint, { namespace: 'ns', pod: 'pod', controlPort: agent.controlPort, token: agent.token },
 		new Map([[appPort, localPort]]),
-		{ stateChanged: (pod, state) => events.push(state), localRefused: (local, remote) => refused.push([local, remote]) },
+		{ stateChanged: (pod, state) => events.push(state), localRefused: (local, remote) => refused.push([local, remote]), localAccepted: () => undefined },
 		new Logger(null));
 	link.start();
 	await waitFor(() => link.stats().state === 'serving' && link.stats().idleTunnels > 0);
