@@ -42,11 +42,13 @@ export function checkMessage(value: unknown): CheckedMessage {
 	if ('method' in m) {
 		if (typeof m.method !== 'string' || m.method.length === 0) return invalid(id, "The 'method' member must be a non-empty string.");
 		if ('id' in m && !isId(m.id)) return invalid(null, "The 'id' member must be a string or an integer.");
-		const { params } = m;
+		// `null` says no more than an absent member (Neovim's client sends it for methods without params).
+		const { params, ...rest } = m;
+		if (params === null) return checkMessage(rest);
 		const isRequest = 'id' in m;
 		const badParams = (message: string): CheckedMessage =>
 			({ ok: false, respond: isRequest, id, code: ErrorCodes.InvalidParams, reason: 'invalidParams', message });
-		if ('params' in m && (typeof params !== 'object' || params === null)) {
+		if ('params' in m && typeof params !== 'object') {
 			return badParams(isRequest ? "The 'params' member must be an object or an array."
 				: `Ignored a '${m.method}' notification whose 'params' member is not an object or an array.`);
 		}

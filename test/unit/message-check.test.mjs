@@ -29,6 +29,11 @@ test('bad ids, methods and params are caught', () => {
 	assert.equal(checkMessage({ jsonrpc: '2.0', id: 1 }).code, -32600);
 });
 
+test('params: null counts as absent, for requests and notifications alike', () => {
+	assert.deepEqual(checkMessage({ jsonrpc: '2.0', id: 1, method: 'shutdown', params: null }), { ok: true, message: { jsonrpc: '2.0', id: 1, method: 'shutdown' } });
+	assert.deepEqual(checkMessage({ jsonrpc: '2.0', method: 'exit', params: null }).message, { jsonrpc: '2.0', method: 'exit' });
+});
+
 test('a $/cancelRequest is handed on only with a string or integer id; otherwise it is dropped unanswered', () => {
 	assert.equal(checkMessage({ jsonrpc: '2.0', method: '$/cancelRequest', params: { id: 'a' } }).ok, true);
 	assert.equal(checkMessage({ jsonrpc: '2.0', method: '$/cancelRequest', params: { id: 7 } }).ok, true);
