@@ -24,6 +24,18 @@ function lastContentLength(text: string): number {
 	return last;
 }
 
+/**
+ * Where the first `Content-Length:` that does not begin a line starts, or -1: garbage (or a
+ * header cut short, as with LF-only line endings) ran into it. Glued to garbage, its line
+ * may even pass for another header (`xContent-Length: 5`), so this is checked first.
+ */
+function gluedContentLength(block: string): number {
+	for (const match of block.matchAll(CONTENT_LENGTH)) {
+		if (match.index > 0 && block.slice(match.index - 2, match.index) !== '\r\n') return match.index;
+	}
+	return -1;
+}
+
 function parseBody(bytes: Buffer): FrameEvent {
 	let text: string;
 	try {
@@ -113,14 +125,12 @@ export class HeaderFrameParser implements FrameParser {
 		}
 		const block = this.buffer.subarray(0, end).toString('latin1');
 		const headers = parseHeaderLines(block);
-		if (!headers || !headers.has('content-length')) {
-			// The last one: a header cut short (LF-only lines, no blank line) runs on into the next
-			// message's, and only that one is followed by the blank line found here.
-			const start = lastContentLength(block);
-			if (start > 0) {
+		const glued = gluedContentLength(block);
+		if (!headers || !headers.has('content-length') || glued > 0) {
+			if (glued > 0) {
 				// Garbage ran into a real header: resynchronise on it.
-				events.push(badHeader(`Skipped ${start} bytes of garbage before a message header.`));
-				this.buffer = this.buffer.subarray(start);
+				events.push(badHeader(`Skipped ${glued} bytes of garbage before a message header.`));
+				this.buffer = this.buffer.subarray(glued);
 			} else {
 				events.push(badHeader(`Malformed header block '${block.slice(0, 80)}'; it was skipped.`));
 				this.buffer = this.buffer.subarray(end + CRLF2.length);

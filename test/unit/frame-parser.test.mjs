@@ -97,6 +97,9 @@ test('equal duplicate Content-Lengths are fine; conflicting ones drop the block 
 	const events = parser.push(Buffer.concat([Buffer.from('Content-Length: 7\r\nContent-Length: 30\r\n\r\n{"a":2}'), frame('{"a":1}')]));
 	assert.match(problems(events)[0].message, /Conflicting Content-Length/);
 	assert.deepEqual(values(events), [{ a: 1 }]);
+	// Garbage glued to the first makes it read as another header; it is still seen as garbage.
+	const glued = parser.push(Buffer.concat([Buffer.from('xContent-Length: 7\r\nContent-Length: 8\r\n\r\n{"a":3}'), frame('{"a":4}')]));
+	assert.deepEqual(values(glued), [{ a: 4 }]);
 });
 
 test('a header cut by a read after a long run of garbage is kept whole', () => {
