@@ -127,10 +127,11 @@ export class HeaderFrameParser implements FrameParser {
 		const headers = parseHeaderLines(block);
 		const glued = gluedContentLength(block);
 		if (!headers || !headers.has('content-length') || glued > 0) {
-			if (glued > 0) {
+			const start = glued > 0 ? glued : block.slice(1).search(CONTENT_LENGTH) + 1;
+			if (start > 0) {
 				// Garbage ran into a real header: resynchronise on it.
-				events.push(badHeader(`Skipped ${glued} bytes of garbage before a message header.`));
-				this.buffer = this.buffer.subarray(glued);
+				events.push(badHeader(`Skipped ${start} bytes of garbage before a message header.`));
+				this.buffer = this.buffer.subarray(start);
 			} else {
 				events.push(badHeader(`Malformed header block '${block.slice(0, 80)}'; it was skipped.`));
 				this.buffer = this.buffer.subarray(end + CRLF2.length);
