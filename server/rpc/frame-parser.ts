@@ -13,7 +13,28 @@ export interface FrameParser {
 const decoder = new TextDecoder('utf-8', { fatal: true });
 const CRLF2 = Buffer.from('\r\n\r\n');
 const HEADER_LIMIT = 8 * 1024;
-const CONTENT_LENGTH = /content-length:/i;
+const CONTENT_LENGTH = /content-length:/gi;
+/** A `Content-Length:` cut by a read boundary is at most this long; that much is kept. */
+const PARTIAL_HEADER = 'content-length:'.length - 1;
+
+/** Where the last `Content-Length:` in `text` starts, or -1. */
+function lastContentLength(text: string): number {
+	let last = -1;
+	for (const match of text.matchAll(CONTENT_LENGTH)) last = match.index;
+	return last;
+}
+
+/**
+ * Where the first `Content-Length:` that does not begin a line starts, or -1: garbage (or a
+ * header cut short, as with LF-only line endings) ran into it. Glued to garbage, its line
+ * may even pass for another header (`xContent-Length: 5`), so this is checked first.
+ */
+function gluedContentLength(block: string): number {
+	for (const match of block.matchAll(CONTENT_LENGTH)) {
+		if (match.index > 0 && block.slice(match.index - 2, match.index) !== '\r\n') return match.index;
+	}
+	return -1;
+}
 
 function parseBody(bytes: Buffer): FrameEvent {
 	let text: string;
@@ -31,13 +52,14 @@ function parseBody(bytes: Buffer): FrameEvent {
 
 const HEADER_LINE = /^([A-Za-z0-9-]+):[ \t]*(.*?)[ \t]*$/;
 
-/** Header fields by lower-case name, or null when any line is not a header line. */
-function parseHeaderLines(block: string): Map<string, string> | null {
-	const headers = new Map<string, string>();
+/** Every value of each header field, by lower-case name; null when a line is not a header line. */
+function parseHeaderLines(block: string): Map<string, string[]> | null {
+	const headers = new Map<string, string[]>();
 	for (const line of block.split('\r\n')) {
 		const match = HEADER_LINE.exec(line);
 		if (!match) return null;
-		headers.set(match[1]!.toLowerCase(), match[2]!);
+		const name = match[1]!.toLowerCase();
+		headers.set(name, [...(headers.get(name) ?? []), match[2]!]);
 	}
 	return headers;
 }
@@ -94,15 +116,18 @@ export class HeaderFrameParser implements FrameParser {
 		if (end < 0) {
 			if (this.buffer.length > HEADER_LIMIT) {
 				events.push(badHeader(`No message header in the last ${this.buffer.length} bytes; they were skipped.`));
-				// Keep a tail that may hold the start of the next header.
-				this.buffer = this.buffer.subarray(this.buffer.length - 32);
+				// Keep what may be the start of the next header: from its Content-Length on, or
+				// a tail too short to have held one but long enough to hold one cut in two.
+				const start = lastContentLength(this.buffer.toString('latin1'));
+				this.buffer = this.buffer.subarray(start > 0 ? start : this.buffer.length - PARTIAL_HEADER);
 			}
 			return false;
 		}
 		const block = this.buffer.subarray(0, end).toString('latin1');
 		const headers = parseHeaderLines(block);
-		if (!headers || !headers.has('content-length')) {
-			const start = block.search(CONTENT_LENGTH);
+		const glued = gluedContentLength(block);
+		if (!headers || !headers.has('content-length') || glued > 0) {
+			const start = glued > 0 ? glued : block.slice(1).search(CONTENT_LENGTH) + 1;
 			if (start > 0) {
 				// Garbage ran into a real header: resynchronise on it.
 				events.push(badHeader(`Skipped ${start} bytes of garbage before a message header.`));
@@ -114,13 +139,20 @@ export class HeaderFrameParser implements FrameParser {
 			return true;
 		}
 		this.buffer = this.buffer.subarray(end + CRLF2.length);
-		const lengthText = headers.get('content-length')!;
+		const lengths = new Set(headers.get('content-length'));
+		if (lengths.size > 1) {
+			// Which one is right cannot be known; taking either may swallow the next message.
+			// Dropping the block leaves the body to be skipped as garbage up to the next header.
+			events.push(badHeader(`Conflicting Content-Length headers (${[...lengths].join(', ').slice(0, 40)}); the header block was skipped.`));
+			return true;
+		}
+		const lengthText = [...lengths][0]!;
 		if (!/^\d{1,15}$/.test(lengthText)) {
 			events.push(badHeader(`Invalid Content-Length '${lengthText.slice(0, 20)}'; the header block was skipped.`));
 			return true;
 		}
 		const length = Number(lengthText);
-		const charset = /charset=([^;\s]+)/i.exec(headers.get('content-type') ?? '')?.[1]?.toLowerCase();
+		const charset = /charset=([^;\s]+)/i.exec(headers.get('content-type')?.join(';') ?? '')?.[1]?.toLowerCase();
 		if (charset && charset !== 'utf-8' && charset !== 'utf8') {
 			events.push(badHeader(`Unsupported charset '${charset}'; only utf-8 is understood. The message was skipped.`));
 			this.discarding = length;

@@ -3,11 +3,25 @@ import { ErrorCodes, type ErrorReason } from '../../protocol/index.js';
 
 export type RequestId = string | number | null;
 
+/**
+ * A checked message: handed on, answered with an error (`respond`), or, for a notification
+ * (which JSON-RPC never answers), dropped with only a log line.
+ */
 export type CheckedMessage =
 	| { ok: true; message: Message }
-	| { ok: false; id: RequestId; code: number; reason: ErrorReason; message: string };
+	| { ok: false; respond: boolean; id: RequestId; code: number; reason: ErrorReason; message: string };
 
 const isId = (id: unknown): id is string | number => typeof id === 'string' || (typeof id === 'number' && Number.isInteger(id));
+
+const CANCEL_REQUEST = '$/cancelRequest';
+
+/**
+ * vscode-jsonrpc reads `params.id` of every `$/cancelRequest` while queueing it and throws
+ * when there is none (or it is null, or has no usable `toString`); that throw unwound the
+ * reader and lost the messages read in the same chunk. Only a usable id may reach it.
+ */
+const isUsableCancel = (params: unknown): boolean =>
+	typeof params === 'object' && params !== null && !Array.isArray(params) && isId((params as { id?: unknown }).id);
 
 /**
  * Decides whether a parsed JSON value is a JSON-RPC 2.0 message kubebridge accepts. The
@@ -16,7 +30,7 @@ const isId = (id: unknown): id is string | number => typeof id === 'string' || (
  */
 export function checkMessage(value: unknown): CheckedMessage {
 	const invalid = (id: RequestId, message: string, reason: ErrorReason = 'invalidRequest'): CheckedMessage =>
-		({ ok: false, id, code: ErrorCodes.InvalidRequest, reason, message });
+		({ ok: false, respond: true, id, code: ErrorCodes.InvalidRequest, reason, message });
 	if (Array.isArray(value)) {
 		return invalid(null, value.length === 0 ? 'An empty batch is not a request.' : 'Batches are not supported; send one message at a time.',
 			value.length === 0 ? 'invalidRequest' : 'batchNotSupported');
@@ -28,8 +42,18 @@ export function checkMessage(value: unknown): CheckedMessage {
 	if ('method' in m) {
 		if (typeof m.method !== 'string' || m.method.length === 0) return invalid(id, "The 'method' member must be a non-empty string.");
 		if ('id' in m && !isId(m.id)) return invalid(null, "The 'id' member must be a string or an integer.");
-		if ('params' in m && (typeof m.params !== 'object' || m.params === null)) {
-			return { ok: false, id, code: ErrorCodes.InvalidParams, reason: 'invalidParams', message: "The 'params' member must be an object or an array." };
+		// `null` says no more than an absent member (Neovim's client sends it for methods without params).
+		const { params, ...rest } = m;
+		if (params === null) return checkMessage(rest);
+		const isRequest = 'id' in m;
+		const badParams = (message: string): CheckedMessage =>
+			({ ok: false, respond: isRequest, id, code: ErrorCodes.InvalidParams, reason: 'invalidParams', message });
+		if ('params' in m && typeof params !== 'object') {
+			return badParams(isRequest ? "The 'params' member must be an object or an array."
+				: `Ignored a '${m.method}' notification whose 'params' member is not an object or an array.`);
+		}
+		if (m.method === CANCEL_REQUEST && !isRequest && !isUsableCancel(params)) {
+			return badParams(`Ignored a '${CANCEL_REQUEST}' whose params carry no 'id' that is a string or an integer; nothing was cancelled.`);
 		}
 		return { ok: true, message: m as unknown as Message };
 	}

@@ -3,13 +3,16 @@ import {
 	AbstractMessageReader, AbstractMessageWriter, StreamMessageWriter,
 	type DataCallback, type Disposable, type Message, type MessageWriter,
 } from 'vscode-jsonrpc/node';
+import { ErrorCodes } from '../../protocol/index.js';
 import { checkMessage, type RequestId } from './message-check.js';
 import { HeaderFrameParser, LineFrameParser, type FrameParser } from './frame-parser.js';
 
 export type Framing = 'headers' | 'lines';
 
-/** Bad input the reader answered for itself, before any handler saw it. */
+/** Bad input the reader dealt with itself, before any handler saw it. */
 export interface RejectedInput {
+	/** False for a notification: JSON-RPC never answers one, so it is only logged. */
+	respond: boolean;
 	id: RequestId;
 	code: number;
 	reason: string;
@@ -39,12 +42,15 @@ export class CheckedMessageReader extends AbstractMessageReader {
 		const onData = (chunk: Buffer): void => {
 			for (const event of this.parser.push(chunk)) {
 				if (event.kind === 'problem') {
-					this.onRejected({ id: null, code: event.code, reason: event.reason, message: event.message });
+					this.onRejected({ respond: true, id: null, code: event.code, reason: event.reason, message: event.message });
 					continue;
 				}
 				const checked = checkMessage(event.value);
-				if (checked.ok) callback(checked.message);
-				else this.onRejected({ id: checked.id, code: checked.code, reason: checked.reason, message: checked.message });
+				if (!checked.ok) {
+					this.onRejected({ respond: checked.respond, id: checked.id, code: checked.code, reason: checked.reason, message: checked.message });
+					continue;
+				}
+				this.handOn(callback, checked.message);
 			}
 		};
 		const onError = (error: Error): void => this.fireError(error);
@@ -67,6 +73,24 @@ export class CheckedMessageReader extends AbstractMessageReader {
 				this.readable.off('close', onClose);
 			},
 		};
+	}
+
+	/**
+	 * One chunk holds many messages; a throw from the library while taking one must not
+	 * unwind this loop and lose those after it. A request it could not take is answered
+	 * here, so it still gets its one response.
+	 */
+	private handOn(callback: DataCallback, message: Message): void {
+		try {
+			callback(message);
+		} catch (error) {
+			const request = message as { id?: unknown; method?: unknown };
+			const isRequest = typeof request.method === 'string' && request.id !== undefined;
+			this.onRejected({
+				respond: isRequest, id: isRequest ? request.id as RequestId : null, code: ErrorCodes.InternalError, reason: 'internalError',
+				message: `Internal error while reading a message: ${(error as Error)?.message ?? String(error)}`,
+			});
+		}
 	}
 }
 

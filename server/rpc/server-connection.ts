@@ -76,6 +76,7 @@ export function serve(options: ServeOptions): RunningServer {
 
 	function rejectInput(rejected: RejectedInput): void {
 		logger.warning('rpc', `rejected input: ${rejected.message}`, { reason: rejected.reason });
+		if (!rejected.respond) return;
 		const response = { jsonrpc: '2.0', id: rejected.id, error: { code: rejected.code, message: rejected.message, data: { reason: rejected.reason } } };
 		writer.write(response as unknown as Message).catch(() => undefined);
 	}

@@ -72,9 +72,42 @@ export function findMismatch(schema: Schema, value: unknown, path = ''): [string
 	}
 }
 
+const wantsObject = (schema: Schema): boolean =>
+	schema.kind === 'object' || schema.kind === 'record' ||
+	(schema.kind === 'anyOf' && schema.options.some(wantsObject) && !schema.options.some((o) => o.kind === 'array'));
+
+/**
+ * Lua has one table type, so Neovim's client encodes an empty table as `[]`: where only an
+ * object fits, an empty array says the same as `{}` and is read as one. Anything else is
+ * returned as it is, for `findMismatch` to judge.
+ */
+function emptyArraysAsObjects(schema: Schema, value: unknown): unknown {
+	if (Array.isArray(value)) {
+		if (value.length === 0 && wantsObject(schema)) return {};
+		return schema.kind === 'array' ? value.map((item) => emptyArraysAsObjects(schema.items, item)) : value;
+	}
+	if (typeof value !== 'object' || value === null) return value;
+	const mapValues = (of: (key: string) => Schema | undefined): unknown => Object.fromEntries(Object.entries(value)
+		.map(([key, item]) => { const inner = of(key); return [key, inner ? emptyArraysAsObjects(inner, item) : item]; }));
+	switch (schema.kind) {
+		case 'object':
+			return mapValues((key) => (Object.hasOwn(schema.properties, key) ? schema.properties[key]!.schema : undefined));
+		case 'record':
+			return mapValues(() => schema.values);
+		case 'anyOf':
+			for (const option of schema.options) {
+				const read = emptyArraysAsObjects(option, value);
+				if (!findMismatch(option, read)) return read;
+			}
+			return value;
+		default:
+			return value;
+	}
+}
+
 /** Throws `InvalidParams` naming the bad field when `params` does not fit the schema. */
 export function validateParams<T>(schema: Schema, params: unknown): T {
-	const value = params === undefined || params === null ? {} : params;
+	const value = emptyArraysAsObjects(schema, params === undefined || params === null ? {} : params);
 	const mismatch = findMismatch(schema, value);
 	if (mismatch) {
 		const [path, message] = mismatch;

@@ -84,6 +84,36 @@ test('a header that never ends is reported once it passes the header limit', () 
 	assert.deepEqual(values(parser.push(frame('{"a":1}'))), [{ a: 1 }]);
 });
 
+test('a header with LF-only line endings is dropped and the next message still parses', () => {
+	const parser = new HeaderFrameParser(1024);
+	const events = parser.push(Buffer.concat([Buffer.from('Content-Length: 7\n\n{"a":0}'), frame('{"a":1}')]));
+	assert.equal(problems(events).length, 1);
+	assert.deepEqual(values(events), [{ a: 1 }]);
+});
+
+test('equal duplicate Content-Lengths are fine; conflicting ones drop the block without swallowing the next message', () => {
+	const parser = new HeaderFrameParser(1024);
+	assert.deepEqual(values(parser.push(frame('{"a":0}', 'Content-Length: 7\r\n'))), [{ a: 0 }]);
+	const events = parser.push(Buffer.concat([Buffer.from('Content-Length: 7\r\nContent-Length: 30\r\n\r\n{"a":2}'), frame('{"a":1}')]));
+	assert.match(problems(events)[0].message, /Conflicting Content-Length/);
+	assert.deepEqual(values(events), [{ a: 1 }]);
+	// Garbage glued to the first makes it read as another header; it is still seen as garbage.
+	const glued = parser.push(Buffer.concat([Buffer.from('xContent-Length: 7\r\nContent-Length: 8\r\n\r\n{"a":3}'), frame('{"a":4}')]));
+	assert.deepEqual(values(glued), [{ a: 4 }]);
+});
+
+test('a header cut by a read after a long run of garbage is kept whole', () => {
+	const parser = new HeaderFrameParser(1024);
+	const next = frame('{"a":1}', 'Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n');
+	const cut = next.indexOf('charset');
+	const events = [...parser.push(Buffer.concat([Buffer.alloc(10_000, 0x41), next.subarray(0, cut)])), ...parser.push(next.subarray(cut))];
+	assert.deepEqual(values(events), [{ a: 1 }]);
+	const split = new HeaderFrameParser(1024);
+	const at = 'Content-Len'.length;
+	const more = [...split.push(Buffer.concat([Buffer.alloc(10_000, 0x41), frame('{"a":2}').subarray(0, at)])), ...split.push(frame('{"a":2}').subarray(at))];
+	assert.deepEqual(values(more), [{ a: 2 }]);
+});
+
 test('line framing: one message per line, blank lines and CRLF tolerated, partial lines kept', () => {
 	const parser = new LineFrameParser(1024);
 	const events = [...parser.push(Buffer.from('{"a":1}\r\n\n{"a"')), ...parser.push(Buffer.from(':2}\nnope\n'))];

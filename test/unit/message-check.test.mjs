@@ -28,3 +28,18 @@ test('bad ids, methods and params are caught', () => {
 	assert.equal(checkMessage({ jsonrpc: '2.0', id: 1, method: 'x', params: 'str' }).code, -32602);
 	assert.equal(checkMessage({ jsonrpc: '2.0', id: 1 }).code, -32600);
 });
+
+test('params: null counts as absent, for requests and notifications alike', () => {
+	assert.deepEqual(checkMessage({ jsonrpc: '2.0', id: 1, method: 'shutdown', params: null }), { ok: true, message: { jsonrpc: '2.0', id: 1, method: 'shutdown' } });
+	assert.deepEqual(checkMessage({ jsonrpc: '2.0', method: 'exit', params: null }).message, { jsonrpc: '2.0', method: 'exit' });
+});
+
+test('a $/cancelRequest is handed on only with a string or integer id; otherwise it is dropped unanswered', () => {
+	assert.equal(checkMessage({ jsonrpc: '2.0', method: '$/cancelRequest', params: { id: 'a' } }).ok, true);
+	assert.equal(checkMessage({ jsonrpc: '2.0', method: '$/cancelRequest', params: { id: 7 } }).ok, true);
+	for (const params of [[], [1], {}, null, { id: null }, { id: 1.5 }, { id: [] }, { id: { toString: 1 } }]) {
+		const checked = checkMessage({ jsonrpc: '2.0', method: '$/cancelRequest', params });
+		assert.deepEqual([checked.ok, checked.respond, checked.reason], [false, false, 'invalidParams'], JSON.stringify(params));
+	}
+	assert.deepEqual(checkMessage({ jsonrpc: '2.0', method: '$/cancelRequest' }).respond, false);
+});

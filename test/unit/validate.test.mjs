@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateParams } from '../../out/server/rpc/validate.js';
-import { InitializeRequest, ServicesRequest } from '../../out/protocol/index.js';
+import { ContextsRequest, InitializeRequest, ServicesRequest } from '../../out/protocol/index.js';
 
 function invalidAt(schema, params) {
 	try {
@@ -49,4 +49,22 @@ test('a progress token may be a string or an integer, nothing else', () => {
 	validateParams(ServicesRequest.paramsSchema, { workDoneToken: 'a' });
 	validateParams(ServicesRequest.paramsSchema, { workDoneToken: 7 });
 	assert.equal(invalidAt(ServicesRequest.paramsSchema, { workDoneToken: { a: 1 } }), '/workDoneToken');
+});
+
+test("an empty array where only an object fits reads as {} (Lua's empty table, as Neovim sends it)", () => {
+	const params = validateParams(InitializeRequest.paramsSchema, { processId: null, capabilities: [], cluster: [], clientInfo: { name: 'nvim' } });
+	assert.deepEqual(params, { processId: null, capabilities: {}, cluster: {}, clientInfo: { name: 'nvim' } });
+	assert.deepEqual(validateParams(ServicesRequest.paramsSchema, []), {});
+	assert.deepEqual(validateParams(ContextsRequest.paramsSchema, []), {});
+});
+
+test('every other array where an object is expected is still InvalidParams', () => {
+	assert.equal(invalidAt(InitializeRequest.paramsSchema, { processId: null, capabilities: [1] }), '/capabilities');
+	assert.equal(invalidAt(InitializeRequest.paramsSchema, { processId: null, capabilities: [{}] }), '/capabilities');
+	assert.equal(invalidAt(InitializeRequest.paramsSchema, { processId: null, capabilities: {}, cluster: [[]] }), '/cluster');
+	assert.equal(invalidAt(ServicesRequest.paramsSchema, [{}]), '/');
+	// Where a string or a number is expected, [] is not a spelling of it.
+	assert.equal(invalidAt(ServicesRequest.paramsSchema, { namespace: [] }), '/namespace');
+	assert.equal(invalidAt(ServicesRequest.paramsSchema, { workDoneToken: [] }), '/workDoneToken');
+	assert.equal(invalidAt(InitializeRequest.paramsSchema, { processId: [], capabilities: {} }), '/processId');
 });
