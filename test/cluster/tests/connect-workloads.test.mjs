@@ -95,7 +95,12 @@ test('restricted Pod Security: the agents and the restorer are admitted, callers
 	const id = connected.sessionId;
 	const agents = await agentPodsOf(namespace, id);
 	assert.equal(agents.length, 2);
+	// Once connect has answered, the Service routes to every agent pod (they are Ready), so
+	// each must hand its callers to this machine at once, and the result must name them all.
+	const atOnce = await Promise.all(agents.map((p) => httpGet(`http://${p.status.podIP}:8080/at-once-${p.metadata.name}`)));
+	assert.deepEqual(atOnce.map((a) => local.answered(a)), agents.map(() => true), `right after connect: ${JSON.stringify(atOnce)}`);
 	assert.deepEqual(connected.targets[0].agentPods, names(agents));
+	local.seen.length = 0;
 	for (const pod of agents) {
 		assert.ok(isReadyPod(pod), `${pod.metadata.name} Ready`);
 		assert.equal(agentContainer(pod).image, AGENT_IMAGE);
@@ -110,7 +115,7 @@ test('restricted Pod Security: the agents and the restorer are admitted, callers
 	assert.deepEqual(answers.map((a) => JSON.parse(a.body).path), urls.map((u) => new URL(u).pathname));
 	assert.deepEqual(local.seen.map((s) => s.path), urls.map((u) => new URL(u).pathname));
 	const status = await sidecar.client.request('session/status', {});
-	assert.equal(status.result.agents.reduce((sum, a) => sum + a.totalConnections, 0), urls.length);
+	assert.equal(status.result.agents.reduce((sum, a) => sum + a.totalConnections, 0), urls.length + agents.length, "every caller went through an agent");
 
 	const result = await disconnectAndExit(sidecar);
 	assert.deepEqual(result.restored, [`Deployment/${namespace}/web`]);
@@ -133,13 +138,15 @@ test('a Deployment under a HorizontalPodAutoscaler: replicas it adds become agen
 
 	const raised = Date.now();
 	await kubectlAsync(['patch', 'hpa', 'scaled', '-n', namespace, '--type=merge', '-p', '{"spec":{"minReplicas":3}}']);
+	await waitFor('the autoscaler asks for 3 replicas', async () => (await kubectlJsonAsync(['get', 'deployment', 'scaled', '-n', namespace])).spec.replicas === 3);
+	const scaled = Date.now();
 	const added = [await nextChange(sidecar, 'agentAdded', (p) => !first.includes(p.pod))];
 	added.push(await nextChange(sidecar, 'agentAdded', (p) => !first.includes(p.pod) && p.pod !== added[0].params.pod));
 	const statuses = await waitFor('3 agents serving', async () => {
 		const { result } = await sidecar.client.request('session/status', {});
 		return result.agents.length === 3 && result.agents.every((a) => a.state === 'serving') && result.agents;
 	});
-	t.diagnostic(`minReplicas raised to 3 → 3 agents serving: ${Date.now() - raised} ms`);
+	t.diagnostic(`minReplicas raised → the autoscaler set 3 replicas ${scaled - raised} ms → 3 agents serving ${Date.now() - scaled} ms later`);
 	const agents = await agentPodsOf(namespace, connected.sessionId);
 	assert.deepEqual(names(agents), statuses.map((a) => a.pod).sort());
 	assert.deepEqual(names(agents), [...first, ...added.map((m) => m.params.pod)].sort());
@@ -166,9 +173,13 @@ test('an agent pod deleted mid-session: its replacement serves locally with no u
 	const before = await comparableObject('deployment', namespace, 'svc');
 	const local = await localServer();
 	const { sidecar, connected } = await session(namespace, 'svc', local);
-	const initial = connected.targets[0].agentPods;
+	const initial = names(await agentPodsOf(namespace, connected.sessionId));
 	assert.equal(initial.length, 2);
 	const [victim, survivor] = initial;
+	await waitFor('both agents serving before one is deleted', async () => {
+		const { result } = await sidecar.client.request('session/status', {});
+		return result.agents.length === 2 && result.agents.every((a) => a.state === 'serving');
+	});
 
 	const deleted = Date.now();
 	await kubectlAsync(['delete', 'pod', victim, '-n', namespace, '--wait=false']);
@@ -181,9 +192,13 @@ test('an agent pod deleted mid-session: its replacement serves locally with no u
 	t.diagnostic(`agent pod deleted → first local answer through its replacement: ${firstAnswerMs} ms`);
 	assert.ok(firstAnswerMs < 30_000, `${firstAnswerMs} ms`);
 
-	await nextChange(sidecar, 'agentRemoved', (p) => p.pod === victim);
-	await nextChange(sidecar, 'agentAdded', (p) => p.pod === name);
-	await nextChange(sidecar, 'agentServing', (p) => p.pod === name);
+	// The notifications in the order they came: the victim went, then its replacement came and served.
+	const changes = await waitFor('agentRemoved, agentAdded and agentServing', () => {
+		const seen = sidecar.client.reader.pending.filter((m) => m.method === 'session/didChangeState').map((m) => `${m.params.change} ${m.params.pod}`);
+		const order = [`agentRemoved ${victim}`, `agentAdded ${name}`, `agentServing ${name}`].map((c) => seen.indexOf(c));
+		return order.every((i) => i >= 0) && order;
+	}, { ms: 30_000 });
+	assert.deepEqual(changes, [...changes].sort((a, b) => a - b), 'removed, then added, then serving');
 	const { result: status } = await sidecar.client.request('session/status', {});
 	assert.deepEqual(status.agents.map((a) => a.pod).sort(), [survivor, name].sort());
 	assert.ok(status.agents.every((a) => a.state === 'serving'));
@@ -261,7 +276,7 @@ test('kill -9 of the sidecar: the restorer puts the Deployment back with no user
 	const local = await localServer();
 	const { sidecar, connected } = await session(namespace, 'fragile', local);
 	const id = connected.sessionId;
-	assert.equal(connected.targets[0].agentPods.length, 2);
+	assert.equal((await agentPodsOf(namespace, id)).length, 2);
 	const created = await sessionObjects(namespace, id);
 	for (const kind of ['lease', 'pod', 'serviceaccount', 'role', 'rolebinding']) {
 		assert.ok(created.some((o) => o.startsWith(`${kind}/`) || o.startsWith(`${kind}.`)), `${kind} of the session exists: ${created}`);
