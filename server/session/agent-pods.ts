@@ -55,6 +55,16 @@ export class AgentPods {
 		return [...this.links.values()].map(({ link, namespace }) => ({ namespace, ...link.stats() }));
 	}
 
+	/** Whether every target has agent pods and every one of them serves. */
+	allServing(targets: number): boolean {
+		const links = [...this.links.entries()];
+		for (let index = 0; index < targets; index++) {
+			const mine = links.filter(([key]) => Number(key.split('/')[0]) === index);
+			if (mine.length === 0 || mine.some(([, { link }]) => link.stats().state !== 'serving')) return false;
+		}
+		return true;
+	}
+
 	/** The pods whose links serve, per target index. */
 	serving(): Map<number, string[]> {
 		const result = new Map<number, string[]>();

@@ -114,7 +114,8 @@ export class Session {
 
 	private async waitForServing({ cancellation }: Work): Promise<void> {
 		const deadline = Date.now() + SERVING_TIMEOUT_MS;
-		while (!this.plans.every((_, index) => (this.agents!.serving().get(index)?.length ?? 0) > 0)) {
+		// Every ready replica's tunnel, not just one per target: the result lists them all.
+		while (!this.agents!.allServing(this.plans.length)) {
 			throwIfCancelled(cancellation);
 			if (Date.now() > deadline) throw agentNotReady('the session', 'the agents did not answer through the port-forward.');
 			await sleep(200);
