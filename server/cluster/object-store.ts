@@ -44,7 +44,7 @@ export interface ObjectStore {
 /** The kinds a session touches, and where the API serves them. */
 const PLURALS: Record<string, string> = {
 	Pod: 'pods', ServiceAccount: 'serviceaccounts', Deployment: 'deployments', StatefulSet: 'statefulsets', ReplicaSet: 'replicasets',
-	Lease: 'leases', Role: 'roles', RoleBinding: 'rolebindings',
+	Lease: 'leases', Role: 'roles', RoleBinding: 'rolebindings', EndpointSlice: 'endpointslices',
 };
 
 function collectionPath(apiVersion: string, kind: string, namespace: string): string {

@@ -12,7 +12,7 @@ import { restorerManifests } from './restorer-manifests.js';
 import { agentNotReady, targetNotConnectable } from './session-errors.js';
 import { planTarget, type TargetPlan } from './target-plan.js';
 import { restore, takeOver } from './takeover.js';
-import { hopeless, isReady, readWorkloadPods } from './workload-pods.js';
+import { hopeless, isReady, readWorkloadPods, serviceEndpointPods } from './workload-pods.js';
 
 const DEFAULT_READY_TIMEOUT_MS = 120_000;
 const SERVING_TIMEOUT_MS = 30_000;
@@ -105,11 +105,18 @@ export class Session {
 				const stuck = pods.agents.map(hopeless).find(Boolean);
 				if (stuck) throw agentNotReady(plan.label, stuck);
 				progress.report(`${plan.label}: ${ready}/${pods.desired} agent pods ready, ${pods.others.length} original pods left`, 30 + Math.round(50 * ready / Math.max(1, pods.desired)));
-				if (ready >= pods.desired && pods.others.length === 0) break;
+				if (ready >= pods.desired && pods.others.length === 0 && await this.routesOnlyTo(plan, pods.agents)) break;
 				if (Date.now() > deadline) throw agentNotReady(plan.label, `${ready} of ${pods.desired} ready after ${Math.round(timeoutMs / 1000)} s.`);
 				await sleep(500);
 			}
 		}
+	}
+
+	/** Whether the target's service sends its traffic to these agent pods and nowhere else. */
+	private async routesOnlyTo(plan: TargetPlan, agents: { metadata: { name: string } }[]): Promise<boolean> {
+		if (!plan.service) return true;
+		const routed = await serviceEndpointPods(this.cluster.objects, plan.namespace, plan.service);
+		return routed.size === agents.length && agents.every((pod) => routed.has(pod.metadata.name));
 	}
 
 	private async waitForServing({ cancellation }: Work): Promise<void> {

@@ -11,6 +11,8 @@ const MESH_SIDECARS = new Set(['istio-proxy', 'linkerd-proxy', 'envoy', 'envoy-s
 export interface TargetPlan {
 	/** `service/api` or `deployment/api`, as the user named it. */
 	label: string;
+	/** The service named, when the target is one: connect waits until it routes to the agents. */
+	service: string | null;
 	namespace: string;
 	workload: { kind: TargetWorkloadKind; name: string };
 	container: string;
@@ -83,16 +85,16 @@ export function planTarget(target: ConnectTarget, namespace: string, snapshot: N
 			servicePorts.set(number, port.port);
 			primary ??= number;
 		}
-		return finish(label, namespace, workload, chosen, target, servicePorts, primary);
+		return { ...finish(label, namespace, workload, chosen, target, servicePorts, primary), service: target.service };
 	}
 	workload = target.workload!;
 	label = `${workload.kind.toLowerCase()}/${workload.name}`;
 	const chosen = pickContainer(templateContainers(workload.kind, workload.name, namespace, snapshot), target.container, null, label);
-	return finish(label, namespace, workload, chosen, target, servicePorts, null);
+	return { ...finish(label, namespace, workload, chosen, target, servicePorts, null), service: null };
 }
 
 function finish(label: string, namespace: string, workload: TargetPlan['workload'], container: V1Container, target: ConnectTarget,
-	servicePorts: Map<number, number>, primary: number | null): TargetPlan {
+	servicePorts: Map<number, number>, primary: number | null): Omit<TargetPlan, 'service'> {
 	const remote = [...new Set([...servicePorts.keys(), ...containerPorts(container)])];
 	if (remote.length === 0) {
 		throw targetNotConnectable(label, `container '${container.name}' declares no TCP port.`, 'Name the ports with "ports": [{"remote": 8080, "local": 8080}].');

@@ -48,3 +48,12 @@ export async function readWorkloadPods(objects: ObjectStore, ref: TargetRef, ses
 		.filter((p) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
 	return { desired: workload.spec.replicas ?? 1, agents: pods.filter(isAgent), others: pods.filter((p) => !isAgent(p)) };
 }
+
+/** The pods a service routes to now: the ready endpoints of its EndpointSlices. */
+export async function serviceEndpointPods(objects: ObjectStore, namespace: string, service: string): Promise<Set<string>> {
+	const slices = await objects.list('discovery.k8s.io/v1', 'EndpointSlice', namespace, `kubernetes.io/service-name=${service}`);
+	type Endpoint = { conditions?: { ready?: boolean }; targetRef?: { name?: string } };
+	return new Set(slices.flatMap((slice) => ((slice.endpoints ?? []) as Endpoint[])
+		.filter((e) => e.conditions?.ready !== false)
+		.map((e) => e.targetRef?.name ?? '')));
+}

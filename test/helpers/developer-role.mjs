@@ -6,6 +6,7 @@ export const DEVELOPER_RULES = [
 	{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'create', 'delete', 'deletecollection'] },
 	{ apiGroups: [''], resources: ['pods/portforward'], verbs: ['get', 'create'] },
 	{ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['create'] },
+	{ apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list'] },
 	{ apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'replicasets'], verbs: ['get', 'list', 'update'] },
 	{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'create', 'update', 'delete'] },
 	{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: ['create'] },
