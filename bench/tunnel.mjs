@@ -1,7 +1,8 @@
 // The tunnel benchmark: kubebridge's inbound path (a caller in the cluster -> the agent pod
 // -> a port-forward tunnel -> the sidecar -> a process on this machine) against plain
-// port-forwards to the same echo pod, on the running test cluster, in one run: first
-// straight to the API server, then with Toxiproxy adding 10 ms each way in front of it.
+// port-forwards to a twin of the same echo pod, on the running test cluster, in one run:
+// first straight to the API server, then with Toxiproxy adding 10 ms each way in front of
+// it. The paths take turns, round after round, so a busy neighbour weighs on all alike.
 // Writes the table into docs/performance.md (between its markers). Measured, never
 // asserted. Options: --quick (small volumes, to try the script), --latency 0,20,
 // --profile DIR (the sidecar runs from the bundle on node with --cpu-prof into DIR),
@@ -11,8 +12,9 @@ import { dirname } from 'node:path';
 import { issueKubeconfig, kubectlPath, KUBECONFIG } from '../test/helpers/cluster.mjs';
 import { DEVELOPER_RULES } from '../test/helpers/developer-role.mjs';
 import { Cleanup } from './tunnel/cleanup.mjs';
-import { deleteNamespace, deploy, ECHO_PORT, NAMESPACE, onlyEchoPod } from './tunnel/fixture.mjs';
-import { concurrentThroughput, roundTrips, singleThroughput } from './tunnel/load.mjs';
+import { countCpu } from './tunnel/cpu-by-process.mjs';
+import { deleteNamespace, deploy, ECHO_PORT, NAMESPACE, onlyEchoPod, PLAIN } from './tunnel/fixture.mjs';
+import { concurrentThroughput, percentiles, roundTrips, singleThroughput } from './tunnel/load.mjs';
 import { jsonPort, sampleRss, startProcess } from './tunnel/processes.mjs';
 import { machineFacts, writeReport } from './tunnel/report.mjs';
 import { connectSession } from './tunnel/sidecar.mjs';
@@ -23,11 +25,12 @@ const option = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i 
 const quick = argv.includes('--quick');
 const MiB = 1 << 20;
 const plan = {
+	rounds: quick ? 1 : 3,
 	single: (quick ? 32 : 256) * MiB,
 	big: quick ? 0 : 1024 * MiB,
-	roundTrips: quick ? 200 : 2000,
+	roundTrips: quick ? 200 : 700,
 	connections: 16,
-	eachConnection: (quick ? 2 : 16) * MiB,
+	eachConnection: (quick ? 2 : 8) * MiB,
 	latencies: (option('--latency') ?? '0,20').split(',').map(Number),
 	profileDir: option('--profile'),
 	write: !argv.includes('--no-write') && !quick,
@@ -40,67 +43,95 @@ const log = (text) => process.stderr.write(`[${((Date.now() - began) / 1000).toF
 const cleanup = new Cleanup();
 const loadAverage = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 
-/** Single connection (with the sidecar's or forwarder's memory), round trips, then many connections. */
-async function measurePath(address, pid, { big = false } = {}) {
-	const result = {};
-	let rss = pid ? sampleRss(pid) : null;
-	result.single = await singleThroughput(address, plan.single);
-	result.rssSingle = rss?.stop();
-	log(`  one connection: ${result.single.mbps.toFixed(1)} MB/s`);
-	if (big && plan.big) {
-		rss = sampleRss(pid);
-		result.big = await singleThroughput(address, plan.big);
-		result.rssBig = rss.stop();
-		log(`  one connection, ${plan.big / MiB} MiB: ${result.big.mbps.toFixed(1)} MB/s, resident ${result.rssBig.start.toFixed(0)} → max ${result.rssBig.max.toFixed(0)} → ${result.rssBig.end.toFixed(0)} MB`);
-	}
-	result.rtt = await roundTrips(address, plan.roundTrips);
-	log(`  1 KiB round trips: p50 ${result.rtt.p50.toFixed(3)} ms, p99 ${result.rtt.p99.toFixed(3)} ms`);
-	rss = pid ? sampleRss(pid) : null;
-	result.concurrent = await concurrentThroughput(address, plan.connections, plan.eachConnection);
-	result.rssConcurrent = rss?.stop();
-	log(`  ${plan.connections} connections: ${result.concurrent.mbps.toFixed(1)} MB/s together`);
-	return result;
+const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
+const summary = (runs) => ({ mbps: median(runs.map((r) => r.mbps)), min: Math.min(...runs.map((r) => r.mbps)), max: Math.max(...runs.map((r) => r.mbps)), runs: runs.length });
+/** Each round starts with another path, so no path always follows the same one. */
+const rotated = (paths, round) => paths.map((_, i) => paths[(i + round) % paths.length]);
+
+async function startForwarder(label, child) {
+	const drop = cleanup.add(label, () => child.stop());
+	const port = await child.value;
+	return { port: Number(port), pid: child.child.pid, stop: async () => { await child.stop(); drop(); } };
 }
 
-async function withProcess(label, start, use) {
-	const child = start();
-	const drop = cleanup.add(label, () => child.stop());
-	try {
-		return await use(await child.value, child.child.pid);
-	} finally {
-		await child.stop();
-		drop();
+/**
+ * Every path in turn, round after round, for each measurement: one connection (with the
+ * CPU each kind of process spent on it), 1 KiB round trips (pooled over the rounds), then
+ * many connections together. Throughput is the median of the rounds.
+ */
+async function measureRounds(paths) {
+	const results = Object.fromEntries(paths.map((path) => [path.name, { single: [], cpu: new Map(), rtt: [], concurrent: [] }]));
+	for (let round = 0; round < plan.rounds; round++) {
+		for (const path of rotated(paths, round)) {
+			const cpu = countCpu();
+			const run = await singleThroughput(path.address, plan.single);
+			for (const { name, seconds } of cpu.stop()) results[path.name].cpu.set(name, (results[path.name].cpu.get(name) ?? 0) + seconds);
+			results[path.name].single.push(run);
+			log(`  round ${round + 1}, ${path.name}: one connection ${run.mbps.toFixed(1)} MB/s`);
+		}
 	}
+	for (let round = 0; round < plan.rounds; round++) {
+		for (const path of rotated(paths, round)) {
+			results[path.name].rtt.push(...await roundTrips(path.address, plan.roundTrips));
+			log(`  round ${round + 1}, ${path.name}: ${plan.roundTrips} round trips`);
+		}
+	}
+	for (let round = 0; round < plan.rounds; round++) {
+		for (const path of rotated(paths, round)) {
+			const run = await concurrentThroughput(path.address, plan.connections, plan.eachConnection);
+			results[path.name].concurrent.push(run);
+			log(`  round ${round + 1}, ${path.name}: ${plan.connections} connections ${run.mbps.toFixed(1)} MB/s together`);
+		}
+	}
+	const gigabytes = (plan.rounds * plan.single) / 1e9;
+	return Object.fromEntries(Object.entries(results).map(([name, r]) => [name, {
+		single: summary(r.single),
+		concurrent: summary(r.concurrent),
+		rtt: percentiles(r.rtt),
+		cpuPerGB: [...r.cpu].map(([process, seconds]) => ({ process, seconds: seconds / gigabytes })).sort((x, y) => y.seconds - x.seconds),
+	}]));
 }
 
 async function measureCondition(latencyMs, kubeconfig, localEcho) {
 	const condition = { latencyMs, loadBefore: loadAverage() };
-	const pod = await onlyEchoPod();
-	log(`${latencyMs} ms added: echo pod ${pod.name}`);
-
-	log('kubectl port-forward');
-	condition.kubectl = await withProcess('kubectl port-forward', () => startProcess(kubectlPath(), [
-		'port-forward', '--kubeconfig', kubeconfig, '-n', NAMESPACE, '--address', '127.0.0.1', `pod/${pod.name}`, `:${ECHO_PORT}`,
-	], { ready: (line) => /Forwarding from 127\.0\.0\.1:(\d+)/.exec(line)?.[1] }),
-	(port, pid) => measurePath({ host: '127.0.0.1', port: Number(port) }, pid));
-
-	log('a WebSocket port-forward per connection (kubebridge\'s openForward)');
-	condition.ws = await withProcess('WebSocket forwarder', () => startProcess(process.execPath, [
-		new URL('./tunnel/ws-forwarder.mjs', import.meta.url).pathname, kubeconfig, NAMESPACE, pod.name, String(ECHO_PORT),
-	], { ready: jsonPort }),
-	(port, pid) => measurePath({ host: '127.0.0.1', port }, pid));
+	const plain = await onlyEchoPod(PLAIN);
+	const original = await onlyEchoPod('echo');
+	log(`${latencyMs} ms added: plain port-forwards to ${plain.name}, kubebridge connects ${original.name}`);
+	const kubectlForward = await startForwarder('kubectl port-forward', startProcess(kubectlPath(), [
+		'port-forward', '--kubeconfig', kubeconfig, '-n', NAMESPACE, '--address', '127.0.0.1', `pod/${plain.name}`, `:${ECHO_PORT}`,
+	], { ready: (line) => /Forwarding from 127\.0\.0\.1:(\d+)/.exec(line)?.[1] }));
+	const wsForward = await startForwarder('WebSocket forwarder', startProcess(process.execPath, [
+		new URL('./tunnel/ws-forwarder.mjs', import.meta.url).pathname, kubeconfig, NAMESPACE, plain.name, String(ECHO_PORT),
+	], { ready: jsonPort }));
 
 	log('kubebridge connect');
 	const session = await connectSession({
-		kubeconfig, localPort: localEcho, originals: [pod.name], log, cleanup,
+		kubeconfig, localPort: localEcho, originals: [original.name], log, cleanup,
 		profileDir: plan.profileDir && `${plan.profileDir}/${latencyMs}ms`,
 	});
 	log(`  agent pod ${session.agent.name} at ${session.agent.ip}; sidecar pid ${session.pid}, logs in ${session.logDir}`);
-	condition.kubebridge = await measurePath({ host: session.agent.ip, port: ECHO_PORT }, session.pid, { big: latencyMs === plan.latencies[0] });
+	const paths = [
+		{ name: 'kubectl', address: { host: '127.0.0.1', port: kubectlForward.port }, pid: kubectlForward.pid },
+		{ name: 'ws', address: { host: '127.0.0.1', port: wsForward.port }, pid: wsForward.pid },
+		{ name: 'kubebridge', address: { host: session.agent.ip, port: ECHO_PORT }, pid: session.pid },
+	];
+	const memory = paths.map((path) => sampleRss(path.pid));
+	const measured = await measureRounds(paths);
+	paths.forEach((path, i) => { measured[path.name].rss = memory[i].stop(); });
+	Object.assign(condition, measured);
+	if (latencyMs === plan.latencies[0] && plan.big) {
+		const rss = sampleRss(session.pid);
+		condition.kubebridge.big = await singleThroughput(paths[2].address, plan.big);
+		condition.kubebridge.rssBig = rss.stop();
+		const r = condition.kubebridge.rssBig;
+		log(`  kubebridge, one connection, ${plan.big / MiB} MiB: ${condition.kubebridge.big.mbps.toFixed(1)} MB/s, sidecar resident ${r.start.toFixed(0)} → max ${r.max.toFixed(0)} → ${r.end.toFixed(0)} MB`);
+	}
 	condition.kubebridge.connectMs = session.answeredMs;
 	condition.kubebridge.readyMs = session.readyMs;
 	condition.kubebridge.disconnectMs = await session.disconnect();
 	log(`  disconnected and restored in ${(condition.kubebridge.disconnectMs / 1000).toFixed(1)} s`);
+	await kubectlForward.stop();
+	await wsForward.stop();
 	condition.loadAfter = loadAverage();
 	return condition;
 }

@@ -95,7 +95,7 @@ export async function concurrentThroughput(address, count, bytesEach) {
 	}
 }
 
-/** 1 KiB request, wait for the 1 KiB echo, `count` times on one connection (after a warm-up). */
+/** 1 KiB request, wait for the 1 KiB echo, `count` times on one connection (after a warm-up): each round trip in ms. */
 export async function roundTrips(address, count, warmup = 100) {
 	const socket = await openEchoed(address);
 	const request = CHUNK.subarray(0, 1024);
@@ -121,7 +121,12 @@ export async function roundTrips(address, count, warmup = 100) {
 	} finally {
 		socket.destroy();
 	}
-	samples.sort((a, b) => a - b);
-	const at = (q) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))];
-	return { p50: at(0.5), p99: at(0.99), count };
+	return samples;
+}
+
+/** p50 and p99 of round-trip samples (milliseconds), pooled from every round. */
+export function percentiles(samples) {
+	const sorted = [...samples].sort((a, b) => a - b);
+	const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+	return { p50: at(0.5), p99: at(0.99), count: sorted.length };
 }
