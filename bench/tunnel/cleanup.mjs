@@ -1,0 +1,30 @@
+// What the benchmark must undo, undone in reverse order even after a failure, each step
+// bounded in time so a stuck step cannot hold the rest back.
+export class Cleanup {
+	#steps = [];
+
+	/** Registers an undo step; the returned function drops it once it is no longer needed. */
+	add(label, undo) {
+		const step = { label, undo };
+		this.#steps.push(step);
+		return () => { this.#steps = this.#steps.filter((s) => s !== step); };
+	}
+
+	async run(log, stepTimeoutMs = 180_000) {
+		while (this.#steps.length > 0) {
+			const { label, undo } = this.#steps.pop();
+			log(`cleanup: ${label}`);
+			let timer;
+			try {
+				await Promise.race([
+					Promise.resolve().then(undo),
+					new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('timed out')), stepTimeoutMs); }),
+				]);
+			} catch (error) {
+				log(`cleanup: ${label} failed: ${error.message}`);
+			} finally {
+				clearTimeout(timer);
+			}
+		}
+	}
+}

@@ -1,0 +1,88 @@
+// The tunnel benchmark's table: the machine and versions it ran on, each path's figures,
+// kubebridge's ratio to each plain port-forward, and the goals, written between the
+// markers of docs/performance.md so the prose around them stays as written.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
+import { kubectlPath } from '../../test/helpers/cluster.mjs';
+import { EXECUTABLE } from '../../test/helpers/executable.mjs';
+import { toxiproxyVersion } from './toxiproxy.mjs';
+
+const FILE = new URL('../../docs/performance.md', import.meta.url).pathname;
+const BEGIN = '<!-- bench:tunnel:begin (written by npm run bench:tunnel) -->';
+const END = '<!-- bench:tunnel:end -->';
+
+export function machineFacts(kubeconfig) {
+	const versions = JSON.parse(execFileSync(kubectlPath(), ['--kubeconfig', kubeconfig, 'version', '-o', 'json'], { encoding: 'utf8' }));
+	return {
+		date: new Date().toISOString().slice(0, 10),
+		cores: cpus().length,
+		cpu: cpus()[0]?.model ?? 'unknown',
+		memoryGiB: Math.round(totalmem() / 2 ** 30),
+		kernel: release(),
+		kubebridge: execFileSync(EXECUTABLE, ['--version'], { encoding: 'utf8', env: { PATH: '/nonexistent' } }).trim(),
+		node: process.version,
+		kubernetes: versions.serverVersion?.gitVersion,
+		kubectl: versions.clientVersion?.gitVersion,
+		toxiproxy: toxiproxyVersion(),
+	};
+}
+
+const mb = (value) => value.toFixed(1);
+const ms = (value) => value.toFixed(2);
+const ratio = (kb, base) => `${(kb / base).toFixed(2)}×`;
+const added = (kb, base) => `${kb - base >= 0 ? '+' : ''}${(kb - base).toFixed(2)} ms`;
+const verdict = (checks) => (checks.every(Boolean) ? 'yes' : checks.some(Boolean) ? 'against one baseline only' : 'no');
+const rssText = (r) => (r ? `${r.start.toFixed(0)} → ${r.max.toFixed(0)} → ${r.end.toFixed(0)}` : '–');
+
+const spread = (r) => `${mb(r.mbps)} (${mb(r.min)}–${mb(r.max)})`;
+const cpuText = (entries) => entries.slice(0, 7).map((e) => `${e.process} ${e.seconds.toFixed(1)}`).join(', ');
+
+function conditionTable({ latencyMs, kubectl, ws, kubebridge, loadBefore, loadAfter }, plan) {
+	const MiB = 1 << 20;
+	const rows = [
+		'| measurement | kubectl port-forward | WebSocket forward per connection | kubebridge | kubebridge / kubectl | kubebridge / WebSocket forward | goal | met |',
+		'|---|---|---|---|---|---|---|---|',
+		`| one connection, ${plan.single / MiB} MiB echoed: MB/s, median (range) of ${plan.rounds} | ${spread(kubectl.single)} | ${spread(ws.single)} | ${spread(kubebridge.single)} | ${ratio(kubebridge.single.mbps, kubectl.single.mbps)} | ${ratio(kubebridge.single.mbps, ws.single.mbps)} | ≥ 0.95× | ${verdict([kubebridge.single.mbps >= 0.95 * kubectl.single.mbps, kubebridge.single.mbps >= 0.95 * ws.single.mbps])} |`,
+		`| ${plan.connections} connections together, ${plan.eachConnection / MiB} MiB each: MB/s, median (range) | ${spread(kubectl.concurrent)} | ${spread(ws.concurrent)} | ${spread(kubebridge.concurrent)} | ${ratio(kubebridge.concurrent.mbps, kubectl.concurrent.mbps)} | ${ratio(kubebridge.concurrent.mbps, ws.concurrent.mbps)} | ≥ 0.9× | ${verdict([kubebridge.concurrent.mbps >= 0.9 * kubectl.concurrent.mbps, kubebridge.concurrent.mbps >= 0.9 * ws.concurrent.mbps])} |`,
+		`| 1 KiB round trip p50 (ms), ${kubebridge.rtt.count} on one connection per path | ${ms(kubectl.rtt.p50)} | ${ms(ws.rtt.p50)} | ${ms(kubebridge.rtt.p50)} | ${added(kubebridge.rtt.p50, kubectl.rtt.p50)} | ${added(kubebridge.rtt.p50, ws.rtt.p50)} | < +0.3 ms | ${verdict([kubebridge.rtt.p50 - kubectl.rtt.p50 < 0.3, kubebridge.rtt.p50 - ws.rtt.p50 < 0.3])} |`,
+		`| 1 KiB round trip p99 (ms) | ${ms(kubectl.rtt.p99)} | ${ms(ws.rtt.p99)} | ${ms(kubebridge.rtt.p99)} | ${added(kubebridge.rtt.p99, kubectl.rtt.p99)} | ${added(kubebridge.rtt.p99, ws.rtt.p99)} | | |`,
+		`| connect: spawn → first caller answered locally (s) | | | ${(kubebridge.connectMs / 1000).toFixed(2)} (ready line at ${(kubebridge.readyMs / 1000).toFixed(2)}) | | | < 3 s | ${kubebridge.connectMs < 3000 ? 'yes' : 'no'} |`,
+		`| disconnect: SIGINT → workload restored, process exited (s) | | | ${(kubebridge.disconnectMs / 1000).toFixed(1)} | | | | |`,
+		`| forwarder / sidecar resident memory over all rounds, start → max → end (MB) | ${rssText(kubectl.rss)} | ${rssText(ws.rss)} | ${rssText(kubebridge.rss)} | | | | |`,
+	];
+	if (kubebridge.big) {
+		const growth = kubebridge.rssBig.max - kubebridge.rssBig.start;
+		rows.push(`| one connection, ${plan.big / MiB} MiB echoed: MB/s; sidecar memory start → max → end (MB) | | | ${mb(kubebridge.big.mbps)}; ${rssText(kubebridge.rssBig)} | | | flat (max − start ≤ 32 MB) | ${growth <= 32 ? 'yes' : 'no'} (+${growth.toFixed(0)} MB) |`);
+	}
+	const title = latencyMs === 0 ? 'Straight to the API server' : `${latencyMs} ms round trip added between the client and the API server (Toxiproxy, ${latencyMs / 2} ms each way)`;
+	return [
+		`### ${title}`, '', `Load average (1 min) ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after.`, '', ...rows, '',
+		'CPU seconds per GB echoed over one connection, by process (the seven largest; other work on the machine included):', '',
+		`- kubectl port-forward: ${cpuText(kubectl.cpuPerGB)}`,
+		`- WebSocket forward per connection: ${cpuText(ws.cpuPerGB)}`,
+		`- kubebridge: ${cpuText(kubebridge.cpuPerGB)}`,
+	].join('\n');
+}
+
+export function renderTable({ facts, plan, conditions, durationS }) {
+	return [
+		`Run on ${facts.date}: ${facts.cores} cores (${facts.cpu}), ${facts.memoryGiB} GiB, Linux ${facts.kernel}; kubebridge ${facts.kubebridge},`,
+		`Node ${facts.node}, Kubernetes ${facts.kubernetes} (kubectl ${facts.kubectl}), Toxiproxy ${facts.toxiproxy}. The whole run took ${durationS.toFixed(0)} s.`,
+		'',
+		...conditions.map((condition) => conditionTable(condition, plan)).join('\n\n').split('\n'),
+	].join('\n');
+}
+
+/** Replaces what is between the markers of docs/performance.md (or appends them). */
+export function writeReport(results) {
+	const block = `${BEGIN}\n${renderTable(results)}\n${END}`;
+	const text = existsSync(FILE) ? readFileSync(FILE, 'utf8') : '# Performance\n';
+	const start = text.indexOf(BEGIN);
+	const end = text.indexOf(END);
+	const next = start >= 0 && end > start
+		? `${text.slice(0, start)}${block}${text.slice(end + END.length)}`
+		: `${text.trimEnd()}\n\n${block}\n`;
+	writeFileSync(FILE, next);
+	return FILE;
+}
