@@ -1,6 +1,7 @@
 // session/connect against the real cluster, driven through the packaged executable as an
 // editor drives it, as a developer bound to the documented Role. Callers are pods of the
 // demo app; the "local process" is a server of this test on 127.0.0.1.
+import { spawn } from 'node:child_process';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO_NAMESPACE, demoPods, issueKubeconfig, kubectl, kubectlJson } from '../../helpers/cluster.mjs';
@@ -18,8 +19,8 @@ before(() => {
 after(() => developer.revoke());
 
 /** A sidecar as an editor starts it, initialized for the demo namespace. */
-async function sidecar() {
-	const running = startSidecar({ args: ['--kubeconfig', developer.kubeconfig, '--agent-image', AGENT_IMAGE] });
+async function sidecar(args = []) {
+	const running = startSidecar({ args: ['--kubeconfig', developer.kubeconfig, '--agent-image', AGENT_IMAGE, ...args] });
 	const init = await running.client.initialize({ cluster: { namespace: DEMO_NAMESPACE } });
 	assert.ok(init.result?.capabilities.supportsSessions, JSON.stringify(init.error));
 	return running;
@@ -37,6 +38,17 @@ function specOf(kind, name) {
 }
 
 const webPod = () => demoPods('web')[0].metadata.name;
+
+/** Waits until the garbage collector removed every object of a session (the restorer goes with the lease). */
+async function sessionObjectsGone(ms = 30_000) {
+	const deadline = Date.now() + ms;
+	for (;;) {
+		const left = kubectlJson(['get', 'leases,pods,serviceaccounts,roles,rolebindings', '-n', DEMO_NAMESPACE, '-l', 'kubebridge.io/session']).items;
+		if (left.length === 0) return;
+		if (Date.now() > deadline) assert.fail(`left after ${ms / 1000} s: ${left.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+}
 const notifications = (client, change) => client.reader.pending.filter((m) => m.method === 'session/didChangeState' && m.params.change === change);
 
 test('two services in one session: every replica of api and the two-container orders pod answer from this machine; disconnect restores both exactly', async () => {
@@ -92,7 +104,7 @@ test('two services in one session: every replica of api and the two-container or
 		assert.deepEqual(specOf('deployment', 'orders'), before.orders);
 		const original = await httpGets(webPod(), 'http://api', 3);
 		assert.ok(original.every((a) => JSON.parse(a.body).service === 'api'), 'the original pods answer again');
-		assert.equal(kubectlJson(['get', 'leases,pods', '-n', DEMO_NAMESPACE, '-l', 'kubebridge.io/session']).items.length, 0);
+		await sessionObjectsGone();
 	} finally {
 		await close(running);
 		await Promise.all([ordersLocal.close(), echo.close()]);
@@ -115,10 +127,28 @@ test('a StatefulSet behind a headless service: pod names reach this machine; SIG
 		running.child.kill('SIGTERM');
 		assert.equal(await running.exited, 1, 'a signal is not a clean shutdown, but it restores first');
 		assert.deepEqual(specOf('statefulset', 'db'), before);
-		assert.equal(kubectlJson(['get', 'pods', '-n', DEMO_NAMESPACE, '-l', 'app=db']).items.filter((p) => p.metadata.labels['kubebridge.io/session']).length, 0);
+		await sessionObjectsGone();
 	} finally {
 		await local.close();
 		if (running.child.exitCode === null) await close(running);
+	}
+});
+
+test('when the editor that started the sidecar dies, the sidecar restores the workload before it exits', async () => {
+	const before = specOf('deployment', 'web');
+	const local = await startLocalHttp('local-web');
+	const editor = spawn('sleep', ['600']);
+	const running = await sidecar(['--clientProcessId', String(editor.pid)]);
+	try {
+		const connected = await running.client.request('session/connect', { targets: [{ service: 'web', localPort: local.port }] }, 180_000);
+		assert.ok(connected.result, JSON.stringify(connected.error));
+		editor.kill('SIGKILL');
+		assert.equal(await running.exited, 1);
+		assert.deepEqual(specOf('deployment', 'web'), before);
+		await sessionObjectsGone();
+	} finally {
+		editor.kill('SIGKILL');
+		await local.close();
 	}
 });
 
@@ -156,7 +186,7 @@ test('bad targets get typed errors and change nothing', async () => {
 		assert.match(notReady.message, /ErrImage|ImagePull/);
 		assert.deepEqual(kubectlJson(['get', 'deployment', 'web', '-n', DEMO_NAMESPACE]).spec.template.spec.containers[0].image, 'kubebridge.local/demo:dev');
 		kubectl(['rollout', 'status', 'deployment/web', '-n', DEMO_NAMESPACE, '--timeout=120s']);
-		assert.equal(kubectlJson(['get', 'leases,pods', '-n', DEMO_NAMESPACE, '-l', 'kubebridge.io/session']).items.filter((o) => !o.metadata.deletionTimestamp).length, 0);
+		await sessionObjectsGone();
 		assert.ok(kubectlJson(['get', 'deployment', 'web', '-n', DEMO_NAMESPACE]).metadata.generation >= generation);
 	} finally {
 		await close(running);
