@@ -4,3 +4,4 @@ export * from './progress.js';
 export * from './lifecycle.js';
 export * from './cluster.js';
 export * from './session.js';
+export * from './environment.js';

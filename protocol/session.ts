@@ -57,7 +57,7 @@ export interface ConnectResult {
 }
 
 const portSchema = s.integer({ minimum: 1, maximum: 65535 });
-const connectTargetSchema: Schema = s.object<ConnectTarget>({
+export const connectTargetSchema: Schema = s.object<ConnectTarget>({
 	service: s.optional(s.string({ minLength: 1 })),
 	workload: s.optional(s.object<{ kind: TargetWorkloadKind; name: string }>({
 		kind: s.required(s.string({ enum: ['Deployment', 'StatefulSet', 'ReplicaSet', 'Pod'] })),

@@ -1,9 +1,14 @@
 import type {
-	ClusterOptions, ConnectParams, ConnectResult, ContextsResult, DidChangeStateParams, DisconnectResult, InitializeParams,
+	ClusterOptions, ConnectParams, ConnectResult, ContextsResult, DidChangeStateParams, DisconnectResult, EnvironmentParams,
+	EnvironmentResult, ExportParams, ExportResultInfo, InitializeParams,
 	NamespacesParams, NamespacesResult, RestoreParams, RestoreResult, ServerCapabilities, ServicesParams, ServicesResult,
 	SessionStatusResult,
 } from '../protocol/index.js';
 import { KUBEBRIDGE_VERSION } from './version.js';
+import { readEnvironmentSources } from './environment/container-sources.js';
+import { resolveContainerEnvironment } from './environment/env-resolver.js';
+import { maskSecrets } from './environment/masking.js';
+import { exportEnvironment } from './environment/export/export-environment.js';
 import { restoreLeftovers } from './session/leftovers.js';
 import { Session } from './session/session.js';
 import { noSession, sessionActive } from './session/session-errors.js';
@@ -25,6 +30,7 @@ export const SERVER_CAPABILITIES: ServerCapabilities = {
 	supportsCancellation: true,
 	supportsWorkDoneProgress: true,
 	supportsSessions: true,
+	supportsEnvironment: true,
 };
 
 /** The agent image of this release, for users who push it under its own name. */
@@ -142,6 +148,29 @@ export class KubebridgeServer {
 		} finally {
 			work.progress.end();
 		}
+	}
+
+	async environment(params: EnvironmentParams, work: Work): Promise<EnvironmentResult> {
+		work.progress.begin('Reading the environment', params.target.service ?? params.target.workload?.name);
+		try {
+			const { sources, namespace, notes } = await readEnvironmentSources(this.clusterAccess(), params.target);
+			const resolved = resolveContainerEnvironment(sources);
+			return {
+				namespace, pod: sources.pod.metadata?.name ?? '', container: sources.containerName,
+				vars: maskSecrets(resolved.vars, params.reveal ?? false), skipped: resolved.skipped, notes,
+			};
+		} finally {
+			work.progress.end();
+		}
+	}
+
+	async exportEnvironment(params: ExportParams, work: Work): Promise<ExportResultInfo> {
+		const { vars } = await this.environment({ target: params.target, reveal: true }, work);
+		return exportEnvironment(params.format, vars, {
+			...(params.omitUnrepresentable ? { omitUnrepresentable: true } : {}),
+			...(params.profileName ? { profileName: params.profileName } : {}),
+			...(params.existing !== undefined ? { existing: params.existing } : {}),
+		});
 	}
 
 	/** Disconnects a connected session; every way out of the server comes through here. */

@@ -1,7 +1,10 @@
 import yargs, { type Argv } from 'yargs';
-import { ContextsRequest, NamespacesRequest, RestoreRequest, ServicesRequest, type ClusterOptions, type RestoreResult } from '../protocol/index.js';
+import {
+	ContextsRequest, EnvironmentRequest, ExportRequest, NamespacesRequest, RestoreRequest, ServicesRequest,
+	type ClusterOptions, type ExportFormatName, type ExportResultInfo, type RestoreResult,
+} from '../protocol/index.js';
 import { runConnect } from './cli/connect-command.js';
-import { formatContexts, formatNamespaces, formatServices } from './cli/format.js';
+import { formatContexts, formatEnvironment, formatNamespaces, formatServices } from './cli/format.js';
 import { parsePortMapping, parseTarget } from './cli/targets.js';
 import { runCommand, type OutputFormat } from './cli/run-command.js';
 import { serveStdio } from './cli/serve-stdio.js';
@@ -79,6 +82,20 @@ export async function main(argv: string[]): Promise<void> {
 				targets: [...single, ...(args.target ?? []).map((t) => parseTarget(t, namespace))],
 				...(args['agent-image'] ? { agentImage: args['agent-image'] as string } : {}),
 			});
+		})
+		.command('env <target>', "Show a service's container environment as the cluster builds it, or write it for an editor or shell", (y) => y
+			.positional('target', { type: 'string', demandOption: true, describe: 'NAME (a service), service/NAME, deployment/NAME, …' })
+			.option('container', { type: 'string', describe: 'Default: the one serving the service' })
+			.option('format', { choices: ['dotenv', 'launchSettings', 'vscode', 'bash', 'powershell', 'cmd'] as const, describe: 'Write the environment in this format to stdout (secret values included)' })
+			.option('reveal', { type: 'boolean', default: false, describe: 'Show secret values in the table' }),
+		(args) => {
+			const { namespace } = args as GlobalArgs;
+			const target = { ...parseTarget(args.target, namespace), ...(args.container ? { container: args.container } : {}) };
+			if (args.format) {
+				return runCommand(commandOptions(args), ExportRequest.type, { target, format: args.format as ExportFormatName, workDoneToken: 'cli' },
+					(r: ExportResultInfo) => r.text.replace(/\n$/, ''));
+			}
+			return runCommand(commandOptions(args), EnvironmentRequest.type, { target, reveal: args.reveal, workDoneToken: 'cli' }, formatEnvironment);
 		})
 		.command('restore', 'Put back what a kubebridge session whose process is gone left in a namespace', {},
 			(args) => runCommand(commandOptions(args), RestoreRequest.type, namespaceParams(args),

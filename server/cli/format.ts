@@ -1,4 +1,4 @@
-import type { ContextsResult, NamespacesResult, ServiceInfo, ServicesResult } from '../../protocol/index.js';
+import type { ContextsResult, EnvironmentResult, NamespacesResult, ServiceInfo, ServicesResult } from '../../protocol/index.js';
 
 /** Left-aligned columns separated by two spaces, as kubectl prints them. */
 export function table(header: string[], rows: string[][]): string {
@@ -32,4 +32,11 @@ export function formatContexts(result: ContextsResult): string {
 
 export function formatNamespaces(result: NamespacesResult): string {
 	return table(['CURRENT', 'NAME', 'PHASE'], result.namespaces.map((n) => [n.name === result.current ? '*' : '', n.name, n.phase]));
+}
+
+export function formatEnvironment(result: EnvironmentResult): string {
+	const origin = (v: EnvironmentResult['vars'][number]) => v.ref ? `${v.source} ${v.ref.kind}/${v.ref.name}:${v.ref.key}` : v.field ? `${v.source} ${v.field}` : v.service ? `service ${v.service}` : v.source;
+	const rows = table(['NAME', 'FROM', 'VALUE'], result.vars.map((v) => [v.name, origin(v), JSON.stringify(v.value)]));
+	const notes = result.notes.map((n) => `note: ${n}`);
+	return [`Container ${result.container} of pod ${result.pod} in ${result.namespace}:`, rows, ...notes].join('\n');
 }

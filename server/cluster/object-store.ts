@@ -45,6 +45,7 @@ export interface ObjectStore {
 const PLURALS: Record<string, string> = {
 	Pod: 'pods', ServiceAccount: 'serviceaccounts', Deployment: 'deployments', StatefulSet: 'statefulsets', ReplicaSet: 'replicasets',
 	Lease: 'leases', Role: 'roles', RoleBinding: 'rolebindings', EndpointSlice: 'endpointslices',
+	ConfigMap: 'configmaps', Secret: 'secrets', Service: 'services',
 };
 
 function collectionPath(apiVersion: string, kind: string, namespace: string): string {

@@ -1,7 +1,8 @@
 import type { CancellationToken } from 'vscode-jsonrpc/node';
 import {
-	ConnectRequest, ContextsRequest, DisconnectRequest, NamespacesRequest, RestoreRequest, ServicesRequest, SessionStatusRequest,
-	type ConnectParams, type NamespacesParams, type ObjectSchema, type RestoreParams, type ServicesParams, type WorkDoneProgressParams,
+	ConnectRequest, ContextsRequest, DisconnectRequest, EnvironmentRequest, ExportRequest, NamespacesRequest, RestoreRequest,
+	ServicesRequest, SessionStatusRequest,
+	type ConnectParams, type EnvironmentParams, type ExportParams, type NamespacesParams, type ObjectSchema, type RestoreParams, type ServicesParams, type WorkDoneProgressParams,
 } from '../../protocol/index.js';
 import type { KubebridgeServer } from '../kubebridge-server.js';
 import type { Work } from '../work.js';
@@ -31,5 +32,7 @@ export function methodBindings(server: KubebridgeServer, work: WorkFor): [string
 		bind(DisconnectRequest, (p: WorkDoneProgressParams, t) => server.disconnect(work(p, t))),
 		bind(SessionStatusRequest, () => server.sessionStatus()),
 		bind(RestoreRequest, (p: RestoreParams, t) => server.restoreLeftovers(p, work(p, t))),
+		bind(EnvironmentRequest, (p: EnvironmentParams, t) => server.environment(p, work(p, t))),
+		bind(ExportRequest, (p: ExportParams, t) => server.exportEnvironment(p, work(p, t))),
 	];
 }

@@ -19,10 +19,11 @@ export function runExecutable(args, env = {}) {
 
 /** Starts `kubebridge serve` and returns a wire client speaking to it. */
 export function startSidecar({ args = [], env = {}, contentType = false } = {}) {
-	const child = spawn(EXECUTABLE, ['serve', '--stdio', ...args], { env: bareEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+	const environment = bareEnv(env);
+	const child = spawn(EXECUTABLE, ['serve', '--stdio', ...args], { env: environment, stdio: ['pipe', 'pipe', 'pipe'] });
 	let stderr = '';
 	child.stderr.on('data', (d) => { stderr += d; });
 	const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
 	const client = new WireClient(child.stdin, child.stdout, { contentType });
-	return { child, client, exited, stderr: () => stderr };
+	return { child, client, exited, stderr: () => stderr, logDir: environment.KUBEBRIDGE_LOG_DIR };
 }

@@ -1,0 +1,88 @@
+import { RequestType } from 'vscode-jsonrpc';
+import { s, type Schema } from './schema.js';
+import type { ErrorData } from './errors.js';
+import { workDoneTokenProperty, type WorkDoneProgressParams } from './progress.js';
+import { connectTargetSchema, type ConnectTarget } from './session.js';
+
+export type EnvSourceKind = 'literal' | 'configMap' | 'secret' | 'field' | 'resource' | 'service' | 'envFrom';
+
+export interface EnvVarInfo {
+	name: string;
+	/** The value, or `****` for a secret one unless `reveal` was asked. */
+	value: string;
+	source: EnvSourceKind;
+	/** Whether the value is or contains a Secret's data. */
+	secret: boolean;
+	/** For `configMap`, `secret` and `envFrom`: the object and key it was read from. */
+	ref?: { kind: 'ConfigMap' | 'Secret'; name: string; key: string };
+	/** For `field` and `resource`: the field path or resource, e.g. `status.podIP`. */
+	field?: string;
+	/** For `service`: the Service the variable describes. */
+	service?: string;
+}
+
+export interface EnvironmentParams extends WorkDoneProgressParams {
+	/** Whose container: the same shape as a `session/connect` target (ports are ignored). */
+	target: ConnectTarget;
+	/** Show secret values instead of `****`. */
+	reveal?: boolean;
+}
+
+export interface EnvironmentResult {
+	namespace: string;
+	/** The pod whose fields (name, IPs, node) the values use. */
+	pod: string;
+	container: string;
+	vars: EnvVarInfo[];
+	/** Entries the kubelet would leave out too (an optional missing key, an invalid `envFrom` key on old kubelets). */
+	skipped: { name: string | null; reason: 'invalidName' | 'optionalMissing'; ref: { kind: 'ConfigMap' | 'Secret'; name: string; key?: string } }[];
+	/** What could not be read, and what that means for the values. */
+	notes: string[];
+}
+
+/** The env vars a target's container has in the cluster, exactly as the kubelet builds them. */
+export namespace EnvironmentRequest {
+	export const method = 'environment/get' as const;
+	export const type = new RequestType<EnvironmentParams, EnvironmentResult, ErrorData>(method);
+	export const paramsSchema = s.object<EnvironmentParams>({
+		target: s.required(connectTargetSchema),
+		reveal: s.optional(s.boolean()),
+		workDoneToken: workDoneTokenProperty,
+	});
+}
+
+export type ExportFormatName = 'dotenv' | 'launchSettings' | 'vscode' | 'bash' | 'powershell' | 'cmd';
+
+export interface ExportParams extends WorkDoneProgressParams {
+	target: ConnectTarget;
+	format: ExportFormatName;
+	/** Leave out what the format cannot carry (listed in `omitted`) instead of failing. */
+	omitUnrepresentable?: boolean;
+	/** For `launchSettings`: the profile's name (default `kubebridge`). */
+	profileName?: string;
+	/** For `launchSettings`: the current file's text, to which the profile is added. */
+	existing?: string;
+}
+
+export interface ExportResultInfo {
+	format: ExportFormatName;
+	/** The file's content, secret values included. */
+	text: string;
+	omitted: { name: string; why: string }[];
+}
+
+const formatSchema: Schema = s.string({ enum: ['dotenv', 'launchSettings', 'vscode', 'bash', 'powershell', 'cmd'] });
+
+/** That environment written in a hand-over format: `.env`, launchSettings, VS Code, bash, PowerShell, cmd. */
+export namespace ExportRequest {
+	export const method = 'environment/export' as const;
+	export const type = new RequestType<ExportParams, ExportResultInfo, ErrorData>(method);
+	export const paramsSchema = s.object<ExportParams>({
+		target: s.required(connectTargetSchema),
+		format: s.required(formatSchema),
+		omitUnrepresentable: s.optional(s.boolean()),
+		profileName: s.optional(s.string({ minLength: 1 })),
+		existing: s.optional(s.string()),
+		workDoneToken: workDoneTokenProperty,
+	});
+}
