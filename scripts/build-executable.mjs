@@ -27,7 +27,12 @@ await build({
 		'process.env.WS_NO_BUFFER_UTIL': '"1"',
 		'process.env.WS_NO_UTF_8_VALIDATE': '"1"',
 	},
-	alias: { encoding: './scripts/stubs/empty.cjs', 'supports-color': './scripts/stubs/empty.cjs' },
+	alias: {
+		encoding: './scripts/stubs/empty.cjs',
+		'supports-color': './scripts/stubs/empty.cjs',
+		// Its UMD build requires its own files at run time, which a single executable cannot.
+		'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js',
+	},
 });
 
 mkdirSync('bin', { recursive: true });
