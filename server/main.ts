@@ -87,13 +87,17 @@ export async function main(argv: string[]): Promise<void> {
 			.positional('target', { type: 'string', demandOption: true, describe: 'NAME (a service), service/NAME, deployment/NAME, …' })
 			.option('container', { type: 'string', describe: 'Default: the one serving the service' })
 			.option('format', { choices: ['dotenv', 'launchSettings', 'vscode', 'bash', 'powershell', 'cmd'] as const, describe: 'Write the environment in this format to stdout (secret values included)' })
+			.option('omit-unrepresentable', { type: 'boolean', default: false, describe: 'With --format: leave out (and name on stderr) what the format cannot carry' })
 			.option('reveal', { type: 'boolean', default: false, describe: 'Show secret values in the table' }),
 		(args) => {
 			const { namespace } = args as GlobalArgs;
 			const target = { ...parseTarget(args.target, namespace), ...(args.container ? { container: args.container } : {}) };
 			if (args.format) {
-				return runCommand(commandOptions(args), ExportRequest.type, { target, format: args.format as ExportFormatName, workDoneToken: 'cli' },
-					(r: ExportResultInfo) => r.text.replace(/\n$/, ''));
+				const params = { target, format: args.format as ExportFormatName, omitUnrepresentable: args['omit-unrepresentable'], workDoneToken: 'cli' };
+				return runCommand(commandOptions(args), ExportRequest.type, params, (r: ExportResultInfo) => {
+					for (const left of r.omitted) process.stderr.write(`kubebridge: left out ${left.name}: ${left.why}\n`);
+					return r.text.replace(/\n$/, '');
+				});
 			}
 			return runCommand(commandOptions(args), EnvironmentRequest.type, { target, reveal: args.reveal, workDoneToken: 'cli' }, formatEnvironment);
 		})
