@@ -6,11 +6,18 @@ import { Transform, type TransformCallback } from 'node:stream';
  * carry: it is how a half-close crosses the tunnel.
  */
 export class ChunkedEncoder extends Transform {
+	/**
+	 * One buffer per chunk: pushed as three pieces, each chunk became three socket writes
+	 * in the agent and three WebSocket frames in the sidecar.
+	 */
 	override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
 		if (chunk.length === 0) return callback();
-		this.push(`${chunk.length.toString(16)}\r\n`);
-		this.push(chunk);
-		callback(null, '\r\n');
+		const size = `${chunk.length.toString(16)}\r\n`;
+		const framed = Buffer.allocUnsafe(size.length + chunk.length + 2);
+		framed.write(size, 0, 'latin1');
+		chunk.copy(framed, size.length);
+		framed.write('\r\n', size.length + chunk.length, 'latin1');
+		callback(null, framed);
 	}
 
 	override _flush(callback: TransformCallback): void {
