@@ -1,17 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { leaseName, LABELS } from './contract.js';
 import { InClusterApi } from './in-cluster-api.js';
 import { log } from './log.js';
-import { apiPath, restoredObject, type TargetRef } from './takeover-record.js';
+import { apiPath, leaseLapsed, restoredObject, type TargetRef } from './takeover-record.js';
 
 const POLL_MS = 1000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Whether the lease's holder stopped renewing it for longer than its duration. */
-function lapsed(lease: { spec?: { renewTime?: string; leaseDurationSeconds?: number } }, now: number): boolean {
-	const renewed = Date.parse(lease.spec?.renewTime ?? '');
-	const duration = (lease.spec?.leaseDurationSeconds ?? 0) * 1000;
-	return Number.isNaN(renewed) || now > renewed + duration;
-}
 
 async function restoreTarget(api: InClusterApi, ref: TargetRef, session: string): Promise<void> {
 	const path = apiPath(ref);
@@ -55,7 +48,7 @@ export async function runRestorer(): Promise<void> {
 				log('lease gone: the session ended normally');
 				return;
 			}
-			if (lease.status === 200 && lapsed(lease.body, Date.now())) {
+			if (lease.status === 200 && leaseLapsed(lease.body, Date.now())) {
 				log('lease lapsed: restoring', { renewTime: lease.body.spec?.renewTime });
 				for (const ref of targets) await restoreTarget(api, ref, session);
 				await api.call('DELETE', `${leasePath}?propagationPolicy=Background`);

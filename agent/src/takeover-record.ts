@@ -24,6 +24,12 @@ interface KubeObject {
 	[k: string]: unknown;
 }
 
+/** Whether a lease's holder stopped renewing it for longer than its duration. */
+export function leaseLapsed(lease: { spec?: { renewTime?: string; leaseDurationSeconds?: number } }, now: number): boolean {
+	const renewed = Date.parse(lease.spec?.renewTime ?? '');
+	return Number.isNaN(renewed) || now > renewed + (lease.spec?.leaseDurationSeconds ?? 0) * 1000;
+}
+
 export function apiPath(ref: TargetRef): string {
 	const group = ref.kind === 'Pod' ? `/api/v1` : `/apis/apps/v1`;
 	const plural = { Deployment: 'deployments', StatefulSet: 'statefulsets', ReplicaSet: 'replicasets', Pod: 'pods' }[ref.kind];

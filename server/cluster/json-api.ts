@@ -1,12 +1,10 @@
-import { request as httpRequest, type RequestOptions } from 'node:http';
+import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { ApiException } from '@kubernetes/client-node';
 import type { Logger } from '../log/logger.js';
 import { clusterTimeout, toClusterError, type CallTarget } from './api-errors.js';
+import type { HttpsOptions } from './https-options.js';
 import type { LoadedKubeConfig } from './kube-config.js';
-
-/** Credentials from exec plugins expire; options are rebuilt this often. */
-const REFRESH_MS = 60_000;
 
 /**
  * JSON requests to the API server with the kubeconfig's TLS and credentials, as plain
@@ -14,18 +12,12 @@ const REFRESH_MS = 60_000;
  * between. Every failure is a typed cluster error.
  */
 export class JsonApi {
-	private options: { at: number; value: Promise<RequestOptions> } | null = null;
-
-	constructor(private readonly loaded: LoadedKubeConfig, private readonly logger: Logger, private readonly timeoutMs: number) {}
-
-	private requestOptions(): Promise<RequestOptions> {
-		if (!this.options || Date.now() - this.options.at > REFRESH_MS) {
-			const options: RequestOptions = {};
-			this.options = { at: Date.now(), value: this.loaded.config.applyToHTTPSOptions(options as never).then(() => options) };
-			this.options.value.catch(() => { this.options = null; });
-		}
-		return this.options.value;
-	}
+	constructor(
+		private readonly loaded: LoadedKubeConfig,
+		private readonly logger: Logger,
+		private readonly timeoutMs: number,
+		private readonly requestOptions: () => Promise<HttpsOptions>,
+	) {}
 
 	async call<T>(method: string, path: string, action: string, body?: unknown): Promise<T> {
 		const target: CallTarget = { context: this.loaded.context, server: this.loaded.server, action, authPlugin: this.loaded.authPlugin };

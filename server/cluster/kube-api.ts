@@ -5,6 +5,7 @@ import type { Logger } from '../log/logger.js';
 import { callApi, DEFAULT_REQUEST_TIMEOUT_MS } from './api-call.js';
 import type { ClusterAccess, NamespaceSnapshot } from './cluster-access.js';
 import type { LoadedKubeConfig } from './kube-config.js';
+import { cachedHttpsOptions } from './https-options.js';
 import { JsonApi } from './json-api.js';
 import { JsonObjectStore, type ObjectStore } from './object-store.js';
 import { apiEndpoint } from '../tunnel/api-endpoint.js';
@@ -24,8 +25,9 @@ export class KubeApi implements ClusterAccess {
 	) {
 		this.core = loaded.config.makeApiClient(CoreV1Api);
 		this.apps = loaded.config.makeApiClient(AppsV1Api);
-		this.objects = new JsonObjectStore(new JsonApi(loaded, logger, timeoutMs));
-		this.endpoint = apiEndpoint(loaded.config);
+		const httpsOptions = cachedHttpsOptions(loaded.config);
+		this.objects = new JsonObjectStore(new JsonApi(loaded, logger, timeoutMs, httpsOptions));
+		this.endpoint = apiEndpoint(loaded.config, httpsOptions);
 	}
 
 	get context(): string { return this.loaded.context; }

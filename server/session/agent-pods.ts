@@ -24,7 +24,7 @@ function controlPortOf(pod: KubeObject, container: string): number | null {
  * that a dropped watch cannot leave a pod unnoticed.
  */
 export class AgentPods {
-	private readonly links = new Map<string, { link: AgentLink; namespace: string }>();
+	private readonly links = new Map<string, { link: AgentLink; namespace: string; index: number }>();
 	private timer: NodeJS.Timeout | null = null;
 	private polling = false;
 	/** Local ports refusing callers right now, across every agent pod: the client is told once. */
@@ -57,10 +57,10 @@ export class AgentPods {
 
 	/** Whether every target has agent pods and every one of them serves. */
 	allServing(targets: number): boolean {
-		const links = [...this.links.entries()];
+		const links = [...this.links.values()];
 		for (let index = 0; index < targets; index++) {
-			const mine = links.filter(([key]) => Number(key.split('/')[0]) === index);
-			if (mine.length === 0 || mine.some(([, { link }]) => link.stats().state !== 'serving')) return false;
+			const mine = links.filter((entry) => entry.index === index);
+			if (mine.length === 0 || mine.some(({ link }) => link.stats().state !== 'serving')) return false;
 		}
 		return true;
 	}
@@ -68,9 +68,8 @@ export class AgentPods {
 	/** The pods whose links serve, per target index. */
 	serving(): Map<number, string[]> {
 		const result = new Map<number, string[]>();
-		for (const [key, { link }] of this.links) {
+		for (const { link, index } of this.links.values()) {
 			if (link.stats().state !== 'serving') continue;
-			const index = Number(key.split('/')[0]);
 			result.set(index, [...(result.get(index) ?? []), link.pod]);
 		}
 		return result;
@@ -89,7 +88,7 @@ export class AgentPods {
 				if (!plan) continue;
 				const key = `${index}/${pod.metadata.namespace}/${pod.metadata.name}`;
 				seen.add(key);
-				if (!this.links.has(key)) this.add(key, plan, pod);
+				if (!this.links.has(key)) this.add(key, index, plan, pod);
 			}
 			for (const [key, { link }] of this.links) {
 				if (seen.has(key)) continue;
@@ -104,7 +103,7 @@ export class AgentPods {
 		}
 	}
 
-	private add(key: string, plan: TargetPlan, pod: KubeObject): void {
+	private add(key: string, index: number, plan: TargetPlan, pod: KubeObject): void {
 		const controlPort = controlPortOf(pod, plan.container);
 		if (!controlPort) return;
 		const link = new AgentLink(this.cluster.endpoint,
@@ -123,7 +122,7 @@ export class AgentPods {
 				},
 				localAccepted: (localPort: number) => { this.refusing.delete(localPort); },
 			}, this.logger);
-		this.links.set(key, { link, namespace: pod.metadata.namespace! });
+		this.links.set(key, { link, namespace: pod.metadata.namespace!, index });
 		this.emit({ change: 'agentAdded', pod: pod.metadata.name, message: `Agent pod ${pod.metadata.name} of ${plan.label} is ready.` });
 		link.start();
 	}

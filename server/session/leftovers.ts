@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { LABELS, leaseName } from '../../agent/src/contract.js';
-import { takenOverBy, type TakeoverKind, type TargetRef } from '../../agent/src/takeover-record.js';
+import { leaseLapsed, takenOverBy, type TakeoverKind, type TargetRef } from '../../agent/src/takeover-record.js';
 import type { RestoreResult } from '../../protocol/index.js';
 import type { KubeObject, ObjectStore } from '../cluster/object-store.js';
 import type { Logger } from '../log/logger.js';
@@ -11,9 +11,7 @@ const KINDS: TakeoverKind[] = ['Deployment', 'StatefulSet', 'ReplicaSet', 'Pod']
 
 /** Whether a lease's holder is gone: it stopped renewing, or it was a process of this machine that no longer runs. */
 export function holderGone(lease: KubeObject | null, now = Date.now()): boolean {
-	if (!lease) return true;
-	const renewed = Date.parse(lease.spec?.renewTime ?? '');
-	if (Number.isNaN(renewed) || now > renewed + (lease.spec?.leaseDurationSeconds ?? 0) * 1000) return true;
+	if (!lease || leaseLapsed(lease, now)) return true;
 	const holder = /^(.+)@(.+) pid (\d+)$/.exec(lease.spec?.holderIdentity ?? '');
 	if (!holder || holder[2] !== hostname()) return false;
 	try {

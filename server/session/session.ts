@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { LEASE_DURATION_S } from '../../agent/src/contract.js';
@@ -16,7 +17,6 @@ import { hopeless, isReady, readWorkloadPods, serviceEndpointPods } from './work
 
 const DEFAULT_READY_TIMEOUT_MS = 120_000;
 const SERVING_TIMEOUT_MS = 30_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const refOf = (plan: TargetPlan): TargetRef => ({ kind: plan.workload.kind, name: plan.workload.name, namespace: plan.namespace });
 const describeRef = (ref: TargetRef) => `${ref.kind}/${ref.namespace}/${ref.name}`;
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ANNOTATIONS, LABELS } from '../../agent/src/contract.js';
 import { restoredObject, takenOverBy, type OwnerRecord, type TargetRef } from '../../agent/src/takeover-record.js';
 import { KubebridgeError } from '../errors.js';
@@ -6,7 +7,6 @@ import { agentTemplate, type AgentSettings, type PodTemplate } from './agent-tem
 import { targetNotFound, targetTakenOver } from './session-errors.js';
 import { apiVersionOf, selectorString } from './workload-pods.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const refOf = (ref: TargetRef) => ({ apiVersion: apiVersionOf(ref.kind), kind: ref.kind, namespace: ref.namespace, name: ref.name });
 
 /** What the API server fills in on a pod; a pod created again must not carry it. */

@@ -1,6 +1,6 @@
 import { request, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { AGENT_PATHS, TUNNEL_UPGRADE, type AgentEvent } from '../../agent/src/contract.js';
+import { TUNNEL_UPGRADE, type AgentEvent } from '../../agent/src/contract.js';
 import { openForward, type ApiEndpoint } from './port-forward.js';
 
 /** Where one agent's control endpoint is, and the token it wants. */
@@ -102,8 +102,3 @@ export function readEvents(response: IncomingMessage, onEvent: (event: AgentEven
 		}
 	});
 }
-
-export const acceptPath = AGENT_PATHS.accept;
-export const eventsPath = AGENT_PATHS.events;
-export const dialPath = (host: string, port: number): string =>
-	`${AGENT_PATHS.dial}?host=${encodeURIComponent(host)}&port=${port}`;

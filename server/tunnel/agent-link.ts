@@ -1,9 +1,9 @@
 import { connect, type Socket } from 'node:net';
-import { AGENT_HEADERS, HEARTBEAT_MS, type AgentEvent } from '../../agent/src/contract.js';
+import { AGENT_HEADERS, AGENT_PATHS, HEARTBEAT_MS, type AgentEvent } from '../../agent/src/contract.js';
 import { spliceSocket } from '../../agent/src/handoff.js';
 import type { Logger } from '../log/logger.js';
 import type { IncomingMessage } from 'node:http';
-import { acceptPath, eventsPath, openRequest, openTunnel, readEvents, type AgentAddress, type Tunnel } from './agent-exchange.js';
+import { openRequest, openTunnel, readEvents, type AgentAddress, type Tunnel } from './agent-exchange.js';
 import type { ApiEndpoint } from './port-forward.js';
 
 export type LinkState = 'connecting' | 'serving' | 'reconnecting' | 'closed';
@@ -82,7 +82,7 @@ export class AgentLink {
 	private async connectEvents(): Promise<void> {
 		if (this.state === 'closed') return;
 		try {
-			this.events = await openRequest(this.endpoint, this.agent, eventsPath, this.abort.signal);
+			this.events = await openRequest(this.endpoint, this.agent, AGENT_PATHS.events, this.abort.signal);
 		} catch (error) {
 			this.retry(`cannot reach the agent: ${(error as Error).message}`);
 			return;
@@ -126,7 +126,7 @@ export class AgentLink {
 
 	private openTunnel(): void {
 		this.outstanding++;
-		openTunnel(this.endpoint, this.agent, acceptPath, this.abort.signal).then((tunnel) => {
+		openTunnel(this.endpoint, this.agent, AGENT_PATHS.accept, this.abort.signal).then((tunnel) => {
 			this.outstanding--;
 			this.fill(IDLE_TUNNELS);
 			this.serveCaller(tunnel);
