@@ -1,6 +1,6 @@
 // Access to the real test cluster for the cluster tests: kubectl, the admin kubeconfig,
 // and least-privilege identities issued on demand.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,27 @@ export function kubectl(args, { input, kubeconfig = KUBECONFIG, allowFailure = f
 }
 
 export const kubectlJson = (args, options) => JSON.parse(kubectl([...args, '-o', 'json'], options).stdout);
+
+/**
+ * kubectl as the admin without blocking this process: the local server of the connect
+ * tests lives in the test's own process and must keep answering while kubectl runs.
+ */
+export function kubectlAsync(args, { allowFailure = false } = {}) {
+	return new Promise((resolve, reject) => {
+		const child = spawn(kubectlPath(), ['--kubeconfig', KUBECONFIG, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (d) => { stdout += d; });
+		child.stderr.on('data', (d) => { stderr += d; });
+		child.on('error', reject);
+		child.on('close', (status) => {
+			if (status !== 0 && !allowFailure) reject(new Error(`kubectl ${args.join(' ')} failed: ${stderr}`));
+			else resolve({ status, stdout, stderr });
+		});
+	});
+}
+
+export const kubectlJsonAsync = async (args) => JSON.parse((await kubectlAsync([...args, '-o', 'json'])).stdout);
 
 /** The running pods of the demo app with a given app label. */
 export function demoPods(app) {

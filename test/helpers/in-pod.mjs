@@ -1,23 +1,11 @@
 // Scripts run inside a demo pod with its own node: callers in the cluster, as real
 // clients of a service would be. They run asynchronously: the "local process" that must
 // answer them lives in the test's own event loop.
-import { spawn } from 'node:child_process';
-import { DEMO_NAMESPACE, KUBECONFIG, kubectlPath } from './cluster.mjs';
+import { DEMO_NAMESPACE, kubectlAsync } from './cluster.mjs';
 
-function execNode(pod, script, namespace = DEMO_NAMESPACE) {
-	return new Promise((resolve, reject) => {
-		const child = spawn(kubectlPath(), ['--kubeconfig', KUBECONFIG, 'exec', '-n', namespace, pod, '--', '/usr/local/bin/node', '-e', script]);
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', (d) => { stdout += d; });
-		child.stderr.on('data', (d) => { stderr += d; });
-		const timer = setTimeout(() => child.kill(), 120_000);
-		child.on('close', (code) => {
-			clearTimeout(timer);
-			if (code === 0) resolve(JSON.parse(stdout));
-			else reject(new Error(`exec in ${pod} failed (${code}): ${stderr}`));
-		});
-	});
+async function execNode(pod, script, namespace = DEMO_NAMESPACE) {
+	const { stdout } = await kubectlAsync(['exec', '-n', namespace, pod, '--', '/usr/local/bin/node', '-e', script]);
+	return JSON.parse(stdout);
 }
 
 /** `count` HTTP GETs to `url`, each on a new connection (so kube-proxy spreads them), as JSON results. */

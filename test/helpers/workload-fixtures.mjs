@@ -2,10 +2,11 @@
 // `restricted` Pod Security Standard, a client pod to call services from inside the
 // cluster, a local HTTP server standing for the developer's process, a sidecar session
 // driven as an editor drives it, and specs compared the way "restored exactly" means.
-import { spawn } from 'node:child_process';
 import { createServer, get } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { KUBECONFIG, issueKubeconfig, kubectl, kubectlPath } from './cluster.mjs';
+import { issueKubeconfig, kubectl, kubectlAsync, kubectlJsonAsync } from './cluster.mjs';
+
+export { kubectlAsync, kubectlJsonAsync };
 import { DEVELOPER_RULES } from './developer-role.mjs';
 import { startSidecar } from './executable.mjs';
 
@@ -19,26 +20,6 @@ export const RESTRICTED_CONTAINER = {
 	capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
 };
 
-/**
- * kubectl as the admin without blocking this process: the local server of these tests
- * lives in this process and must keep answering while kubectl runs.
- */
-export function kubectlAsync(args, { allowFailure = false } = {}) {
-	return new Promise((resolve, reject) => {
-		const child = spawn(kubectlPath(), ['--kubeconfig', KUBECONFIG, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', (d) => { stdout += d; });
-		child.stderr.on('data', (d) => { stderr += d; });
-		child.on('error', reject);
-		child.on('close', (status) => {
-			if (status !== 0 && !allowFailure) reject(new Error(`kubectl ${args.join(' ')} failed: ${stderr}`));
-			else resolve({ status, stdout, stderr });
-		});
-	});
-}
-
-export const kubectlJsonAsync = async (args) => JSON.parse((await kubectlAsync([...args, '-o', 'json'])).stdout);
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
