@@ -1,4 +1,4 @@
-import { ANNOTATIONS, LABELS } from './contract.js';
+import { ANNOTATIONS } from './contract.js';
 
 /** The kinds kubebridge takes over; the restorer and the sidecar restore them alike. */
 export type TakeoverKind = 'Deployment' | 'StatefulSet' | 'ReplicaSet' | 'Pod';
@@ -60,9 +60,4 @@ export function restoredObject(kind: TakeoverKind, object: KubeObject, session: 
 	const original = JSON.parse(saved) as KubeObject;
 	if (kind === 'Pod') return original;
 	return { ...object, metadata: withoutOurMarks(object.metadata ?? {}), spec: { ...object.spec, template: original } };
-}
-
-/** Labels a taken-over pod template carries, so the session finds its agent pods. */
-export function agentPodLabels(session: string): Record<string, string> {
-	return { [LABELS.session]: session };
 }
