@@ -2,6 +2,7 @@ import { NotificationType, RequestType } from 'vscode-jsonrpc';
 import { s, type Schema } from './schema.js';
 import type { ErrorData } from './errors.js';
 import { workDoneTokenProperty, type WorkDoneProgressParams } from './progress.js';
+import { outboundOptionsSchema, type OutboundInfo, type OutboundOptions } from './outbound.js';
 
 /** A remote port of the target and the local port its traffic goes to. */
 export interface PortMapping {
@@ -35,6 +36,8 @@ export interface ConnectParams extends WorkDoneProgressParams {
 	agentImage?: string;
 	/** How long to wait for the agent pods to be ready (ms, default 120000). */
 	readyTimeoutMs?: number;
+	/** Reach the cluster's services from this machine (absent: no outbound access). */
+	outbound?: OutboundOptions;
 }
 
 export interface ConnectedTarget {
@@ -54,6 +57,8 @@ export interface ConnectResult {
 	targets: ConnectedTarget[];
 	/** After a crash of this process, the cluster restores itself within this many seconds. */
 	restoreWithinSeconds: number;
+	/** Present when outbound access was asked for. */
+	outbound?: OutboundInfo;
 }
 
 const portSchema = s.integer({ minimum: 1, maximum: 65535 });
@@ -77,6 +82,7 @@ export namespace ConnectRequest {
 		targets: s.required(s.array(connectTargetSchema, 16)),
 		agentImage: s.optional(s.string({ minLength: 1 })),
 		readyTimeoutMs: s.optional(s.integer({ minimum: 1000, maximum: 900_000 })),
+		outbound: s.optional(outboundOptionsSchema),
 		workDoneToken: workDoneTokenProperty,
 	});
 }
@@ -111,6 +117,8 @@ export interface SessionStatusResult {
 	sessionId: string | null;
 	targets: ConnectedTarget[];
 	agents: AgentStatus[];
+	/** Present when the session has outbound access: every listener with its counters. */
+	outbound?: OutboundInfo;
 }
 
 export interface SessionStatusParams {}

@@ -4,6 +4,7 @@ import {
 	type ClusterOptions, type ExportFormatName, type ExportResultInfo, type RestoreResult,
 } from '../protocol/index.js';
 import { runConnect } from './cli/connect-command.js';
+import { outboundOptions, withOutboundFlags } from './cli/outbound-flags.js';
 import { formatContexts, formatEnvironment, formatNamespaces, formatServices } from './cli/format.js';
 import { parsePortMapping, parseTarget } from './cli/targets.js';
 import { runCommand, type OutputFormat } from './cli/run-command.js';
@@ -62,7 +63,7 @@ export async function main(argv: string[]): Promise<void> {
 			...(args.clientProcessId ? { clientProcessId: args.clientProcessId } : {}),
 			...(args['agent-image'] ? { agentImage: args['agent-image'] as string } : {}),
 		}))
-		.command('connect [service]', "Send a service's traffic in the cluster to a process on this machine, until Ctrl-C", (y) => y
+		.command('connect [service]', "Send a service's traffic in the cluster to a process on this machine, until Ctrl-C", (y) => withOutboundFlags(y)
 			.positional('service', { type: 'string', describe: 'The service to connect (or use --target)' })
 			.option('target', { alias: 't', type: 'string', array: true, describe: 'NAME, service/NAME, deployment/NAME, statefulset/NAME, replicaset/NAME or pod/NAME, with :LOCALPORT' })
 			.option('local-port', { alias: 'p', type: 'number', describe: "The local port for the service's first port (default: the same number)" })
@@ -81,6 +82,7 @@ export async function main(argv: string[]): Promise<void> {
 				...commandOptions(args),
 				targets: [...single, ...(args.target ?? []).map((t) => parseTarget(t, namespace))],
 				...(args['agent-image'] ? { agentImage: args['agent-image'] as string } : {}),
+				outbound: outboundOptions(args),
 			});
 		})
 		.command('env <target>', "Show a service's container environment as the cluster builds it, or write it for an editor or shell", (y) => y

@@ -1,6 +1,6 @@
 import {
 	ConnectRequest, DidChangeStateNotification, DisconnectRequest,
-	type ConnectResult, type ConnectTarget, type WorkDoneProgressValue,
+	type ConnectResult, type ConnectTarget, type OutboundInfo, type OutboundOptions, type WorkDoneProgressValue,
 } from '../../protocol/index.js';
 import { Logger } from '../log/logger.js';
 import { startInProcess, type ProtocolClient } from './in-process-client.js';
@@ -9,6 +9,18 @@ import { reportError, type CommandOptions } from './run-command.js';
 export interface ConnectCommandOptions extends CommandOptions {
 	targets: ConnectTarget[];
 	agentImage?: string;
+	outbound: OutboundOptions | undefined;
+}
+
+/** The services this machine reaches, one line each, and what the user should know. */
+function outboundLines(info: OutboundInfo): string[] {
+	const lines = info.services.map((s) => {
+		const ports = s.ports.map((p) => (p.localPort === p.port ? `${p.port}` : `${p.port}→${p.localPort}`)).join(',');
+		const name = s.names[0] ?? `${s.pod ? `${s.pod}.` : ''}${s.service}.${s.namespace}`;
+		return `  ${name} → ${s.address}:${ports}`;
+	});
+	const where = info.mode === 'names' ? `by name (${info.hostsPath})` : 'on these addresses';
+	return [`Cluster services reached from this machine ${where}:`, ...lines, ...info.notes.map((n) => `  Note: ${n}`)];
 }
 
 function readyLine(result: ConnectResult): string {
@@ -42,7 +54,10 @@ export async function runConnect(options: ConnectCommandOptions): Promise<void> 
 		const stopped = new Promise<string>((resolve) => {
 			for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => resolve(signal));
 		});
-		const result = await client.connection.sendRequest(ConnectRequest.type, { targets: options.targets, workDoneToken: 'cli' });
+		const result = await client.connection.sendRequest(ConnectRequest.type, {
+			targets: options.targets, workDoneToken: 'cli', ...(options.outbound ? { outbound: options.outbound } : {}),
+		});
+		if (result.outbound && !json) say('outbound', outboundLines(result.outbound).join('\n'));
 		say('ready', readyLine(result), { result });
 		const signal = await stopped;
 		say('progress', `${signal}: disconnecting…`, { signal });

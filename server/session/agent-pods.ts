@@ -3,6 +3,7 @@ import type { AgentStatus, DidChangeStateParams } from '../../protocol/index.js'
 import type { ClusterAccess } from '../cluster/cluster-access.js';
 import type { KubeObject } from '../cluster/object-store.js';
 import type { Logger } from '../log/logger.js';
+import type { AgentAddress } from '../tunnel/agent-exchange.js';
 import { AgentLink, type LinkState } from '../tunnel/agent-link.js';
 import type { TargetPlan } from './target-plan.js';
 import { isReady } from './workload-pods.js';
@@ -29,6 +30,7 @@ export class AgentPods {
 	private polling = false;
 	/** Local ports refusing callers right now, across every agent pod: the client is told once. */
 	private readonly refusing = new Set<number>();
+	private turn = 0;
 
 	constructor(
 		private readonly cluster: ClusterAccess,
@@ -63,6 +65,13 @@ export class AgentPods {
 			if (mine.length === 0 || mine.some(({ link }) => link.stats().state !== 'serving')) return false;
 		}
 		return true;
+	}
+
+	/** An agent to dial the cluster through for outbound connections: the serving ones in turn. */
+	dialAgent(): AgentAddress | null {
+		const serving = [...this.links.values()].filter(({ link }) => link.stats().state === 'serving');
+		if (serving.length === 0) return null;
+		return serving[this.turn++ % serving.length]!.link.address;
 	}
 
 	/** The pods whose links serve, per target index. */

@@ -3,9 +3,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { LEASE_DURATION_S } from '../../agent/src/contract.js';
 import type { OwnerRecord, TargetRef } from '../../agent/src/takeover-record.js';
-import type { ConnectedTarget, ConnectParams, ConnectResult, DisconnectResult, SessionStatusResult } from '../../protocol/index.js';
+import type {
+	ConnectedTarget, ConnectParams, ConnectResult, DisconnectResult, OutboundInfo, SessionStatusResult,
+} from '../../protocol/index.js';
 import type { ClusterAccess, NamespaceSnapshot } from '../cluster/cluster-access.js';
 import type { Logger } from '../log/logger.js';
+import { Outbound } from '../outbound/outbound.js';
+import { outboundTargets } from '../outbound/outbound-targets.js';
+import { dialThroughAgent } from '../tunnel/agent-dial.js';
 import { throwIfCancelled, type Work } from '../work.js';
 import { AgentPods, type SessionEvent } from './agent-pods.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -32,6 +37,7 @@ export class Session {
 	private plans: TargetPlan[] = [];
 	private taken: TargetRef[] = [];
 	private agents: AgentPods | null = null;
+	private outbound: Outbound | null = null;
 
 	constructor(private readonly cluster: ClusterAccess, private readonly agentImage: string,
 		private readonly emit: (event: SessionEvent) => void, private readonly logger: Logger) {
@@ -43,6 +49,10 @@ export class Session {
 		const { progress, cancellation } = work;
 		progress.begin('Connecting', `${params.targets.length} target(s)`);
 		try {
+			if (params.outbound) {
+				this.outbound = new Outbound(this.id, params.outbound, (host, port) => this.dial(host, port), this.logger);
+				await this.outbound.removeStaleNames();
+			}
 			progress.report('Reading the targets', 5);
 			this.plans = await this.plan(params);
 			throwIfCancelled(cancellation);
@@ -65,7 +75,10 @@ export class Session {
 			this.agents = new AgentPods(this.cluster, this.id, this.token, this.plans, this.emit, this.logger);
 			await this.agents.start();
 			await this.waitForServing(work);
-			const result = { sessionId: this.id, targets: this.connectedTargets(), restoreWithinSeconds: LEASE_DURATION_S + 5 };
+			const outbound = this.outbound ? await this.startOutbound(this.outbound, params.outbound?.namespaces ?? [], work) : null;
+			const result: ConnectResult = {
+				sessionId: this.id, targets: this.connectedTargets(), restoreWithinSeconds: LEASE_DURATION_S + 5, ...(outbound ? { outbound } : {}),
+			};
 			this.logger.info('session', 'connected', { session: this.id, targets: result.targets.map((t) => t.target) });
 			return result;
 		} catch (error) {
@@ -129,6 +142,23 @@ export class Session {
 		}
 	}
 
+	/** Every service of the targets' namespaces (and the ones asked for) on a local address, dialled through the agents. */
+	private async startOutbound(outbound: Outbound, more: string[], { progress, cancellation }: Work): Promise<OutboundInfo> {
+		progress.report('Reaching the cluster\'s services from this machine', 95);
+		const namespaces = new Set([...this.plans.map((p) => p.namespace), ...more]);
+		const snapshots = await Promise.all([...namespaces].map((ns) => this.cluster.readNamespaceSnapshot(ns)));
+		throwIfCancelled(cancellation);
+		const info = await outbound.start(snapshots.flatMap(outboundTargets), this.plans[0]!.namespace);
+		this.logger.info('outbound', 'serving', { mode: info.mode, services: info.services.length, notes: info.notes });
+		return info;
+	}
+
+	private dial(host: string, port: number) {
+		const agent = this.agents?.dialAgent();
+		if (!agent) return Promise.reject(new Error('no agent pod serves right now'));
+		return dialThroughAgent(this.cluster.endpoint, agent, host, port);
+	}
+
 	private connectedTargets(): ConnectedTarget[] {
 		const serving = this.agents?.serving() ?? new Map<number, string[]>();
 		return this.plans.map((plan, index) => ({
@@ -142,7 +172,8 @@ export class Session {
 	}
 
 	status(): SessionStatusResult {
-		return { sessionId: this.id, targets: this.connectedTargets(), agents: this.agents?.statuses() ?? [] };
+		const outbound = this.outbound?.info();
+		return { sessionId: this.id, targets: this.connectedTargets(), agents: this.agents?.statuses() ?? [], ...(outbound ? { outbound } : {}) };
 	}
 
 	async disconnect({ progress }: Work): Promise<DisconnectResult> {
@@ -162,6 +193,10 @@ export class Session {
 	 * half-way leaves the rest to the restorers.
 	 */
 	private async end(report: (message: string, percentage: number) => void = () => undefined): Promise<string[]> {
+		// The names go first: the local process should not reach services through a session that is ending.
+		await this.outbound?.stop().catch((error: Error) =>
+			this.logger.error('outbound', 'removing the names failed; the next start removes them', { error: error.message }));
+		this.outbound = null;
 		this.agents?.stop();
 		this.agents = null;
 		const restored: string[] = [];

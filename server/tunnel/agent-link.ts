@@ -57,6 +57,8 @@ export class AgentLink {
 
 	get pod(): string { return this.agent.pod; }
 
+	get address(): AgentAddress { return this.agent; }
+
 	stats(): LinkStats {
 		return { pod: this.pod, state: this.state, idleTunnels: this.outstanding, activeConnections: this.active, totalConnections: this.total };
 	}

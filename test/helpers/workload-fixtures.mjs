@@ -210,16 +210,21 @@ export async function sessionObjects(namespace, session) {
 
 /**
  * A sidecar started as an editor starts it, running as a developer bound to the Role of
- * docs/rbac.md in `namespace`; connected to `targets`.
+ * docs/rbac.md in `namespace`; connected to `targets` with `extra` connect params.
  */
-export async function connectAsDeveloper(namespace, targets) {
+export async function connectAsDeveloper(namespace, targets, extra = {}) {
 	const developer = issueKubeconfig({ user: `dev-${namespace}`, namespace, rules: DEVELOPER_RULES });
 	const sidecar = startSidecar({ args: ['--kubeconfig', developer.kubeconfig, '--agent-image', AGENT_IMAGE] });
 	const init = await sidecar.client.initialize({ cluster: { namespace } });
 	if (!init.result) throw new Error(`initialize failed: ${JSON.stringify(init.error)}`);
 	const started = Date.now();
-	const response = await sidecar.client.request('session/connect', { targets, workDoneToken: 'connect' }, 150_000);
-	if (!response.result) throw new Error(`session/connect failed: ${JSON.stringify(response.error)}\n${sidecar.stderr()}`);
+	const response = await sidecar.client.request('session/connect', { targets, workDoneToken: 'connect', ...extra }, 150_000);
+	if (!response.result) {
+		// The failed connect put everything back; the sidecar has nothing left to do.
+		sidecar.child.kill('SIGTERM');
+		await sidecar.exited;
+		throw new Error(`session/connect failed: ${JSON.stringify(response.error)}\n${sidecar.stderr()}`);
+	}
 	return { sidecar, developer, connected: response.result, connectMs: Date.now() - started };
 }
 

@@ -1,0 +1,71 @@
+import { s, type Schema } from './schema.js';
+
+/** How the local process reaches the cluster's services while a session is connected. */
+export interface OutboundOptions {
+	/**
+	 * Write the services' cluster names into the hosts file (default true). False is the
+	 * no-hosts mode: each service listens on a port of 127.0.0.1 and is reached through the
+	 * service env vars and the result's table; names do not resolve.
+	 */
+	hostsFile?: boolean;
+	/** The hosts file to edit; default the operating system's. */
+	hostsPath?: string;
+	/** Namespaces whose services are reached too (the targets' namespaces always are). */
+	namespaces?: string[];
+	/**
+	 * When an address and port a service needs is taken: true stops the process holding it
+	 * (the user agreed); false or absent listens on another port and says so.
+	 */
+	freeBusyPorts?: boolean;
+}
+
+export const outboundOptionsSchema: Schema = s.object<OutboundOptions>({
+	hostsFile: s.optional(s.boolean()),
+	hostsPath: s.optional(s.string({ minLength: 1 })),
+	namespaces: s.optional(s.array(s.string({ minLength: 1 }), 32)),
+	freeBusyPorts: s.optional(s.boolean()),
+});
+
+export type OutboundMode = 'names' | 'noHosts';
+
+/** One port of a service as this machine reaches it. */
+export interface OutboundPort {
+	/** The service's port (what code in the cluster dials). */
+	port: number;
+	/** The port name of the service, when it has one. */
+	name: string | null;
+	/** Where it listens on this machine (`address`). Differs from `port` when the port was low, taken, or in no-hosts mode. */
+	localPort: number;
+	/** Connections made so far. */
+	connections: number;
+	/** Connections open now. */
+	activeConnections: number;
+	/** Bytes from this machine to the cluster. */
+	bytesOut: number;
+	/** Bytes from the cluster to this machine. */
+	bytesIn: number;
+}
+
+/** A service (or one pod of a headless service) reached from this machine. */
+export interface OutboundService {
+	namespace: string;
+	service: string;
+	/** For a pod of a headless service (a StatefulSet's `db-0`): its host name. */
+	pod: string | null;
+	/** The names written to the hosts file for it (none in no-hosts mode). */
+	names: string[];
+	/** The loopback address it listens on. */
+	address: string;
+	/** The host the agent dials in the cluster. */
+	dials: string;
+	ports: OutboundPort[];
+}
+
+export interface OutboundInfo {
+	mode: OutboundMode;
+	/** The hosts file holding the session's block; null in no-hosts mode. */
+	hostsPath: string | null;
+	services: OutboundService[];
+	/** Sentences for the user: what does not work in this mode, ports moved, names shadowed. */
+	notes: string[];
+}

@@ -1,0 +1,242 @@
+// Outbound access: while a session is connected, code on this machine reaches the cluster's
+// services by the names it uses in the cluster. The sidecar runs as its packaged executable
+// as a developer bound to the Role of docs/rbac.md; the hosts file is a copy (given by
+// path) or, in a private mount namespace, the real /etc/hosts path with a copy bound over
+// it. Every variant of the file must be byte-identical after every kind of exit.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { issueKubeconfig } from '../../helpers/cluster.mjs';
+import { DEVELOPER_RULES } from '../../helpers/developer-role.mjs';
+import { EXECUTABLE, startSidecar } from '../../helpers/executable.mjs';
+import {
+	AGENT_IMAGE, DEMO_IMAGE, RESTRICTED_CONTAINER, appManifests, apply, comparableObject, connectAsDeveloper, createNamespace,
+	deleteNamespace, disconnectAndExit, httpGet, kubectlAsync, rolloutDone, startLocalServer, uniqueNamespace,
+} from '../../helpers/workload-fixtures.mjs';
+
+const ns = uniqueNamespace('kb-out');
+const folder = mkdtempSync(join(tmpdir(), 'kubebridge-outbound-'));
+const sidecars = [];
+let local;
+
+const ORIGINAL_CRLF = '127.0.0.1\tlocalhost\r\n# kept as it is\r\n::1 ip6-localhost ip6-loopback\r\n10.9.8.7 orders.elsewhere';
+
+function hostsCopy(name, content) {
+	const path = join(folder, name);
+	writeFileSync(path, content, 'latin1');
+	return path;
+}
+
+/** name → address, from the lines of a hosts file. */
+function resolver(content) {
+	const map = new Map();
+	for (const line of content.split(/\r?\n/)) {
+		const [address, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
+		for (const name of names) if (!map.has(name)) map.set(name, address);
+	}
+	return map;
+}
+
+function echoManifests(namespace) {
+	const labels = { app: 'echo' };
+	return [
+		{
+			apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'echo', namespace, labels },
+			spec: {
+				replicas: 1, selector: { matchLabels: labels },
+				template: {
+					metadata: { labels },
+					spec: {
+						terminationGracePeriodSeconds: 0,
+						containers: [{
+							name: 'echo', image: DEMO_IMAGE, imagePullPolicy: 'Never', args: ['--name=echo', '--echo=7000'],
+							ports: [{ name: 'tcp', containerPort: 7000 }], securityContext: RESTRICTED_CONTAINER,
+							readinessProbe: { tcpSocket: { port: 7000 }, periodSeconds: 1 },
+						}],
+					},
+				},
+			},
+		},
+		{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'echo', namespace }, spec: { selector: labels, ports: [{ name: 'tcp', port: 7000, targetPort: 'tcp' }] } },
+	];
+}
+
+/** A StatefulSet behind a headless service: `db-0.db` and `db-1.db` answer as themselves. */
+function dbManifests(namespace) {
+	const labels = { app: 'db' };
+	return [
+		{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace }, spec: { clusterIP: 'None', selector: labels, ports: [{ name: 'http', port: 8080, targetPort: 'http' }] } },
+		{
+			apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace, labels },
+			spec: {
+				serviceName: 'db', replicas: 2, podManagementPolicy: 'Parallel', selector: { matchLabels: labels },
+				template: {
+					metadata: { labels },
+					spec: {
+						terminationGracePeriodSeconds: 0,
+						containers: [{
+							name: 'db', image: DEMO_IMAGE, imagePullPolicy: 'Never', args: ['--name=db', '--http=8080'],
+							ports: [{ name: 'http', containerPort: 8080 }], securityContext: RESTRICTED_CONTAINER,
+							readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 1 },
+						}],
+					},
+				},
+			},
+		},
+	];
+}
+
+const connectWith = async (outbound) => {
+	const connection = await connectAsDeveloper(ns, [{ service: 'api', localPort: local.port }], { outbound });
+	sidecars.push(connection.sidecar);
+	return connection;
+};
+
+const sha = (buffer) => createHash('sha256').update(buffer).digest('hex');
+
+/** Sends `bytes` through a raw TCP echo and reads them all back. */
+function echoRoundTrip(address, port, bytes) {
+	return new Promise((resolve, reject) => {
+		const chunks = [];
+		let received = 0;
+		const socket = net.connect(port, address, () => socket.end(bytes));
+		socket.on('data', (d) => { chunks.push(d); received += d.length; });
+		socket.on('end', () => resolve(Buffer.concat(chunks, received)));
+		socket.on('error', reject);
+	});
+}
+
+const body = (response) => JSON.parse(response.body);
+
+before(async () => {
+	createNamespace(ns);
+	apply([...appManifests(ns, 'api'), ...appManifests(ns, 'orders'), ...echoManifests(ns), ...dbManifests(ns)]);
+	await Promise.all([rolloutDone(ns, 'api'), rolloutDone(ns, 'orders'), rolloutDone(ns, 'echo'),
+		kubectlAsync(['rollout', 'status', 'statefulset/db', '-n', ns, '--timeout=90s'])]);
+	local = await startLocalServer();
+});
+
+after(async () => {
+	for (const sidecar of sidecars) sidecar.child.kill('SIGKILL');
+	await local?.close();
+	deleteNamespace(ns);
+	rmSync(folder, { recursive: true, force: true });
+});
+
+test('services answer by their cluster names from this machine; the hosts file comes back byte for byte', async () => {
+	const path = hostsCopy('crlf-no-final-newline', ORIGINAL_CRLF);
+	const { sidecar, connected } = await connectWith({ hostsPath: path });
+	const { outbound } = connected;
+	assert.equal(outbound.mode, 'names');
+	assert.equal(outbound.hostsPath, path);
+	const during = readFileSync(path, 'latin1');
+	assert.ok(during.startsWith(ORIGINAL_CRLF), 'lines outside the block are kept');
+	assert.match(during, /# >>> kubebridge session=/);
+	assert.ok(!/[^\r]\n/.test(during), 'the block uses the file\'s CRLF endings');
+	const names = resolver(during);
+	const orders = names.get('orders');
+	for (const name of [`orders.${ns}`, `orders.${ns}.svc`, `orders.${ns}.svc.cluster.local`]) assert.equal(names.get(name), orders, name);
+	assert.match(orders, /^127\.\d+\.\d+\.\d+$/);
+
+	for (const name of ['orders', `orders.${ns}`, `orders.${ns}.svc.cluster.local`]) {
+		const response = await httpGet(`http://${names.get(name)}:80/hello`, { headers: { host: name } });
+		assert.equal(response.status, 200, `${name}: ${JSON.stringify(response)}`);
+		assert.deepEqual([body(response).service, body(response).namespace, body(response).path], ['orders', ns, '/hello']);
+	}
+	for (const pod of ['db-0', 'db-1']) {
+		const response = await httpGet(`http://${names.get(`${pod}.db`)}:8080/`);
+		assert.equal(body(response).pod, pod, `${pod}.db answers as itself`);
+	}
+	assert.equal(body(await httpGet(`http://${names.get('db')}:8080/`)).service, 'db');
+	// The taken-over service reached from here ends at this machine, as it would from a pod.
+	assert.ok(local.answered(await httpGet(`http://${names.get('api')}:80/`)));
+
+	const payload = randomBytes(24 * 1024 * 1024);
+	assert.equal(sha(await echoRoundTrip(names.get('echo'), 7000, payload)), sha(payload), 'raw TCP, 24 MiB both ways');
+
+	const many = await Promise.all(Array.from({ length: 64 }, (_, i) => httpGet(`http://${orders}:80/n${i}`, { timeoutMs: 20_000 })));
+	assert.deepEqual(many.map((r) => r.status), many.map(() => 200));
+
+	const status = (await sidecar.client.request('session/status', {})).result;
+	const ordersPort = status.outbound.services.find((s) => s.service === 'orders' && !s.pod).ports[0];
+	assert.ok(ordersPort.connections >= 67, `connections counted: ${ordersPort.connections}`);
+	const echoPort = status.outbound.services.find((s) => s.service === 'echo').ports[0];
+	assert.ok(echoPort.bytesOut >= payload.length && echoPort.bytesIn >= payload.length, JSON.stringify(echoPort));
+
+	await disconnectAndExit(sidecar);
+	assert.equal(readFileSync(path, 'latin1'), ORIGINAL_CRLF);
+});
+
+test('after kill -9 the next session removes the stale names, and a connect that fails late leaves the file as it was', async () => {
+	const original = '127.0.0.1 localhost\n';
+	const path = hostsCopy('after-crash', original);
+	const first = await connectWith({ hostsPath: path });
+	first.sidecar.child.kill('SIGKILL');
+	await first.sidecar.exited;
+	assert.match(readFileSync(path, 'latin1'), new RegExp(`session=${first.connected.sessionId}`), 'a crash leaves the block');
+
+	const developer = issueKubeconfig({ user: `dev-${ns}`, namespace: ns, rules: DEVELOPER_RULES });
+	const restorer = startSidecar({ args: ['--kubeconfig', developer.kubeconfig, '--agent-image', AGENT_IMAGE] });
+	sidecars.push(restorer);
+	await restorer.client.initialize({ cluster: { namespace: ns } });
+	assert.ok((await restorer.client.request('session/restore', { namespace: ns }, 150_000)).result);
+	await disconnectAndExit(restorer).catch(() => undefined);
+
+	const before = await comparableObject('deployment', ns, 'api');
+	// kube-system is outside the developer's Role: outbound fails after the agents serve.
+	const failing = await connectAsDeveloper(ns, [{ service: 'api', localPort: local.port }], { outbound: { hostsPath: path, namespaces: ['kube-system'] } })
+		.then(() => null, (error) => error);
+	assert.match(String(failing?.message), /forbidden|Forbidden/);
+	assert.equal(readFileSync(path, 'latin1'), original, 'the stale block is gone and the failed session left none');
+	assert.deepEqual(await comparableObject('deployment', ns, 'api'), before, 'the failed connect restored the workload');
+
+	const second = await connectWith({ hostsPath: path });
+	const blocks = readFileSync(path, 'latin1').match(/# >>> kubebridge session=\S+/g);
+	assert.deepEqual(blocks, [`# >>> kubebridge session=${second.connected.sessionId}`]);
+	await disconnectAndExit(second.sidecar);
+	assert.equal(readFileSync(path, 'latin1'), original);
+});
+
+test('no-hosts mode: 127.0.0.1 ports in a table, the hosts file untouched, and the result says names do not resolve', async () => {
+	const path = hostsCopy('untouched', '127.0.0.1 localhost\n');
+	const { sidecar, connected } = await connectWith({ hostsFile: false, hostsPath: path });
+	assert.equal(connected.outbound.mode, 'noHosts');
+	assert.equal(connected.outbound.hostsPath, null);
+	assert.match(connected.outbound.notes[0], /do not resolve/);
+	const orders = connected.outbound.services.find((s) => s.service === 'orders');
+	assert.equal(orders.address, '127.0.0.1');
+	assert.deepEqual(orders.names, []);
+	assert.equal(body(await httpGet(`http://127.0.0.1:${orders.ports[0].localPort}/`)).service, 'orders');
+	assert.equal(readFileSync(path, 'latin1'), '127.0.0.1 localhost\n');
+	await disconnectAndExit(sidecar);
+});
+
+test('the CLI edits the real /etc/hosts path (a copy bound over it in a private mount namespace) and SIGINT removes the names', async () => {
+	const original = '127.0.0.1 localhost\n::1 localhost ip6-localhost\n';
+	const path = hostsCopy('bound-over-etc-hosts', original);
+	const machineHosts = readFileSync('/etc/hosts');
+	const developer = issueKubeconfig({ user: `dev-${ns}`, namespace: ns, rules: DEVELOPER_RULES });
+	const driver = new URL('../../helpers/outbound-in-namespace.mjs', import.meta.url).pathname;
+	const child = spawn('unshare', ['-m', '--propagation', 'private', process.execPath, driver, path, EXECUTABLE, developer.kubeconfig, ns, 'api', String(local.port)],
+		{ stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, KUBEBRIDGE_LOG_DIR: join(folder, 'logs') } });
+	let out = '';
+	child.stdout.on('data', (d) => { out += d; });
+	await new Promise((resolve) => child.on('exit', resolve));
+	const result = JSON.parse(out.trim().split('\n').pop());
+	assert.equal(result.error, undefined, result.stderr);
+	assert.match(result.during, /127\.\d+\.\d+\.\d+ orders\n/);
+	for (const [url, answer] of Object.entries(result.answers)) {
+		assert.equal(answer.status, 200, `${url}: ${JSON.stringify(answer)}`);
+		assert.equal(body(answer).service, url.includes('db-0') ? 'db' : 'orders', url);
+	}
+	assert.equal(body(result.answers['http://db-0.db:8080/']).pod, 'db-0');
+	assert.equal(result.code, 0, result.stderr);
+	assert.equal(result.after, original);
+	assert.equal(readFileSync(path, 'latin1'), original);
+	assert.ok(readFileSync('/etc/hosts').equals(machineHosts), "the machine's own /etc/hosts never changed");
+});
