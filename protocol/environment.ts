@@ -38,6 +38,12 @@ export interface EnvironmentResult {
 	skipped: { name: string | null; reason: 'invalidName' | 'optionalMissing'; ref: { kind: 'ConfigMap' | 'Secret'; name: string; key?: string } }[];
 	/** What could not be read, and what that means for the values. */
 	notes: string[];
+	/**
+	 * Variables whose value differs from the pod's because the session reaches their Service
+	 * on this machine (outbound access): the service variables and what `$(VAR)` made of them.
+	 * Empty without a session with outbound access in the target's namespace.
+	 */
+	rewrites: { name: string; from: string; to: string }[];
 }
 
 /** The env vars a target's container has in the cluster, exactly as the kubelet builds them. */

@@ -6,7 +6,7 @@ import type {
 } from '../protocol/index.js';
 import { KUBEBRIDGE_VERSION } from './version.js';
 import { readEnvironmentSources } from './environment/container-sources.js';
-import { resolveContainerEnvironment } from './environment/env-resolver.js';
+import { resolveWithLocalServices } from './environment/service-rewrite.js';
 import { maskSecrets } from './environment/masking.js';
 import { exportEnvironment } from './environment/export/export-environment.js';
 import { restoreLeftovers } from './session/leftovers.js';
@@ -154,10 +154,12 @@ export class KubebridgeServer {
 		work.progress.begin('Reading the environment', params.target.service ?? params.target.workload?.name);
 		try {
 			const { sources, namespace, notes } = await readEnvironmentSources(this.clusterAccess(), params.target);
-			const resolved = resolveContainerEnvironment(sources);
+			const { environment: resolved, rewrites } = resolveWithLocalServices(sources, this.session?.localServices(namespace) ?? new Map());
+			const secret = new Set(resolved.vars.filter((v) => v.secret).map((v) => v.name));
 			return {
 				namespace, pod: sources.pod.metadata?.name ?? '', container: sources.containerName,
 				vars: maskSecrets(resolved.vars, params.reveal ?? false), skipped: resolved.skipped, notes,
+				rewrites: params.reveal ? rewrites : rewrites.map((r) => (secret.has(r.name) ? { ...r, from: '****', to: '****' } : r)),
 			};
 		} finally {
 			work.progress.end();

@@ -1,4 +1,5 @@
 import type { OutboundInfo, OutboundMode, OutboundOptions, OutboundService } from '../../protocol/index.js';
+import type { LocalServiceEndpoint } from '../environment/env-resolver.js';
 import type { KubebridgeError } from '../errors.js';
 import { clusterNames } from '../hosts/host-names.js';
 import { HostsFile } from '../hosts/hosts-file.js';
@@ -91,6 +92,13 @@ export class Outbound {
 			ports: ports.map(({ port, name, localPort, listener }) => ({ port, name, localPort, ...listener.counters() })),
 		}));
 		return { mode: this.mode, hostsPath: this.hosts?.path ?? null, services, notes: [...this.notes] };
+	}
+
+	/** The local endpoint of each service of `namespace` (not its pods), for the service env vars. */
+	localServices(namespace: string): Map<string, LocalServiceEndpoint> {
+		return new Map(this.served.filter((s) => s.target.namespace === namespace && !s.target.pod).map((s) => [s.target.service, {
+			host: s.address, ports: Object.fromEntries(s.ports.map((p) => [p.port, p.localPort])),
+		}]));
 	}
 
 	/** Closes every listener and removes the session's names; safe after a start that failed half-way. */

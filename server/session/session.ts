@@ -7,6 +7,7 @@ import type {
 	ConnectedTarget, ConnectParams, ConnectResult, DisconnectResult, OutboundInfo, SessionStatusResult,
 } from '../../protocol/index.js';
 import type { ClusterAccess, NamespaceSnapshot } from '../cluster/cluster-access.js';
+import type { LocalServiceEndpoint } from '../environment/env-resolver.js';
 import type { Logger } from '../log/logger.js';
 import { Outbound } from '../outbound/outbound.js';
 import { outboundTargets } from '../outbound/outbound-targets.js';
@@ -174,6 +175,11 @@ export class Session {
 	status(): SessionStatusResult {
 		const outbound = this.outbound?.info();
 		return { sessionId: this.id, targets: this.connectedTargets(), agents: this.agents?.statuses() ?? [], ...(outbound ? { outbound } : {}) };
+	}
+
+	/** Where this machine reaches the services of `namespace`; empty without outbound access. */
+	localServices(namespace: string): Map<string, LocalServiceEndpoint> {
+		return this.outbound?.localServices(namespace) ?? new Map();
 	}
 
 	async disconnect({ progress }: Work): Promise<DisconnectResult> {

@@ -168,6 +168,16 @@ test('services answer by their cluster names from this machine; the hosts file c
 	const echoPort = status.outbound.services.find((s) => s.service === 'echo').ports[0];
 	assert.ok(echoPort.bytesOut >= payload.length && echoPort.bytesIn >= payload.length, JSON.stringify(echoPort));
 
+	// The service env vars handed over point at the local addresses, and each rewrite is listed.
+	const environment = (await sidecar.client.request('environment/get', { target: { service: 'api' } }, 30_000)).result;
+	const valueOf = (name) => environment.vars.find((v) => v.name === name)?.value;
+	assert.equal(valueOf('ORDERS_SERVICE_HOST'), orders);
+	assert.equal(valueOf('ORDERS_PORT'), `tcp://${orders}:80`);
+	const rewrite = environment.rewrites.find((r) => r.name === 'ORDERS_SERVICE_HOST');
+	assert.match(rewrite.from, /^10\.96\./);
+	assert.equal(rewrite.to, orders);
+	assert.ok(environment.rewrites.every((r) => valueOf(r.name) === r.to));
+
 	await disconnectAndExit(sidecar);
 	assert.equal(readFileSync(path, 'latin1'), ORIGINAL_CRLF);
 });
