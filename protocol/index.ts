@@ -6,3 +6,4 @@ export * from './cluster.js';
 export * from './outbound.js';
 export * from './session.js';
 export * from './environment.js';
+export * from './diagnostics.js';

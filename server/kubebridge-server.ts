@@ -1,7 +1,7 @@
 import type {
 	ClusterOptions, ConnectParams, ConnectResult, ContextsResult, DidChangeStateParams, DisconnectResult, EnvironmentParams,
 	EnvironmentResult, ExportParams, ExportResultInfo, InitializeParams,
-	NamespacesParams, NamespacesResult, RestoreParams, RestoreResult, ServerCapabilities, ServicesParams, ServicesResult,
+	DiagnosticsParams, DiagnosticsResult, NamespacesParams, NamespacesResult, RestoreParams, RestoreResult, ServerCapabilities, ServicesParams, ServicesResult,
 	SessionStatusResult,
 } from '../protocol/index.js';
 import { KUBEBRIDGE_VERSION } from './version.js';
@@ -9,6 +9,7 @@ import { readEnvironmentSources } from './environment/container-sources.js';
 import { resolveWithLocalServices } from './environment/service-rewrite.js';
 import { maskSecrets } from './environment/masking.js';
 import { exportEnvironment } from './environment/export/export-environment.js';
+import { collectDiagnostics } from './diagnostics/collect.js';
 import { restoreLeftovers } from './session/leftovers.js';
 import { Session } from './session/session.js';
 import { noSession, sessionActive } from './session/session-errors.js';
@@ -31,6 +32,7 @@ export const SERVER_CAPABILITIES: ServerCapabilities = {
 	supportsWorkDoneProgress: true,
 	supportsSessions: true,
 	supportsEnvironment: true,
+	supportsDiagnostics: true,
 };
 
 /** The agent image of this release, for users who push it under its own name. */
@@ -173,6 +175,19 @@ export class KubebridgeServer {
 			...(params.profileName ? { profileName: params.profileName } : {}),
 			...(params.existing !== undefined ? { existing: params.existing } : {}),
 		});
+	}
+
+	async diagnostics(params: DiagnosticsParams, work: Work): Promise<DiagnosticsResult> {
+		work.progress.begin('Collecting diagnostics');
+		try {
+			return await collectDiagnostics({
+				session: this.sessionStatus(), logFile: this.logger.file, agentLogs: this.session?.podLogs.files() ?? [], agentImage: this.agentImage,
+				cluster: () => this.clusterAccess(),
+				environment: async (target) => (await this.environment({ target, reveal: true }, { ...work, progress: silentProgress })).vars,
+			}, params);
+		} finally {
+			work.progress.end();
+		}
 	}
 
 	/** Disconnects a connected session; every way out of the server comes through here. */

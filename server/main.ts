@@ -1,9 +1,11 @@
 import yargs, { type Argv } from 'yargs';
+import { resolve } from 'node:path';
 import {
-	ContextsRequest, EnvironmentRequest, ExportRequest, NamespacesRequest, RestoreRequest, ServicesRequest,
+	ContextsRequest, DiagnosticsRequest, EnvironmentRequest, ExportRequest, NamespacesRequest, RestoreRequest, ServicesRequest,
 	type ClusterOptions, type ExportFormatName, type ExportResultInfo, type RestoreResult,
 } from '../protocol/index.js';
 import { runConnect } from './cli/connect-command.js';
+import { formatDiagnostics } from './cli/format-diagnostics.js';
 import { outboundOptions, withOutboundFlags } from './cli/outbound-flags.js';
 import { formatContexts, formatEnvironment, formatNamespaces, formatServices } from './cli/format.js';
 import { parsePortMapping, parseTarget } from './cli/targets.js';
@@ -106,6 +108,12 @@ export async function main(argv: string[]): Promise<void> {
 		.command('restore', 'Put back what a kubebridge session whose process is gone left in a namespace', {},
 			(args) => runCommand(commandOptions(args), RestoreRequest.type, namespaceParams(args),
 				(r: RestoreResult) => `Restored: ${r.restored.join(', ') || 'nothing'}\nRemoved: ${r.removed.join(', ') || 'nothing'}`))
+		.command('diagnostics', 'Show what kubebridge sees on this machine and in the cluster; --bundle writes an archive for a bug report', (y) => y
+			.option('bundle', { type: 'string', describe: 'Also write a .tar.gz of the diagnostics and logs, secrets redacted' })
+			.option('reveal', { type: 'boolean', default: false, describe: 'Show secret values' }),
+		(args) => runCommand(commandOptions(args), DiagnosticsRequest.type, {
+			...namespaceParams(args), reveal: args.reveal, ...(args.bundle ? { bundle: resolve(args.bundle) } : {}),
+		}, formatDiagnostics))
 		.command('services', 'List the services of a namespace and whether each can be connected', {},
 			(args) => runCommand(commandOptions(args), ServicesRequest.type,
 				namespaceParams(args), formatServices))

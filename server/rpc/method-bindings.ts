@@ -1,8 +1,8 @@
 import type { CancellationToken } from 'vscode-jsonrpc/node';
 import {
-	ConnectRequest, ContextsRequest, DisconnectRequest, EnvironmentRequest, ExportRequest, NamespacesRequest, RestoreRequest,
+	ConnectRequest, ContextsRequest, DiagnosticsRequest, DisconnectRequest, EnvironmentRequest, ExportRequest, NamespacesRequest, RestoreRequest,
 	ServicesRequest, SessionStatusRequest,
-	type ConnectParams, type EnvironmentParams, type ExportParams, type NamespacesParams, type ObjectSchema, type RestoreParams, type ServicesParams, type WorkDoneProgressParams,
+	type ConnectParams, type DiagnosticsParams, type EnvironmentParams, type ExportParams, type NamespacesParams, type ObjectSchema, type RestoreParams, type ServicesParams, type WorkDoneProgressParams,
 } from '../../protocol/index.js';
 import type { KubebridgeServer } from '../kubebridge-server.js';
 import type { Work } from '../work.js';
@@ -34,5 +34,6 @@ export function methodBindings(server: KubebridgeServer, work: WorkFor): [string
 		bind(RestoreRequest, (p: RestoreParams, t) => server.restoreLeftovers(p, work(p, t))),
 		bind(EnvironmentRequest, (p: EnvironmentParams, t) => server.environment(p, work(p, t))),
 		bind(ExportRequest, (p: ExportParams, t) => server.exportEnvironment(p, work(p, t))),
+		bind(DiagnosticsRequest, (p: DiagnosticsParams, t) => server.diagnostics(p, work(p, t))),
 	];
 }

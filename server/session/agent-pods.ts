@@ -2,6 +2,7 @@ import { AGENT_ENV, LABELS } from '../../agent/src/contract.js';
 import type { AgentStatus, DidChangeStateParams } from '../../protocol/index.js';
 import type { ClusterAccess } from '../cluster/cluster-access.js';
 import type { KubeObject } from '../cluster/object-store.js';
+import type { PodLogs } from '../diagnostics/pod-logs.js';
 import type { Logger } from '../log/logger.js';
 import type { AgentAddress } from '../tunnel/agent-exchange.js';
 import { AgentLink, type LinkState } from '../tunnel/agent-link.js';
@@ -39,6 +40,7 @@ export class AgentPods {
 		private readonly plans: TargetPlan[],
 		private readonly emit: (event: SessionEvent) => void,
 		private readonly logger: Logger,
+		private readonly logs: PodLogs,
 	) {}
 
 	start(): Promise<void> {
@@ -103,6 +105,7 @@ export class AgentPods {
 				if (seen.has(key)) continue;
 				link.stop();
 				this.links.delete(key);
+				this.logs.letGo(key.split('/')[1]!, link.pod);
 				this.emit({ change: 'agentRemoved', pod: link.pod, message: `Agent pod ${link.pod} is gone.` });
 			}
 		} catch (error) {
@@ -132,6 +135,7 @@ export class AgentPods {
 				localAccepted: (localPort: number) => { this.refusing.delete(localPort); },
 			}, this.logger);
 		this.links.set(key, { link, namespace: pod.metadata.namespace!, index });
+		this.logs.follow(pod.metadata.namespace!, pod.metadata.name, plan.container);
 		this.emit({ change: 'agentAdded', pod: pod.metadata.name, message: `Agent pod ${pod.metadata.name} of ${plan.label} is ready.` });
 		link.start();
 	}

@@ -1,14 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
-import { LEASE_DURATION_S } from '../../agent/src/contract.js';
+import { join } from 'node:path';
+import { LEASE_DURATION_S, restorerName } from '../../agent/src/contract.js';
 import type { OwnerRecord, TargetRef } from '../../agent/src/takeover-record.js';
 import type {
 	ConnectedTarget, ConnectParams, ConnectResult, DisconnectResult, OutboundInfo, SessionStatusResult,
 } from '../../protocol/index.js';
 import type { ClusterAccess, NamespaceSnapshot } from '../cluster/cluster-access.js';
 import type { LocalServiceEndpoint } from '../environment/env-resolver.js';
-import type { Logger } from '../log/logger.js';
+import { PodLogs } from '../diagnostics/pod-logs.js';
+import { logDirectory, type Logger } from '../log/logger.js';
 import { Outbound } from '../outbound/outbound.js';
 import { outboundTargets } from '../outbound/outbound-targets.js';
 import { dialThroughAgent } from '../tunnel/agent-dial.js';
@@ -39,10 +41,13 @@ export class Session {
 	private taken: TargetRef[] = [];
 	private agents: AgentPods | null = null;
 	private outbound: Outbound | null = null;
+	/** The agents' and restorers' logs, streamed into the session's log folder. */
+	readonly podLogs: PodLogs;
 
 	constructor(private readonly cluster: ClusterAccess, private readonly agentImage: string,
 		private readonly emit: (event: SessionEvent) => void, private readonly logger: Logger) {
 		this.owner = { session: this.id, user: userInfo().username, host: hostname(), pid: process.pid, since: new Date().toISOString() };
+		this.podLogs = new PodLogs(cluster.endpoint, join(logDirectory(), `session-${this.id}`), logger);
 		this.leases = new LeaseKeeper(cluster.objects, this.id, `${this.owner.user}@${this.owner.host} pid ${this.owner.pid}`, logger);
 	}
 
@@ -62,6 +67,7 @@ export class Session {
 				const lease = await this.leases.create(namespace);
 				const refs = this.plans.filter((p) => p.namespace === namespace).map(refOf);
 				for (const object of restorerManifests(this.id, namespace, this.agentImage, refs, lease)) await this.cluster.objects.create(object);
+				this.podLogs.follow(namespace, restorerName(this.id), 'restorer');
 			}
 			this.leases.start();
 			const tokenHash = createHash('sha256').update(this.token).digest('hex');
@@ -73,7 +79,7 @@ export class Session {
 			}
 			await this.waitForAgents(params.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, work);
 			progress.report('Opening the tunnels', 90);
-			this.agents = new AgentPods(this.cluster, this.id, this.token, this.plans, this.emit, this.logger);
+			this.agents = new AgentPods(this.cluster, this.id, this.token, this.plans, this.emit, this.logger, this.podLogs);
 			await this.agents.start();
 			await this.waitForServing(work);
 			const outbound = this.outbound ? await this.startOutbound(this.outbound, params.outbound?.namespaces ?? [], work) : null;
@@ -220,6 +226,7 @@ export class Session {
 		}
 		this.taken = [];
 		await this.leases.deleteAll();
+		this.podLogs.close();
 		return restored;
 	}
 }

@@ -5,6 +5,7 @@ export const DEVELOPER_RULES = [
 	{ apiGroups: [''], resources: ['services', 'configmaps', 'secrets'], verbs: ['get', 'list'] },
 	{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'create', 'delete', 'deletecollection'] },
 	{ apiGroups: [''], resources: ['pods/portforward'], verbs: ['get', 'create'] },
+	{ apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
 	{ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['create'] },
 	{ apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list'] },
 	{ apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'replicasets'], verbs: ['get', 'list', 'update'] },

@@ -7,19 +7,21 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueKubeconfig } from '../../helpers/cluster.mjs';
 import { DEVELOPER_RULES } from '../../helpers/developer-role.mjs';
-import { EXECUTABLE, startSidecar } from '../../helpers/executable.mjs';
+import { EXECUTABLE, runExecutable, startSidecar } from '../../helpers/executable.mjs';
 import {
 	AGENT_IMAGE, DEMO_IMAGE, RESTRICTED_CONTAINER, appManifests, apply, comparableObject, connectAsDeveloper, createNamespace,
 	deleteNamespace, disconnectAndExit, httpGet, kubectlAsync, rolloutDone, startLocalServer, uniqueNamespace,
 } from '../../helpers/workload-fixtures.mjs';
 
 const ns = uniqueNamespace('kb-out');
+const FIXTURE_SECRET = `s3cr3t-${randomBytes(8).toString('hex')}`;
 const folder = mkdtempSync(join(tmpdir(), 'kubebridge-outbound-'));
 const sidecars = [];
 let local;
@@ -115,7 +117,11 @@ const body = (response) => JSON.parse(response.body);
 
 before(async () => {
 	createNamespace(ns);
-	apply([...appManifests(ns, 'api'), ...appManifests(ns, 'orders'), ...echoManifests(ns), ...dbManifests(ns)]);
+	// The api's container reads a Secret, so diagnostics have a secret value to keep out of sight.
+	const api = appManifests(ns, 'api');
+	api[0].spec.template.spec.containers[0].env.push({ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'api-secret', key: 'password' } } });
+	apply([{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'api-secret', namespace: ns }, stringData: { password: FIXTURE_SECRET } },
+		...api, ...appManifests(ns, 'orders'), ...echoManifests(ns), ...dbManifests(ns)]);
 	await Promise.all([rolloutDone(ns, 'api'), rolloutDone(ns, 'orders'), rolloutDone(ns, 'echo'),
 		kubectlAsync(['rollout', 'status', 'statefulset/db', '-n', ns, '--timeout=90s'])]);
 	local = await startLocalServer();
@@ -178,9 +184,45 @@ test('services answer by their cluster names from this machine; the hosts file c
 	assert.equal(rewrite.to, orders);
 	assert.ok(environment.rewrites.every((r) => valueOf(r.name) === r.to));
 
+	await checkDiagnostics(sidecar, path, connected);
+
 	await disconnectAndExit(sidecar);
 	assert.equal(readFileSync(path, 'latin1'), ORIGINAL_CRLF);
 });
+
+/** Diagnostics list what is really there: the hosts block, the listeners, the agents, their logs; the bundle holds no secret. */
+async function checkDiagnostics(sidecar, path, connected) {
+	const bundle = join(folder, 'bundle.tar.gz');
+	const d = (await sidecar.client.request('diagnostics/get', { bundle }, 60_000)).result;
+	assert.deepEqual(d.problems, []);
+	const block = d.hosts.blocks.find((b) => b.sessionId === connected.sessionId);
+	assert.equal(d.hosts.path, path);
+	assert.ok(block.alive);
+	const inBlock = readFileSync(path, 'latin1').split('# >>> kubebridge')[1].split('\r\n').slice(1, -1);
+	const fileNames = inBlock.map((l) => l.split(' ')[1]).sort();
+	assert.deepEqual(block.entries.flatMap((e) => e.names).sort(), fileNames, 'the names in force are the file\'s');
+	const agents = (await kubectlAsync(['get', 'pods', '-n', ns, '-l', `kubebridge.io/session=${connected.sessionId},!kubebridge.io/role`, '-o', 'name'])).stdout
+		.split('\n').filter(Boolean).map((n) => n.replace('pod/', '')).sort();
+	assert.deepEqual(d.session.agents.map((a) => a.pod).sort(), agents);
+	const inCluster = d.clusterSessions.find((s) => s.sessionId === connected.sessionId);
+	assert.deepEqual(inCluster.pods.filter((p) => p.role === 'agent').map((p) => p.name).sort(), agents);
+	assert.equal(inCluster.pods.filter((p) => p.role === 'restorer').length, 1);
+	assert.ok(d.session.outbound.services.some((s) => s.service === 'echo' && s.ports[0].bytesIn > 0));
+	assert.equal(d.environment[0].vars.find((v) => v.name === 'DB_PASSWORD').value, '****');
+	assert.ok(d.logs.agentLogs.length >= 2, 'agent and restorer logs stream into the session folder');
+	for (const file of d.logs.agentLogs) assert.ok(existsSync(file) && statSync(file).size > 0, `${file} has the pod's log`);
+	assert.equal(d.bundle, bundle);
+	const archive = gunzipSync(readFileSync(bundle)).toString('latin1');
+	assert.match(archive, /diagnostics\.json/);
+	assert.ok(!archive.includes(FIXTURE_SECRET) && !archive.includes(Buffer.from(FIXTURE_SECRET).toString('base64')), 'no secret in the bundle');
+	const revealed = (await sidecar.client.request('diagnostics/get', { reveal: true }, 60_000)).result;
+	assert.equal(revealed.environment[0].vars.find((v) => v.name === 'DB_PASSWORD').value, FIXTURE_SECRET);
+
+	const developer = issueKubeconfig({ user: `dev-${ns}`, namespace: ns, rules: DEVELOPER_RULES });
+	const cli = runExecutable(['diagnostics', '-n', ns, '--kubeconfig', developer.kubeconfig, '-o', 'json']);
+	assert.equal(cli.status, 0, cli.stderr);
+	assert.ok(JSON.parse(cli.stdout).clusterSessions.some((s) => s.sessionId === connected.sessionId), 'the CLI sees the session in the cluster');
+}
 
 test('after kill -9 the next session removes the stale names, and a connect that fails late leaves the file as it was', async () => {
 	const original = '127.0.0.1 localhost\n';
