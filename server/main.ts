@@ -109,10 +109,11 @@ export async function main(argv: string[]): Promise<void> {
 			(args) => runCommand(commandOptions(args), RestoreRequest.type, namespaceParams(args),
 				(r: RestoreResult) => `Restored: ${r.restored.join(', ') || 'nothing'}\nRemoved: ${r.removed.join(', ') || 'nothing'}`))
 		.command('diagnostics', 'Show what kubebridge sees on this machine and in the cluster; --bundle writes an archive for a bug report', (y) => y
-			.option('bundle', { type: 'string', describe: 'Also write a .tar.gz of the diagnostics and logs, secrets redacted' })
+			.option('bundle', { type: 'string', describe: 'Also write a .tar.gz of the diagnostics and logs, secrets redacted (default name: kubebridge-diagnostics-TIME.tar.gz here)' })
 			.option('reveal', { type: 'boolean', default: false, describe: 'Show secret values' }),
 		(args) => runCommand(commandOptions(args), DiagnosticsRequest.type, {
-			...namespaceParams(args), reveal: args.reveal, ...(args.bundle ? { bundle: resolve(args.bundle) } : {}),
+			...namespaceParams(args), reveal: args.reveal,
+			...(args.bundle !== undefined ? { bundle: resolve(args.bundle || `kubebridge-diagnostics-${new Date().toISOString().replace(/[:.]/g, '-')}.tar.gz`) } : {}),
 		}, formatDiagnostics))
 		.command('services', 'List the services of a namespace and whether each can be connected', {},
 			(args) => runCommand(commandOptions(args), ServicesRequest.type,

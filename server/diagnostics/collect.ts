@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import type {
 	ConnectTarget, DiagnosticsParams, DiagnosticsResult, EnvVarInfo, HostsBlockInfo, SessionStatusResult,
 } from '../../protocol/index.js';
+import { ErrorCodes } from '../../protocol/index.js';
 import type { ClusterAccess } from '../cluster/cluster-access.js';
+import { KubebridgeError } from '../errors.js';
 import { maskSecrets } from '../environment/masking.js';
 import { findBlocks } from '../hosts/hosts-block.js';
 import { defaultHostsPath } from '../hosts/hosts-path.js';
@@ -37,6 +40,11 @@ function hostsBlocks(path: string): HostsBlockInfo[] {
  * the whole. Secret values show only with `reveal`, and never in a bundle.
  */
 export async function collectDiagnostics(inputs: DiagnosticsInputs, params: DiagnosticsParams): Promise<DiagnosticsResult> {
+	// The sidecar's working folder is not the editor's, and a typo should not drop an archive just anywhere.
+	if (params.bundle !== undefined && !(isAbsolute(params.bundle) && params.bundle.endsWith('.tar.gz'))) {
+		throw new KubebridgeError(ErrorCodes.InvalidParams, { reason: 'invalidParams', path: '/bundle' },
+			`The bundle must be an absolute path ending in .tar.gz, not ${JSON.stringify(params.bundle.slice(0, 200))}.`);
+	}
 	const problems: string[] = [];
 	const attempt = async <T>(what: string, get: () => T | Promise<T>, fallback: T): Promise<T> => {
 		try {
