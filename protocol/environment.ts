@@ -4,7 +4,7 @@ import type { ErrorData } from './errors.js';
 import { workDoneTokenProperty, type WorkDoneProgressParams } from './progress.js';
 import { connectTargetSchema, type ConnectTarget } from './session.js';
 
-export type EnvSourceKind = 'literal' | 'configMap' | 'secret' | 'field' | 'resource' | 'service' | 'envFrom';
+export type EnvSourceKind = 'literal' | 'configMap' | 'secret' | 'field' | 'resource' | 'service' | 'envFrom' | 'session' | 'config';
 
 export interface EnvVarInfo {
 	name: string;

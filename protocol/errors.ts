@@ -83,6 +83,7 @@ export const ERROR_REASONS = [
 	'launchSettingsInvalid',
 	'configInvalid',
 	'configTokenUnresolved',
+	'configTokenNeedsSession',
 	'localPortInUse',
 	'elevationRefused',
 	'elevationUnavailable',

@@ -7,3 +7,4 @@ export * from './outbound.js';
 export * from './session.js';
 export * from './environment.js';
 export * from './diagnostics.js';
+export * from './config.js';

@@ -50,6 +50,8 @@ export interface ServerCapabilities {
 	supportsSessions?: boolean;
 	/** `environment/*`: the pod's environment and files. */
 	supportsEnvironment?: boolean;
+	/** `config/get`: the workspace's `kubebridge.yaml`, whose targets, env and switches sessions use. */
+	supportsWorkspaceConfig?: boolean;
 	/** `diagnostics/get`. */
 	supportsDiagnostics?: boolean;
 }
@@ -58,7 +60,7 @@ export interface InitializeParams {
 	/** The client's process id; the server exits when that process is gone. */
 	processId: number | null;
 	clientInfo?: ClientInfo;
-	/** The workspace whose `.kubebridge` settings apply, when the client has one. */
+	/** The folder whose `kubebridge.yaml` applies, when the client has one (the CLI sends its current directory). */
 	workspaceFolder?: string | null;
 	capabilities: ClientCapabilities;
 	cluster?: ClusterOptions;

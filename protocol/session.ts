@@ -50,6 +50,12 @@ export interface ConnectedTarget {
 	agentPods: string[];
 	/** Every port now redirected, with the service port in front of it when there is one. */
 	ports: (PortMapping & { servicePort: number | null })[];
+	/**
+	 * Variables the session's features add for the local program of this target (e.g. the
+	 * folder of its copied files), on top of the container's own; `environment/get` and
+	 * `kubebridge run` include them. Empty when no feature adds any.
+	 */
+	environment: Record<string, string>;
 }
 
 export interface ConnectResult {

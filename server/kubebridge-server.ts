@@ -1,12 +1,19 @@
 import type {
-	ClusterOptions, ConnectParams, ConnectResult, ContextsResult, DidChangeStateParams, DisconnectResult, EnvironmentParams,
+	ClusterOptions, ConfigResult, ConnectParams, ConnectResult, ContextsResult, DidChangeStateParams, DisconnectResult, EnvironmentParams,
 	EnvironmentResult, ExportParams, ExportResultInfo, InitializeParams,
 	DiagnosticsParams, DiagnosticsResult, NamespacesParams, NamespacesResult, RestoreParams, RestoreResult, ServerCapabilities, ServicesParams, ServicesResult,
 	SessionStatusResult,
 } from '../protocol/index.js';
 import { KUBEBRIDGE_VERSION } from './version.js';
-import { readEnvironmentSources } from './environment/container-sources.js';
+import { loadWorkspaceConfig } from './config/config-file.js';
+import { targetsWithConfig } from './config/config-targets.js';
+import { resolveConfigEnv } from './config/config-tokens.js';
+import { featuresOf, type LoadedConfig } from './config/config-types.js';
+import { layerEnvironment } from './environment/handed-environment.js';
 import { resolveWithLocalServices } from './environment/service-rewrite.js';
+import { secretValues } from './secrets/secret-values.js';
+import { NO_SESSION_ENVIRONMENT } from './session/session-environment.js';
+import { readEnvironmentSources } from './environment/container-sources.js';
 import { maskSecrets } from './environment/masking.js';
 import { exportEnvironment } from './environment/export/export-environment.js';
 import { collectDiagnostics } from './diagnostics/collect.js';
@@ -33,6 +40,7 @@ export const SERVER_CAPABILITIES: ServerCapabilities = {
 	supportsSessions: true,
 	supportsEnvironment: true,
 	supportsDiagnostics: true,
+	supportsWorkspaceConfig: true,
 };
 
 /** The agent image of this release, for users who push it under its own name. */
@@ -46,6 +54,7 @@ export class KubebridgeServer {
 	private clusterOptions: ClusterOptions;
 	private cluster: ClusterAccess | null = null;
 	private session: Session | null = null;
+	private workspaceFolder: string | null = null;
 	private sessionListener: (event: DidChangeStateParams) => void = () => undefined;
 
 	constructor(
@@ -65,6 +74,7 @@ export class KubebridgeServer {
 	initialize(params: InitializeParams): void {
 		// Command-line choices win over the client's: the user typed them for this run.
 		this.clusterOptions = { ...params.cluster, ...this.clusterOptions };
+		this.workspaceFolder = params.workspaceFolder ?? null;
 		this.logger.info('server', 'initialized', {
 			client: params.clientInfo ?? null, cluster: this.clusterOptions, workspaceFolder: params.workspaceFolder ?? null,
 		});
@@ -78,6 +88,16 @@ export class KubebridgeServer {
 			this.cluster = this.makeClusterAccess(loaded, this.clusterOptions, this.logger);
 		}
 		return this.cluster;
+	}
+
+	/** The workspace file, read afresh each time so an edit counts without a restart; null without one. */
+	private workspaceConfig(): LoadedConfig | null {
+		return this.workspaceFolder ? loadWorkspaceConfig(this.workspaceFolder) : null;
+	}
+
+	config(): ConfigResult {
+		const loaded = this.workspaceConfig();
+		return { workspaceFolder: this.workspaceFolder, file: loaded?.file ?? null, config: loaded?.config ?? null, features: featuresOf(loaded?.config) };
 	}
 
 	contexts(): ContextsResult {
@@ -117,12 +137,15 @@ export class KubebridgeServer {
 
 	async connect(params: ConnectParams, work: Work): Promise<ConnectResult> {
 		if (this.session) throw sessionActive();
+		const config = this.workspaceConfig()?.config;
 		const cluster = this.clusterAccess();
 		const session = new Session(cluster, params.agentImage ?? this.agentImage,
-			(event) => this.sessionListener({ sessionId: session.id, ...event }), this.logger);
+			(event) => this.sessionListener({ sessionId: session.id, ...event }), this.logger, featuresOf(config));
 		this.session = session;
 		try {
-			return await session.connect(params, work);
+			// What the client leaves out of its outbound options, the workspace file's switches decide.
+			const outbound = params.outbound && { hostsFile: session.features.hostsFile, ...params.outbound };
+			return await session.connect({ ...params, targets: targetsWithConfig(params.targets, config?.targets), ...(outbound ? { outbound } : {}) }, work);
 		} catch (error) {
 			this.session = null;
 			throw error;
@@ -152,15 +175,27 @@ export class KubebridgeServer {
 		}
 	}
 
+	/**
+	 * The environment handed to the local program: the container's as the kubelet builds
+	 * it, what a session holding the target adds, and the workspace file's `env`, in that
+	 * order. Every Secret value read is handed to the log's scrubber first.
+	 */
 	async environment(params: EnvironmentParams, work: Work): Promise<EnvironmentResult> {
 		work.progress.begin('Reading the environment', params.target.service ?? params.target.workload?.name);
 		try {
-			const { sources, namespace, notes } = await readEnvironmentSources(this.clusterAccess(), params.target);
-			const { environment: resolved, rewrites } = resolveWithLocalServices(sources, this.session?.localServices(namespace) ?? new Map());
+			const loaded = this.workspaceConfig();
+			const { sources, namespace, notes, workload } = await readEnvironmentSources(this.clusterAccess(), params.target);
+			this.logger.secrets.add(secretValues(sources.secrets));
+			const held = this.session?.environmentFor(namespace, workload, sources.containerName) ?? NO_SESSION_ENVIRONMENT;
+			const local = new Map([...(this.session?.localServices(namespace) ?? []), ...(held.localServices ?? [])]);
+			const { environment: resolved, rewrites } = resolveWithLocalServices(sources, local);
+			const known = new Map([...resolved.vars.map((v) => [v.name, v.value] as const), ...Object.entries(held.vars)]);
+			const configured = loaded ? resolveConfigEnv(loaded, { ...held.lookups, variable: (name) => known.get(name) }) : [];
+			const handed = layerEnvironment(resolved.vars, held.vars, configured, loaded?.file ?? null);
 			const secret = new Set(resolved.vars.filter((v) => v.secret).map((v) => v.name));
 			return {
 				namespace, pod: sources.pod.metadata?.name ?? '', container: sources.containerName,
-				vars: maskSecrets(resolved.vars, params.reveal ?? false), skipped: resolved.skipped, notes,
+				vars: maskSecrets(handed.vars, params.reveal ?? false), skipped: resolved.skipped, notes: [...notes, ...handed.notes],
 				rewrites: params.reveal ? rewrites : rewrites.map((r) => (secret.has(r.name) ? { ...r, from: '****', to: '****' } : r)),
 			};
 		} finally {

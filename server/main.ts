@@ -2,14 +2,15 @@ import yargs, { type Argv } from 'yargs';
 import { resolve } from 'node:path';
 import {
 	ContextsRequest, DiagnosticsRequest, EnvironmentRequest, ExportRequest, NamespacesRequest, RestoreRequest, ServicesRequest,
-	type ClusterOptions, type ExportFormatName, type ExportResultInfo, type RestoreResult,
+	type ClusterOptions, type ConnectTarget, type ExportFormatName, type ExportResultInfo, type RestoreResult,
 } from '../protocol/index.js';
 import { runConnect } from './cli/connect-command.js';
 import { formatDiagnostics } from './cli/format-diagnostics.js';
-import { outboundOptions, withOutboundFlags } from './cli/outbound-flags.js';
+import { withOutboundFlags } from './cli/outbound-flags.js';
 import { formatContexts, formatEnvironment, formatNamespaces, formatServices } from './cli/format.js';
 import { parsePortMapping, parseTarget } from './cli/targets.js';
 import { runCommand, type OutputFormat } from './cli/run-command.js';
+import { runProgram } from './cli/run-program.js';
 import { serveStdio } from './cli/serve-stdio.js';
 import { logDirectory } from './log/logger.js';
 import { KUBEBRIDGE_VERSION } from './version.js';
@@ -37,6 +38,34 @@ const commandOptions = (args: unknown) => {
 	return { cluster: clusterOptions(globals), output: globals.output };
 };
 
+/** The target and outbound options of `connect` and `run`; with no target, the workspace file's apply. */
+const targetOptions = <T>(y: Argv<T>) => withOutboundFlags(y)
+	.positional('service', { type: 'string', describe: 'The service to connect (or use --target; default: the targets of kubebridge.yaml)' })
+	.option('target', { alias: 't', type: 'string', array: true, describe: 'NAME, service/NAME, deployment/NAME, statefulset/NAME, replicaset/NAME or pod/NAME, with :LOCALPORT' })
+	.option('local-port', { alias: 'p', type: 'number', describe: "The local port for the service's first port (default: kubebridge.yaml's, else the same number)" })
+	.option('port', { type: 'string', array: true, describe: 'REMOTE:LOCAL for one container port' })
+	.option('container', { type: 'string', describe: 'The container to replace (default: the one serving the service)' });
+
+interface TargetArgs { service?: string; target?: string[]; 'local-port'?: number; port?: string[]; container?: string }
+
+/** The targets typed on the command line: the positional service with its flags, then each --target. */
+function targetsOf(args: unknown): ConnectTarget[] {
+	const { namespace } = args as GlobalArgs;
+	const typed = args as TargetArgs;
+	const single = typed.service ? [{
+		...parseTarget(typed.service, namespace),
+		...(typed['local-port'] ? { localPort: typed['local-port'] } : {}),
+		...(typed.port ? { ports: typed.port.map(parsePortMapping) } : {}),
+		...(typed.container ? { container: typed.container } : {}),
+	}] : [];
+	return [...single, ...(typed.target ?? []).map((t) => parseTarget(t, namespace))];
+}
+
+const agentImageOf = (args: unknown) => {
+	const image = (args as { 'agent-image'?: string })['agent-image'];
+	return image ? { agentImage: image } : {};
+};
+
 /** `cluster/services` params: the namespace only when the user named one. */
 function namespaceParams(args: unknown): { workDoneToken: string; namespace?: string } {
 	const { namespace } = args as GlobalArgs;
@@ -46,6 +75,8 @@ function namespaceParams(args: unknown): { workDoneToken: string; namespace?: st
 export async function main(argv: string[]): Promise<void> {
 	await (yargs(argv) as Argv<GlobalArgs>)
 		.scriptName('kubebridge')
+		// `run` takes the program's own arguments after `--`, untouched.
+		.parserConfiguration({ 'populate--': true })
 		.usage('$0 <command> [options]\n\nRun and debug one service on your computer while it stays wired into its cluster.')
 		.option('kubeconfig', { type: 'string', describe: 'Kubeconfig file (default: KUBECONFIG, then ~/.kube/config)', global: true })
 		.option('context', { type: 'string', describe: 'Kubeconfig context (default: the current one)', global: true })
@@ -65,27 +96,13 @@ export async function main(argv: string[]): Promise<void> {
 			...(args.clientProcessId ? { clientProcessId: args.clientProcessId } : {}),
 			...(args['agent-image'] ? { agentImage: args['agent-image'] as string } : {}),
 		}))
-		.command('connect [service]', "Send a service's traffic in the cluster to a process on this machine, until Ctrl-C", (y) => withOutboundFlags(y)
-			.positional('service', { type: 'string', describe: 'The service to connect (or use --target)' })
-			.option('target', { alias: 't', type: 'string', array: true, describe: 'NAME, service/NAME, deployment/NAME, statefulset/NAME, replicaset/NAME or pod/NAME, with :LOCALPORT' })
-			.option('local-port', { alias: 'p', type: 'number', describe: "The local port for the service's first port (default: the same number)" })
-			.option('port', { type: 'string', array: true, describe: 'REMOTE:LOCAL for one container port' })
-			.option('container', { type: 'string', describe: 'The container to replace (default: the one serving the service)' })
-			.check((args) => (args.service || args.target?.length ? true : 'Name a service, or --target')),
-		(args) => {
-			const { namespace } = args as GlobalArgs;
-			const single = args.service ? [{
-				...parseTarget(args.service, namespace),
-				...(args['local-port'] ? { localPort: args['local-port'] } : {}),
-				...(args.port ? { ports: args.port.map(parsePortMapping) } : {}),
-				...(args.container ? { container: args.container } : {}),
-			}] : [];
-			return runConnect({
-				...commandOptions(args),
-				targets: [...single, ...(args.target ?? []).map((t) => parseTarget(t, namespace))],
-				...(args['agent-image'] ? { agentImage: args['agent-image'] as string } : {}),
-				outbound: outboundOptions(args),
-			});
+		.command('connect [service]', "Send a service's traffic in the cluster to a process on this machine, until Ctrl-C", (y) => targetOptions(y),
+			(args) => runConnect({ ...commandOptions(args), targets: targetsOf(args), ...agentImageOf(args), outboundArgs: args }))
+		.command('run [service]', "Connect, run a program with the container's environment, and restore the cluster when it exits", (y) => targetOptions(y)
+			.usage('$0 run [service] [options] -- <program> [args...]')
+			.epilogue("The program gets the container's env vars over this shell's and the service's traffic on the local port; kubebridge exits with its exit status. Without a program after --, launch.command of kubebridge.yaml runs."),
+		async (args) => {
+			process.exitCode = await runProgram({ ...commandOptions(args), targets: targetsOf(args), ...agentImageOf(args), outboundArgs: args, command: ((args as { '--'?: unknown[] })['--'] ?? []).map(String) });
 		})
 		.command('env <target>', "Show a service's container environment as the cluster builds it, or write it for an editor or shell", (y) => y
 			.positional('target', { type: 'string', demandOption: true, describe: 'NAME (a service), service/NAME, deployment/NAME, …' })

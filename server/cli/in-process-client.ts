@@ -33,6 +33,8 @@ export async function startInProcess(
 	const initializeResult = await connection.sendRequest(InitializeRequest.type, {
 		processId: process.pid,
 		clientInfo: { name: 'kubebridge-cli' },
+		// The CLI's workspace is where it is run: its kubebridge.yaml applies.
+		workspaceFolder: process.cwd(),
 		capabilities: { supportsWorkDoneProgress: true },
 		cluster,
 	});

@@ -1,11 +1,11 @@
 import type { Argv } from 'yargs';
-import type { OutboundOptions } from '../../protocol/index.js';
+import type { ConfigFeatures, OutboundOptions } from '../../protocol/index.js';
 
 /** The flags of outbound access, shared by every command that connects a session. */
 export function withOutboundFlags<T>(y: Argv<T>) {
 	return y
-		.option('outbound', { type: 'boolean', default: true, describe: "Reach the cluster's services from this machine by their names (--no-outbound: not at all)" })
-		.option('hosts', { type: 'boolean', default: true, describe: 'Write the services\' names to the hosts file (--no-hosts: 127.0.0.1 ports only, see the table)' })
+		.option('outbound', { type: 'boolean', describe: "Reach the cluster's services from this machine by their names (--no-outbound: not at all; default: kubebridge.yaml's features.outbound, else on)" })
+		.option('hosts', { type: 'boolean', describe: 'Write the services\' names to the hosts file (--no-hosts: 127.0.0.1 ports only, see the table; default: kubebridge.yaml\'s features.hostsFile, else on)' })
 		.option('hosts-file', { type: 'string', describe: "The hosts file to edit (default: the system's)" })
 		.option('outbound-namespace', { type: 'string', array: true, describe: "Also reach this namespace's services" })
 		.option('free-busy-ports', { type: 'boolean', default: false, describe: 'Stop a process holding a port a service needs (default: use another port and say so)' });
@@ -19,10 +19,11 @@ export interface OutboundArgs {
 	'free-busy-ports'?: boolean;
 }
 
-export function outboundOptions(args: OutboundArgs): OutboundOptions | undefined {
-	if (args.outbound === false) return undefined;
+/** What the flags ask for; a switch not typed is the workspace file's (`features`, defaults filled in). */
+export function outboundOptions(args: OutboundArgs, features: Required<ConfigFeatures>): OutboundOptions | undefined {
+	if (!(args.outbound ?? features.outbound)) return undefined;
 	return {
-		hostsFile: args.hosts !== false,
+		hostsFile: args.hosts ?? features.hostsFile,
 		...(args['hosts-file'] ? { hostsPath: args['hosts-file'] } : {}),
 		...(args['outbound-namespace']?.length ? { namespaces: args['outbound-namespace'] } : {}),
 		...(args['free-busy-ports'] ? { freeBusyPorts: true } : {}),

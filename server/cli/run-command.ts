@@ -17,12 +17,13 @@ export function printProgress(value: WorkDoneProgressValue): void {
 	else if (value.kind === 'report' && value.message) process.stderr.write(`  ${value.message}\n`);
 }
 
-export function reportError(error: unknown, output: OutputFormat, logFile: string | null): void {
+/** One readable line on stderr, or the typed error as JSON on `jsonStream` with `-o json`. */
+export function reportError(error: unknown, output: OutputFormat, logFile: string | null, jsonStream: NodeJS.WritableStream = process.stdout): void {
 	const typed = error instanceof ResponseError
 		? { code: error.code, message: error.message, data: error.data as ErrorData | undefined }
 		: { code: -32603, message: error instanceof Error ? error.message : String(error), data: { reason: 'internalError' } as ErrorData };
 	if (output === 'json') {
-		process.stdout.write(JSON.stringify({ error: typed }, null, 2) + '\n');
+		jsonStream.write(JSON.stringify({ error: typed }, null, 2) + '\n');
 		return;
 	}
 	const hint = typed.data?.hint ? ` ${typed.data.hint}` : '';

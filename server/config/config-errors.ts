@@ -18,3 +18,11 @@ export function configTokenUnresolved(file: string, position: SourcePosition, po
 		hint: 'Correct the token, or connect what it names, then retry.',
 	}, `${file}:${position.line}:${position.column}: ${pointer}: ${token} cannot be resolved: ${why}.`);
 }
+
+/** A token that only a connected session with the right feature can answer (outbound access, copied files). */
+export function configTokenNeedsSession(file: string, position: SourcePosition, pointer: string, token: string, feature: string): KubebridgeError {
+	return new KubebridgeError(ErrorCodes.ConfigTokenUnresolved, {
+		reason: 'configTokenNeedsSession', file, line: position.line, column: position.column, path: pointer, name: token,
+		hint: `Connect first (session/connect, or 'kubebridge run'), with ${feature} switched on, then retry.`,
+	}, `${file}:${position.line}:${position.column}: ${pointer}: ${token} needs a connected session with ${feature}.`);
+}

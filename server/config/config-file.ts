@@ -5,13 +5,14 @@ import { LineCounter, parseDocument } from 'yaml';
 import schema from '../../protocol/schemas/kubebridge.schema.json' with { type: 'json' };
 import { configInvalid } from './config-errors.js';
 import { tokenProblems } from './config-tokens.js';
-import type { KubebridgeConfig, LoadedConfig } from './config-types.js';
+import type { WorkspaceConfig } from '../../protocol/index.js';
+import type { LoadedConfig } from './config-types.js';
 import { positionOf } from './yaml-positions.js';
 
 /** The configuration's file name in the workspace folder. */
 export const CONFIG_FILE_NAME = 'kubebridge.yaml';
 
-const validate = new Ajv({ allErrors: true }).compile<KubebridgeConfig>(schema);
+const validate = new Ajv({ allErrors: true }).compile<WorkspaceConfig>(schema);
 
 /** The one error worth showing first: the deepest, and for a failed `oneOf` the branch's own complaint. */
 function mostSpecific(errors: ErrorObject[]): ErrorObject {

@@ -1,4 +1,4 @@
-import { configTokenUnresolved } from './config-errors.js';
+import { configTokenNeedsSession, configTokenUnresolved } from './config-errors.js';
 import type { LoadedConfig } from './config-types.js';
 
 /** A reference to something of the session, written `$(kind:argument)` in an env value. */
@@ -7,16 +7,29 @@ export type ConfigToken =
 	| { kind: 'volumeMounts'; name: string }
 	| { kind: 'externalEndpoints'; host: string; port: number };
 
-/** How the session answers tokens; undefined when what a token names does not exist. */
+/**
+ * How a session answers tokens: each lookup gives undefined when what the token names does
+ * not exist. A lookup that is absent means the session has no such feature (no outbound
+ * access, no copied files, or no session at all): its tokens fail with
+ * `configTokenNeedsSession` instead of guessing.
+ */
 export interface TokenLookups {
 	/** The local address of a Service (namespace undefined: the target's namespace). */
-	service(name: string, namespace: string | undefined): string | undefined;
+	service?(name: string, namespace: string | undefined): string | undefined;
 	/** The local folder holding a volume mount's files. */
-	volumeMount(name: string): string | undefined;
+	volumeMount?(name: string): string | undefined;
 	/** The local `host:port` through which the agent reaches an outside host. */
-	externalEndpoint(host: string, port: number): string | undefined;
+	externalEndpoint?(host: string, port: number): string | undefined;
 	/** A variable of the container's environment, for a plain `$(NAME)`. */
 	variable?(name: string): string | undefined;
+}
+
+/** A variable of the configuration with its tokens resolved. */
+export interface ConfigEnvVar {
+	name: string;
+	value: string;
+	/** The container variables its `$(NAME)` references used, so a secret one taints it. */
+	references: string[];
 }
 
 const LABEL = '[a-z0-9](?:[-a-z0-9]*[a-z0-9])?';
@@ -86,29 +99,44 @@ export function tokenProblems(value: string): string[] {
 	return pieces(value).flatMap((piece) => ('problem' in piece ? [`${piece.source}: ${piece.problem}`] : []));
 }
 
+const FEATURE_OF: Record<ConfigToken['kind'], string> = {
+	services: 'outbound access to cluster Services', volumeMounts: 'the copied mounted files', externalEndpoints: 'outbound access to external endpoints',
+};
+
+/** What a token resolves to, or why not (undefined answer: missing; no lookup: feature absent). */
+function answer(token: ConfigToken, lookups: TokenLookups): string | undefined | null {
+	if (token.kind === 'services') return lookups.service ? lookups.service(token.name, token.namespace) : null;
+	if (token.kind === 'volumeMounts') return lookups.volumeMount ? lookups.volumeMount(token.name) : null;
+	return lookups.externalEndpoint ? lookups.externalEndpoint(token.host, token.port) : null;
+}
+
 /**
  * The env additions of a configuration with every token replaced by what the session's
- * lookups answer. A token they cannot answer fails with `configTokenUnresolved` naming the
- * file, line and variable; a `$(NAME)` the container does not define stays as written.
+ * lookups answer. A token they cannot answer fails with `configTokenUnresolved`, one whose
+ * feature the session lacks with `configTokenNeedsSession`, both naming the file, line and
+ * variable; a `$(NAME)` the container does not define stays as written.
  */
-export function resolveConfigEnv(loaded: LoadedConfig, lookups: TokenLookups): Record<string, string> {
-	const resolved: Record<string, string> = {};
-	for (const [name, value] of Object.entries(loaded.config.env ?? {})) {
+export function resolveConfigEnv(loaded: LoadedConfig, lookups: TokenLookups): ConfigEnvVar[] {
+	return Object.entries(loaded.config.env ?? {}).map(([name, value]) => {
 		const pointer = `/env/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`;
-		const fail = (source: string, why: string): never => {
-			throw configTokenUnresolved(loaded.file, loaded.positionOf(pointer), pointer, source, why);
-		};
-		resolved[name] = pieces(value).map((piece) => {
+		const at = () => loaded.positionOf(pointer);
+		const references: string[] = [];
+		const resolved = pieces(value).map((piece) => {
 			if ('text' in piece) return piece.text;
-			if ('variable' in piece) return lookups.variable?.(piece.variable) ?? `$(${piece.variable})`;
-			if ('problem' in piece) return fail(piece.source, piece.problem);
+			if ('problem' in piece) throw configTokenUnresolved(loaded.file, at(), pointer, piece.source, piece.problem);
+			if ('variable' in piece) {
+				const known = lookups.variable?.(piece.variable);
+				if (known === undefined) return `$(${piece.variable})`;
+				references.push(piece.variable);
+				return known;
+			}
 			const { token, source } = piece;
-			const answer = token.kind === 'services' ? lookups.service(token.name, token.namespace)
-				: token.kind === 'volumeMounts' ? lookups.volumeMount(token.name)
-					: lookups.externalEndpoint(token.host, token.port);
-			return answer ?? fail(source, token.kind === 'services' ? 'no such Service is reachable in this session'
+			const found = answer(token, lookups);
+			if (found === null) throw configTokenNeedsSession(loaded.file, at(), pointer, source, FEATURE_OF[token.kind]);
+			if (found !== undefined) return found;
+			throw configTokenUnresolved(loaded.file, at(), pointer, source, token.kind === 'services' ? 'no such Service is reachable in this session'
 				: token.kind === 'volumeMounts' ? 'the target container has no such volume mount' : 'no such external endpoint is set up');
 		}).join('');
-	}
-	return resolved;
+		return { name, value: resolved, references };
+	});
 }

@@ -1,27 +1,10 @@
-/** The workspace configuration, as `protocol/schemas/kubebridge.schema.json` describes it. */
-export interface KubebridgeConfig {
-	version: 1;
-	targets?: ConfigTarget[];
-	launch?: { command: string | string[]; cwd?: string };
-	/** Env vars to add or override; values may hold tokens (see `config-tokens.ts`). */
-	env?: Record<string, string>;
-	features?: ConfigFeatures;
-}
+import type { ConfigFeatures, WorkspaceConfig } from '../../protocol/index.js';
 
-export interface ConfigTarget {
-	service?: string;
-	workload?: { kind: 'Deployment' | 'StatefulSet' | 'ReplicaSet' | 'Pod'; name: string };
-	namespace?: string;
-	container?: string;
-	ports?: { remote: number; local: number }[];
-}
+/** The switches of a session when the file sets none: everything that helps, probes kept by the agent. */
+export const DEFAULT_FEATURES: Required<ConfigFeatures> = { hostsFile: true, outbound: true, probes: false, mountFiles: true };
 
-export interface ConfigFeatures {
-	hostsFile?: boolean;
-	outbound?: boolean;
-	probes?: boolean;
-	mountFiles?: boolean;
-}
+/** The switches a session uses: the file's, with the defaults filled in. */
+export const featuresOf = (config: WorkspaceConfig | null | undefined): Required<ConfigFeatures> => ({ ...DEFAULT_FEATURES, ...config?.features });
 
 /** A place in the configuration file, 1-based. */
 export interface SourcePosition {
@@ -32,7 +15,7 @@ export interface SourcePosition {
 /** A configuration read from a file, with where each value is, for errors found later. */
 export interface LoadedConfig {
 	file: string;
-	config: KubebridgeConfig;
+	config: WorkspaceConfig;
 	/** Where the value at a JSON pointer (e.g. `/env/DB_URL`) is written. */
 	positionOf(pointer: string): SourcePosition;
 }

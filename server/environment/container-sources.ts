@@ -12,6 +12,8 @@ import type { EnvironmentSources } from './env-resolver.js';
 export interface TargetEnvironmentSources {
 	sources: EnvironmentSources;
 	namespace: string;
+	/** The workload whose container it is, so a session holding it can add its part. */
+	workload: { kind: string; name: string };
 	/** What could not be read, and what that means for the values. */
 	notes: string[];
 }
@@ -49,5 +51,5 @@ export async function readEnvironmentSources(cluster: ClusterAccess, target: Con
 	}
 	notes.push("A resourceFieldRef to a limit the container leaves unset stands for the node's allocatable, which a developer cannot read; it reads as 0 here.");
 	const synthetic = { ...pod, spec: { ...pod.spec, containers: template.spec.containers, initContainers: template.spec.initContainers } } as unknown as V1Pod;
-	return { namespace, notes, sources: { pod: synthetic, containerName: plan.container, configMaps, secrets, services } };
+	return { namespace, notes, workload: plan.workload, sources: { pod: synthetic, containerName: plan.container, configMaps, secrets, services } };
 }

@@ -1,5 +1,5 @@
 /** Where a variable's value came from, as the kubelet would have found it. */
-export type EnvSourceKind = 'literal' | 'configMap' | 'secret' | 'field' | 'resource' | 'service' | 'envFrom';
+export type EnvSourceKind = 'literal' | 'configMap' | 'secret' | 'field' | 'resource' | 'service' | 'envFrom' | 'session' | 'config';
 
 /** The object a `configMap`, `secret` or `envFrom` value was read from. */
 export interface EnvObjectRef {

@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LogLevel } from '../../protocol/index.js';
+import { SecretScrubber } from '../secrets/secret-scrubber.js';
 
 export interface LogEntry {
 	time: string;
@@ -55,13 +56,24 @@ export function redact(value: unknown, depth = 0): unknown {
 	return out;
 }
 
+/** Every string inside a value scrubbed, at any depth. */
+function scrubDeep(value: unknown, secrets: SecretScrubber, depth = 0): unknown {
+	if (typeof value === 'string') return secrets.scrub(value);
+	if (depth > 8 || value === null || typeof value !== 'object') return value;
+	if (Array.isArray(value)) return value.map((item) => scrubDeep(item, secrets, depth + 1));
+	return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, scrubDeep(item, secrets, depth + 1)]));
+}
+
 /**
  * Structured, tagged logging: every entry is a JSON line in this run's file, and is handed
  * to the sinks that are attached (the protocol connection forwards some to the client).
- * Writes are synchronous so a crash never loses the lines that explain it.
+ * Writes are synchronous so a crash never loses the lines that explain it. Secret values
+ * the run has read (`secrets`) never reach the file or a sink: whatever carries text to
+ * the user (progress, errors, state changes) scrubs with the same `secrets`.
  */
 export class Logger {
 	private readonly sinks = new Set<LogSink>();
+	readonly secrets = new SecretScrubber();
 
 	constructor(readonly file: string | null) {
 		if (file) mkdirSync(join(file, '..'), { recursive: true, mode: 0o700 });
@@ -84,8 +96,8 @@ export class Logger {
 	debug(area: string, message: string, fields?: Record<string, unknown>): void { this.write('debug', area, message, fields); }
 
 	private write(level: LogLevel, area: string, message: string, fields?: Record<string, unknown>): void {
-		const entry: LogEntry = { time: new Date().toISOString(), level, area, message };
-		if (fields) entry.fields = redact(fields) as Record<string, unknown>;
+		const entry: LogEntry = { time: new Date().toISOString(), level, area, message: this.secrets.scrub(message) };
+		if (fields) entry.fields = scrubDeep(redact(fields), this.secrets) as Record<string, unknown>;
 		if (this.file) {
 			try {
 				appendFileSync(this.file, JSON.stringify(entry) + '\n', { mode: 0o600 });

@@ -20,6 +20,8 @@ export const shutdownRequested = (method: string): KubebridgeError =>
 	new KubebridgeError(ErrorCodes.InvalidRequest, { reason: 'shutdownRequested', hint: "Only 'exit' is accepted after 'shutdown'." },
 		`'${method}' was sent after 'shutdown'.`);
 
-export function toResponseError(error: KubebridgeError): ResponseError<ErrorData> {
-	return new ResponseError(error.code, error.message, error.data);
+/** The error as a JSON-RPC error; its text passes through `scrub`, so no secret value is sent. */
+export function toResponseError(error: KubebridgeError, scrub: (text: string) => string): ResponseError<ErrorData> {
+	const data = Object.fromEntries(Object.entries(error.data).map(([key, value]) => [key, typeof value === 'string' ? scrub(value) : value])) as ErrorData;
+	return new ResponseError(error.code, scrub(error.message), data);
 }

@@ -1,6 +1,6 @@
 import type { CancellationToken } from 'vscode-jsonrpc/node';
 import {
-	ConnectRequest, ContextsRequest, DiagnosticsRequest, DisconnectRequest, EnvironmentRequest, ExportRequest, NamespacesRequest, RestoreRequest,
+	ConfigRequest, ConnectRequest, ContextsRequest, DiagnosticsRequest, DisconnectRequest, EnvironmentRequest, ExportRequest, NamespacesRequest, RestoreRequest,
 	ServicesRequest, SessionStatusRequest,
 	type ConnectParams, type DiagnosticsParams, type EnvironmentParams, type ExportParams, type NamespacesParams, type ObjectSchema, type RestoreParams, type ServicesParams, type WorkDoneProgressParams,
 } from '../../protocol/index.js';
@@ -25,6 +25,7 @@ function bind<P>(declaration: { method: string; paramsSchema: ObjectSchema<P> },
 /** Every request of kubebridge's own methods, bound to the server's operations in one place. */
 export function methodBindings(server: KubebridgeServer, work: WorkFor): [string, RequestBinding][] {
 	return [
+		bind(ConfigRequest, () => server.config()),
 		bind(ContextsRequest, () => server.contexts()),
 		bind(NamespacesRequest, (p: NamespacesParams, t) => server.namespaces(p, work(p, t))),
 		bind(ServicesRequest, (p: ServicesParams, t) => server.services(p, work(p, t))),

@@ -2,11 +2,20 @@ import type { MessageConnection } from 'vscode-jsonrpc/node';
 import { WorkDoneProgress, type ProgressToken, type WorkDoneProgressValue } from '../../protocol/index.js';
 import { silentProgress, type ProgressReporter } from '../work.js';
 
-/** `$/progress` work-done notifications for one request, or nothing when it has no token. */
-export function progressFor(connection: MessageConnection, token: ProgressToken | undefined, cancellable: boolean): ProgressReporter {
+/**
+ * `$/progress` work-done notifications for one request, or nothing when it has no token.
+ * Messages pass through `scrub`, so a secret value in one never reaches the client.
+ */
+export function progressFor(connection: MessageConnection, token: ProgressToken | undefined, cancellable: boolean,
+	scrub: (text: string) => string): ProgressReporter {
 	if (token === undefined) return silentProgress;
 	const send = (value: WorkDoneProgressValue): void => {
-		connection.sendProgress(WorkDoneProgress.type, token, value).catch(() => undefined);
+		const scrubbed = { ...value, ...('title' in value ? { title: scrub(value.title) } : {}), ...(value.message ? { message: scrub(value.message) } : {}) };
+		try {
+			connection.sendProgress(WorkDoneProgress.type, token, scrubbed).catch(() => undefined);
+		} catch {
+			// The connection closed under a request still running (the client went): no one to tell.
+		}
 	};
 	return {
 		begin: (title, message) => send({ kind: 'begin', title, cancellable, ...(message ? { message } : {}) }),

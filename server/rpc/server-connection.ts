@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import { createMessageConnection, ResponseError, type CancellationToken, type Message, type MessageConnection } from 'vscode-jsonrpc/node';
+import { createMessageConnection, ResponseError, type CancellationToken, type Message, type MessageConnection, type NotificationType } from 'vscode-jsonrpc/node';
 import {
 	DidChangeStateNotification, ExitNotification, InitializedNotification, InitializeRequest, LogTraceNotification, LogWriteNotification,
 	SetTraceNotification, ShutdownRequest,
@@ -65,6 +65,7 @@ export function serve(options: ServeOptions): RunningServer {
 		info: (message) => logger.info('rpc', message),
 		log: (message) => logger.debug('rpc', message),
 	});
+	const scrub = (text: string): string => logger.secrets.scrub(text);
 	let state: State = 'uninitialized';
 	let trace: TraceValue = 'off';
 	let capabilities: ClientCapabilities = {};
@@ -81,16 +82,27 @@ export function serve(options: ServeOptions): RunningServer {
 		writer.write(response as unknown as Message).catch(() => undefined);
 	}
 
+	/**
+	 * Sends a notification if the connection is still open. A closed connection throws at
+	 * once rather than rejecting, and what happens after the client went (a session event
+	 * while restoring on exit) has no one to tell.
+	 */
+	function notify<P extends object>(type: NotificationType<P>, params: P): void {
+		try {
+			connection.sendNotification(type.method, params).catch(() => undefined);
+		} catch (error) {
+			logger.debug('rpc', `not sent: ${type.method}`, { error: (error as Error).message });
+		}
+	}
+
 	function forwardLog(entry: LogEntry): void {
 		if (state === 'uninitialized') return;
 		if (trace !== 'off') {
 			const verbose = trace === 'verbose' && entry.fields ? { verbose: JSON.stringify(entry.fields) } : {};
-			connection.sendNotification(LogTraceNotification.type, { message: `[${entry.level}] ${entry.area}: ${entry.message}`, ...verbose })
-				.catch(() => undefined);
+			notify(LogTraceNotification.type, { message: `[${entry.level}] ${entry.area}: ${entry.message}`, ...verbose });
 		}
 		if (capabilities.supportsLogNotifications && (entry.level === 'error' || entry.level === 'warning')) {
-			connection.sendNotification(LogWriteNotification.type, { level: entry.level, area: entry.area, message: entry.message, time: entry.time })
-				.catch(() => undefined);
+			notify(LogWriteNotification.type, { level: entry.level, area: entry.area, message: entry.message, time: entry.time });
 		}
 	}
 	const detachLog = logger.attach(forwardLog);
@@ -110,7 +122,7 @@ export function serve(options: ServeOptions): RunningServer {
 			});
 	}
 	server.onSessionEvent((event) => {
-		connection.sendNotification(DidChangeStateNotification.type, event).catch(() => undefined);
+		notify(DidChangeStateNotification.type, { ...event, message: scrub(event.message) });
 	});
 
 	function watchParent(pid: number): void {
@@ -127,7 +139,7 @@ export function serve(options: ServeOptions): RunningServer {
 	if (options.clientProcessId) watchParent(options.clientProcessId);
 
 	function work(params: WorkDoneProgressParams, token: CancellationToken): Work {
-		return { progress: progressFor(connection, params.workDoneToken, true), cancellation: token };
+		return { progress: progressFor(connection, params.workDoneToken, true, scrub), cancellation: token };
 	}
 
 	const requests = new Map<string, RequestBinding>([
@@ -179,7 +191,7 @@ export function serve(options: ServeOptions): RunningServer {
 			const typed = asKubebridgeError(error);
 			if (typed.reason === 'internalError') logger.error('rpc', `${method} failed`, { error: String((error as Error)?.stack ?? error) });
 			else logger.info('rpc', `${method} failed: ${typed.message}`, { reason: typed.reason });
-			return toResponseError(typed) as ResponseError<unknown>;
+			return toResponseError(typed, scrub) as ResponseError<unknown>;
 		} finally {
 			inFlight--;
 		}

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { LEASE_DURATION_S, restorerName } from '../../agent/src/contract.js';
 import type { OwnerRecord, TargetRef } from '../../agent/src/takeover-record.js';
 import type {
-	ConnectedTarget, ConnectParams, ConnectResult, DisconnectResult, OutboundInfo, SessionStatusResult,
+	ConfigFeatures, ConnectedTarget, ConnectParams, ConnectResult, DisconnectResult, OutboundInfo, SessionStatusResult,
 } from '../../protocol/index.js';
+import { DEFAULT_FEATURES } from '../config/config-types.js';
 import type { ClusterAccess, NamespaceSnapshot } from '../cluster/cluster-access.js';
 import type { LocalServiceEndpoint } from '../environment/env-resolver.js';
 import { PodLogs } from '../diagnostics/pod-logs.js';
@@ -18,6 +19,7 @@ import { throwIfCancelled, type Work } from '../work.js';
 import { AgentPods, type SessionEvent } from './agent-pods.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { restorerManifests } from './restorer-manifests.js';
+import { targetEnvironment, type EnvironmentContribution, type TargetEnvironment } from './session-environment.js';
 import { agentNotReady, targetNotConnectable } from './session-errors.js';
 import { planTarget, type TargetPlan } from './target-plan.js';
 import { restore, takeOver } from './takeover.js';
@@ -43,9 +45,12 @@ export class Session {
 	private outbound: Outbound | null = null;
 	/** The agents' and restorers' logs, streamed into the session's log folder. */
 	readonly podLogs: PodLogs;
+	private readonly contributions: EnvironmentContribution[] = [];
 
+	/** `features`: the workspace file's switches (what the session may change here and in the cluster). */
 	constructor(private readonly cluster: ClusterAccess, private readonly agentImage: string,
-		private readonly emit: (event: SessionEvent) => void, private readonly logger: Logger) {
+		private readonly emit: (event: SessionEvent) => void, private readonly logger: Logger,
+		readonly features: Required<ConfigFeatures> = DEFAULT_FEATURES) {
 		this.owner = { session: this.id, user: userInfo().username, host: hostname(), pid: process.pid, since: new Date().toISOString() };
 		this.podLogs = new PodLogs(cluster.endpoint, join(logDirectory(), `session-${this.id}`), logger);
 		this.leases = new LeaseKeeper(cluster.objects, this.id, `${this.owner.user}@${this.owner.host} pid ${this.owner.pid}`, logger);
@@ -108,7 +113,7 @@ export class Session {
 			if (same) throw targetNotConnectable(plan.label, `${same.label} already names ${plan.workload.kind} ${plan.workload.name}.`);
 			plans.push(plan);
 		}
-		if (plans.length === 0) throw targetNotConnectable('the session', 'no target was named.');
+		if (plans.length === 0) throw targetNotConnectable('the session', 'no target was named.', 'Name a service (or --target), or list targets in kubebridge.yaml.');
 		return plans;
 	}
 
@@ -157,6 +162,8 @@ export class Session {
 		throwIfCancelled(cancellation);
 		const info = await outbound.start(snapshots.flatMap(outboundTargets), this.plans[0]!.namespace);
 		this.logger.info('outbound', 'serving', { mode: info.mode, services: info.services.length, notes: info.notes });
+		// `$(services:NAME[.NS])` of kubebridge.yaml is the local address of a service reached here.
+		this.contributeEnvironment({ service: (name, namespace, target) => this.localServices(namespace ?? target.namespace).get(name)?.host });
 		return info;
 	}
 
@@ -164,6 +171,18 @@ export class Session {
 		const agent = this.agents?.dialAgent();
 		if (!agent) return Promise.reject(new Error('no agent pod serves right now'));
 		return dialThroughAgent(this.cluster.endpoint, agent, host, port);
+	}
+
+	/** A feature's part of the environment handed to the local program; see `session-environment.ts`. */
+	contributeEnvironment(contribution: EnvironmentContribution): void {
+		this.contributions.push(contribution);
+	}
+
+	/** What the session adds to the environment of one of its targets' containers; null when it is not one of them. */
+	environmentFor(namespace: string, workload: { kind: string; name: string }, container: string): TargetEnvironment | null {
+		const index = this.plans.findIndex((p) => p.namespace === namespace && p.workload.kind === workload.kind
+			&& p.workload.name === workload.name && p.container === container);
+		return index < 0 ? null : targetEnvironment(this.contributions, { index, namespace, container });
 	}
 
 	private connectedTargets(): ConnectedTarget[] {
@@ -175,6 +194,7 @@ export class Session {
 			container: plan.container,
 			agentPods: (serving.get(index) ?? []).sort(),
 			ports: [...plan.ports].map(([remote, local]) => ({ remote, local, servicePort: plan.servicePorts.get(remote) ?? null })),
+			environment: targetEnvironment(this.contributions, { index, namespace: plan.namespace, container: plan.container }).vars,
 		}));
 	}
 

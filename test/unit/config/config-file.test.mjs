@@ -91,10 +91,11 @@ test('tokens resolve through the session lookups; $$ and unknown $(NAME) behave 
 		externalEndpoint: (host, port) => (calls.push(['endpoint', host, port]), '127.1.0.10:443'),
 		variable: (name) => (name === 'HOSTNAME' ? 'orders-1' : undefined),
 	});
-	assert.deepEqual(env, {
+	assert.deepEqual(Object.fromEntries(env.map((v) => [v.name, v.value])), {
 		LOG_LEVEL: 'debug', DB_URL: 'postgres://127.1.0.9:5432/orders', CERTS: '/tmp/kb/tls-certs',
 		PAYMENTS: 'https://127.1.0.10:443', PRICE: 'costs $5, orders-1 $(UNSET)',
 	});
+	assert.deepEqual(env.find((v) => v.name === 'PRICE').references, ['HOSTNAME'], 'the container variables used, and only those defined');
 	assert.deepEqual(calls, [['service', 'order-db', 'data'], ['mount', 'tls-certs'], ['endpoint', 'api.payments.example.com', 443]]);
 });
 

@@ -1,0 +1,41 @@
+import type { ConnectResult, OutboundInfo, WorkDoneProgressValue } from '../../protocol/index.js';
+
+/** How a command that holds a session tells the user what happens: lines on stderr, or JSON lines. */
+export interface SessionOutput {
+	say(event: string, text: string, data?: object): void;
+	progress(value: WorkDoneProgressValue): void;
+}
+
+/** Text lines go to stderr; with `json`, one JSON object per event goes to `jsonStream` instead. */
+export function sessionOutput(json: boolean, jsonStream: NodeJS.WritableStream): SessionOutput {
+	const say = (event: string, text: string, data: object = {}): void => {
+		if (json) jsonStream.write(JSON.stringify({ event, ...data }) + '\n');
+		else process.stderr.write(`${text}\n`);
+	};
+	return {
+		say,
+		progress(value) {
+			if (value.kind === 'begin') say('progress', `${value.title}${value.message ? `: ${value.message}` : ''}…`, value);
+			else if (value.kind === 'report' && value.message) say('progress', `  ${value.message}`, value);
+		},
+	};
+}
+
+/** The connected targets in one line: each with its namespace, agent pods and port mappings. */
+export function describeConnected(result: ConnectResult): string {
+	return result.targets.map((t) => {
+		const ports = t.ports.map((p) => `${p.servicePort ?? p.remote}→localhost:${p.local}`).join(', ');
+		return `${t.target} in ${t.namespace} (${t.agentPods.length} pod${t.agentPods.length === 1 ? '' : 's'}: ${ports})`;
+	}).join('; ');
+}
+
+/** The services this machine reaches, one line each, and what the user should know. */
+export function outboundLines(info: OutboundInfo): string[] {
+	const lines = info.services.map((s) => {
+		const ports = s.ports.map((p) => (p.localPort === p.port ? `${p.port}` : `${p.port}→${p.localPort}`)).join(',');
+		const name = s.names[0] ?? `${s.pod ? `${s.pod}.` : ''}${s.service}.${s.namespace}`;
+		return `  ${name} → ${s.address}:${ports}`;
+	});
+	const where = info.mode === 'names' ? `by name (${info.hostsPath})` : 'on these addresses';
+	return [`Cluster services reached from this machine ${where}:`, ...lines, ...info.notes.map((n) => `  Note: ${n}`)];
+}

@@ -1,0 +1,194 @@
+// `kubebridge run` against the real cluster, through the packaged executable as a user
+// types it, as a developer bound to the Role of docs/rbac.md: the program runs with the
+// container's environment (Secrets included) and the workspace file's additions, a pod in
+// the cluster calling the service is answered by it, its exit status comes back, signals
+// reach it, and the cluster is restored after. Then every file kubebridge wrote and
+// everything it printed is searched for the fixture Secrets' values.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { issueKubeconfig } from '../../helpers/cluster.mjs';
+import { DEVELOPER_RULES } from '../../helpers/developer-role.mjs';
+import { EXECUTABLE, bareEnv, startSidecar } from '../../helpers/executable.mjs';
+import {
+	AGENT_IMAGE, SESSION_LABEL, appManifests, apply, clientManifests, comparableObject, createNamespace, deleteNamespace, getEachScript, inClient,
+	kubectlAsync, rolloutDone, uniqueNamespace, waitFor,
+} from '../../helpers/workload-fixtures.mjs';
+
+const namespace = uniqueNamespace('kb-run');
+const SECRETS = { password: `pw-${randomBytes(9).toString('hex')}`, token: `tok-${randomBytes(12).toString('base64url')}` };
+const sha256 = (text) => createHash('sha256').update(text).digest('hex');
+let developer;
+/** Everything kubebridge printed and every folder it wrote its logs to, searched at the end. */
+const printed = [];
+const logFolders = [];
+
+before(async () => {
+	createNamespace(namespace);
+	const [deployment, service] = appManifests(namespace, 'app');
+	const container = deployment.spec.template.spec.containers[0];
+	container.env.push({ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'creds', key: 'password' } } });
+	container.envFrom = [{ prefix: 'CREDS_', secretRef: { name: 'creds' } }];
+	apply([
+		{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace }, stringData: { password: SECRETS.password, 'api-token': SECRETS.token } },
+		deployment, service, ...clientManifests(namespace),
+	]);
+	developer = issueKubeconfig({ user: `dev-${namespace}`, namespace, rules: DEVELOPER_RULES });
+	await Promise.all([rolloutDone(namespace, 'app'), rolloutDone(namespace, 'client')]);
+});
+
+after(() => {
+	developer?.revoke();
+	deleteNamespace(namespace);
+});
+
+async function freePort() {
+	const server = net.createServer();
+	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address();
+	await new Promise((resolve) => server.close(resolve));
+	return port;
+}
+
+/** A workspace folder holding `kubebridge.yaml`. */
+function workspace(yaml) {
+	const folder = mkdtempSync(join(tmpdir(), 'kubebridge-run-ws-'));
+	writeFileSync(join(folder, 'kubebridge.yaml'), yaml);
+	return folder;
+}
+
+/** `kubebridge <args>` in `cwd` as a user starts it; collects its output for the final search. */
+function kubebridge(args, { cwd }) {
+	const env = bareEnv();
+	logFolders.push(env.KUBEBRIDGE_LOG_DIR);
+	const child = spawn(EXECUTABLE, ['--kubeconfig', developer.kubeconfig, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+	const output = { stdout: '', stderr: '' };
+	child.stdout.on('data', (d) => { output.stdout += d; });
+	child.stderr.on('data', (d) => { output.stderr += d; });
+	const exited = new Promise((resolve) => child.on('close', (code, signal) => {
+		printed.push(output.stdout, output.stderr);
+		output.ended = true;
+		resolve(code ?? signal);
+	}));
+	return { child, output, exited, env };
+}
+
+/**
+ * The local program: serves HTTP on `port`, answering with what it sees of its environment
+ * (the secret only as a yes/no against its hash), and exits with `code` after `/bye`.
+ */
+const programScript = (port, code) => `
+const env = process.env;
+const seen = {
+	namespace: env.POD_NAMESPACE, greeting: env.GREETING, level: env.LOG_LEVEL, home: env.HOME,
+	password: require('node:crypto').createHash('sha256').update(env.DB_PASSWORD ?? '').digest('hex') === ${JSON.stringify(sha256(SECRETS.password))},
+	token: require('node:crypto').createHash('sha256').update(env['CREDS_api-token'] ?? '').digest('hex') === ${JSON.stringify(sha256(SECRETS.token))},
+};
+require('node:http').createServer((req, res) => {
+	res.end(JSON.stringify({ answeredBy: 'the local program', path: req.url, seen }));
+	if (req.url === '/bye') setTimeout(() => process.exit(${code}), 100);
+}).listen(${port}, '127.0.0.1', () => console.log('listening on ' + ${port}));`;
+
+const NODE = process.execPath;
+async function untilListening(run) {
+	await waitFor('the program listens, or kubebridge ends', () => run.output.stdout.includes('listening') || run.output.ended, { ms: 180_000 });
+	assert.ok(!run.output.ended, `kubebridge ended early: ${run.output.stderr}`);
+}
+
+async function restored(before) {
+	assert.deepEqual(await comparableObject('deployment', namespace, 'app'), before, 'the Deployment is exactly as it was');
+	await waitFor('the session objects are gone', async () => (await kubectlAsync(['get', 'pods,leases,serviceaccounts,roles,rolebindings', '-n', namespace,
+		'-l', SESSION_LABEL, '-o', 'name'])).stdout.trim() === '');
+}
+
+test("run: the program gets the container's environment and the workspace file's, answers the cluster, and its exit status comes back", async () => {
+	const before = await comparableObject('deployment', namespace, 'app');
+	const port = await freePort();
+	const cwd = workspace(`version: 1\nenv:\n  GREETING: "hello from $(POD_NAMESPACE)"\n  LOG_LEVEL: debug\n`);
+	const run = kubebridge(['run', 'app', '-n', namespace, '--local-port', String(port), '--agent-image', AGENT_IMAGE, '--', NODE, '-e', programScript(port, 7)], { cwd });
+	try {
+		await untilListening(run);
+		assert.match(run.output.stderr, /Ready: service\/app in kb-run-\w+ \(1 pod: 80→localhost:\d+\)/);
+		const [answer] = await inClient(namespace, getEachScript([`http://app.${namespace}/hello`]));
+		assert.equal(answer.status, 200, JSON.stringify(answer));
+		const body = JSON.parse(answer.body);
+		assert.equal(body.answeredBy, 'the local program');
+		// HOME is not the pod's to set, so the program keeps this machine's.
+		assert.deepEqual(body.seen, {
+			namespace, greeting: `hello from ${namespace}`, level: 'debug', home: run.env.HOME, password: true, token: true,
+		});
+		await inClient(namespace, getEachScript([`http://app.${namespace}/bye`]));
+		assert.equal(await run.exited, 7, run.output.stderr);
+		assert.match(run.output.stderr, /exited with 7; disconnecting…\n[\s\S]*Restored Deployment\/kb-run-\w+\/app\./);
+		await restored(before);
+	} finally {
+		run.child.kill('SIGKILL');
+	}
+});
+
+test('run: SIGTERM goes to the program; kubebridge restores the cluster and exits with 128 + 15', async () => {
+	const before = await comparableObject('deployment', namespace, 'app');
+	const port = await freePort();
+	const run = kubebridge(['run', 'app', '-n', namespace, '--local-port', String(port), '--agent-image', AGENT_IMAGE, '--', NODE, '-e', programScript(port, 0)],
+		{ cwd: mkdtempSync(join(tmpdir(), 'kubebridge-run-ws-')) });
+	try {
+		await untilListening(run);
+		run.child.kill('SIGTERM');
+		assert.equal(await run.exited, 143, run.output.stderr);
+		assert.match(run.output.stderr, /exited with 143/);
+		await restored(before);
+	} finally {
+		run.child.kill('SIGKILL');
+	}
+});
+
+test('run: a failed connect never starts the program, and says why with a non-zero status', async () => {
+	const cwd = mkdtempSync(join(tmpdir(), 'kubebridge-run-ws-'));
+	const marker = join(cwd, 'started');
+	const run = kubebridge(['run', 'nope', '-n', namespace, '--agent-image', AGENT_IMAGE, '--', NODE, '-e', `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'x')`], { cwd });
+	assert.equal(await run.exited, 1);
+	assert.match(run.output.stderr, /kubebridge: There is no service 'nope' in namespace 'kb-run-\w+'/);
+	assert.equal(existsSync(marker), false);
+});
+
+test('no fixture Secret value appears in logs, traces, progress, errors or output; only the revealed export holds them', async () => {
+	const cwd = workspace('version: 1\nenv:\n  DSN: "postgres://app:$(DB_PASSWORD)@db"\n  DB: $(services:db)\n');
+	// A table (masked), JSON (masked), and an error raised while resolving an environment that read the Secrets.
+	for (const args of [['env', 'app', '-n', namespace], ['env', 'app', '-n', namespace, '-o', 'json']]) {
+		const run = kubebridge(args, { cwd: mkdtempSync(join(tmpdir(), 'kubebridge-env-')) });
+		assert.equal(await run.exited, 0, run.output.stderr);
+	}
+	const failing = kubebridge(['env', 'app', '-n', namespace], { cwd });
+	assert.equal(await failing.exited, 1);
+	assert.match(failing.output.stderr, /\$\(services:db\) needs a connected session/);
+	// An editor with tracing on: every message the sidecar sent is searched too.
+	const sidecar = startSidecar({ args: ['--kubeconfig', developer.kubeconfig] });
+	logFolders.push(sidecar.logDir);
+	await sidecar.client.initialize({ cluster: { namespace }, trace: 'verbose', capabilities: { supportsLogNotifications: true, supportsWorkDoneProgress: true } });
+	const masked = await sidecar.client.request('environment/get', { target: { service: 'app' }, workDoneToken: 'e' }, 60_000);
+	assert.equal(masked.result.vars.find((v) => v.name === 'DB_PASSWORD').value, '****');
+	await sidecar.client.request('shutdown');
+	sidecar.client.notify('exit');
+	await sidecar.exited;
+	printed.push(JSON.stringify(sidecar.client.reader.pending), sidecar.stderr());
+
+	// The explicitly revealed export holds them: the search below would find them.
+	const exported = kubebridge(['env', 'app', '-n', namespace, '--format', 'dotenv'], { cwd: mkdtempSync(join(tmpdir(), 'kubebridge-env-')) });
+	assert.equal(await exported.exited, 0);
+	assert.ok(exported.output.stdout.includes(SECRETS.password));
+	printed.splice(printed.indexOf(exported.output.stdout), 1);
+
+	const written = [...printed, ...logFolders.flatMap((folder) => (existsSync(folder) ? readdirSync(folder).map((f) => readFileSync(join(folder, f), 'utf8')) : []))];
+	assert.ok(logFolders.filter(existsSync).length >= 5, 'the runs above wrote their logs');
+	for (const value of Object.values(SECRETS)) {
+		for (const form of [value, Buffer.from(value).toString('base64')]) {
+			const holders = written.filter((text) => text.includes(form));
+			assert.equal(holders.length, 0, `${form} appears in: ${holders.map((t) => t.slice(0, 200)).join('\n---\n')}`);
+		}
+	}
+});
