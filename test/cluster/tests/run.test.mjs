@@ -62,6 +62,13 @@ function workspace(yaml) {
 	return folder;
 }
 
+/** A hosts file of the test's own: outbound access writes its names there, never into the machine's. */
+const hostsFile = () => {
+	const file = join(mkdtempSync(join(tmpdir(), 'kubebridge-run-hosts-')), 'hosts');
+	writeFileSync(file, '127.0.0.1 localhost\n');
+	return file;
+};
+
 /** `kubebridge <args>` in `cwd` as a user starts it; collects its output for the final search. */
 function kubebridge(args, { cwd }) {
 	const env = bareEnv();
@@ -85,7 +92,7 @@ function kubebridge(args, { cwd }) {
 const programScript = (port, code) => `
 const env = process.env;
 const seen = {
-	namespace: env.POD_NAMESPACE, greeting: env.GREETING, level: env.LOG_LEVEL, home: env.HOME,
+	namespace: env.POD_NAMESPACE, greeting: env.GREETING, level: env.LOG_LEVEL, home: env.HOME, appAddress: env.APP_ADDRESS,
 	password: require('node:crypto').createHash('sha256').update(env.DB_PASSWORD ?? '').digest('hex') === ${JSON.stringify(sha256(SECRETS.password))},
 	token: require('node:crypto').createHash('sha256').update(env['CREDS_api-token'] ?? '').digest('hex') === ${JSON.stringify(sha256(SECRETS.token))},
 };
@@ -109,8 +116,10 @@ async function restored(before) {
 test("run: the program gets the container's environment and the workspace file's, answers the cluster, and its exit status comes back", async () => {
 	const before = await comparableObject('deployment', namespace, 'app');
 	const port = await freePort();
-	const cwd = workspace(`version: 1\nenv:\n  GREETING: "hello from $(POD_NAMESPACE)"\n  LOG_LEVEL: debug\n`);
-	const run = kubebridge(['run', 'app', '-n', namespace, '--local-port', String(port), '--agent-image', AGENT_IMAGE, '--', NODE, '-e', programScript(port, 7)], { cwd });
+	const cwd = workspace(`version: 1\nenv:\n  GREETING: "hello from $(POD_NAMESPACE)"\n  LOG_LEVEL: debug\n  APP_ADDRESS: $(services:app)\n`);
+	const hosts = hostsFile();
+	const run = kubebridge(['run', 'app', '-n', namespace, '--local-port', String(port), '--agent-image', AGENT_IMAGE, '--hosts-file', hosts,
+		'--', NODE, '-e', programScript(port, 7)], { cwd });
 	try {
 		await untilListening(run);
 		assert.match(run.output.stderr, /Ready: service\/app in kb-run-\w+ \(1 pod: 80→localhost:\d+\)/);
@@ -119,13 +128,15 @@ test("run: the program gets the container's environment and the workspace file's
 		const body = JSON.parse(answer.body);
 		assert.equal(body.answeredBy, 'the local program');
 		// HOME is not the pod's to set, so the program keeps this machine's.
-		assert.deepEqual(body.seen, {
-			namespace, greeting: `hello from ${namespace}`, level: 'debug', home: run.env.HOME, password: true, token: true,
-		});
+		const { appAddress, ...seen } = body.seen;
+		assert.deepEqual(seen, { namespace, greeting: `hello from ${namespace}`, level: 'debug', home: run.env.HOME, password: true, token: true });
+		assert.match(appAddress, /^127\.\d+\.\d+\.\d+$/, 'a $(services:…) token is the local address outbound access gives the service');
+		assert.match(readFileSync(hosts, 'utf8'), new RegExp(`${appAddress.replaceAll('.', '\\.')}\\s.*\\bapp\\.${namespace}\\b`), 'its names are in the hosts file given');
 		await inClient(namespace, getEachScript([`http://app.${namespace}/bye`]));
 		assert.equal(await run.exited, 7, run.output.stderr);
 		assert.match(run.output.stderr, /exited with 7; disconnecting…\n[\s\S]*Restored Deployment\/kb-run-\w+\/app\./);
 		await restored(before);
+		assert.equal(readFileSync(hosts, 'utf8'), '127.0.0.1 localhost\n', 'the names are gone again');
 	} finally {
 		run.child.kill('SIGKILL');
 	}
@@ -134,7 +145,8 @@ test("run: the program gets the container's environment and the workspace file's
 test('run: SIGTERM goes to the program; kubebridge restores the cluster and exits with 128 + 15', async () => {
 	const before = await comparableObject('deployment', namespace, 'app');
 	const port = await freePort();
-	const run = kubebridge(['run', 'app', '-n', namespace, '--local-port', String(port), '--agent-image', AGENT_IMAGE, '--', NODE, '-e', programScript(port, 0)],
+	const run = kubebridge(['run', 'app', '-n', namespace, '--local-port', String(port), '--agent-image', AGENT_IMAGE, '--hosts-file', hostsFile(),
+		'--', NODE, '-e', programScript(port, 0)],
 		{ cwd: mkdtempSync(join(tmpdir(), 'kubebridge-run-ws-')) });
 	try {
 		await untilListening(run);
@@ -183,7 +195,9 @@ test('no fixture Secret value appears in logs, traces, progress, errors or outpu
 	assert.ok(exported.output.stdout.includes(SECRETS.password));
 	printed.splice(printed.indexOf(exported.output.stdout), 1);
 
-	const written = [...printed, ...logFolders.flatMap((folder) => (existsSync(folder) ? readdirSync(folder).map((f) => readFileSync(join(folder, f), 'utf8')) : []))];
+	// Log files, and the session folders beside them (the agents' and restorers' logs).
+	const filesUnder = (folder) => readdirSync(folder, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+	const written = [...printed, ...logFolders.filter(existsSync).flatMap(filesUnder).map((file) => readFileSync(file, 'utf8'))];
 	assert.ok(logFolders.filter(existsSync).length >= 5, 'the runs above wrote their logs');
 	for (const value of Object.values(SECRETS)) {
 		for (const form of [value, Buffer.from(value).toString('base64')]) {
