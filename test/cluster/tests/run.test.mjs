@@ -11,6 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { issueKubeconfig } from '../../helpers/cluster.mjs';
 import { DEVELOPER_RULES } from '../../helpers/developer-role.mjs';
@@ -170,11 +171,16 @@ test('run: a failed connect never starts the program, and says why with a non-ze
 
 test('no fixture Secret value appears in logs, traces, progress, errors or output; only the revealed export holds them', async () => {
 	const cwd = workspace('version: 1\nenv:\n  DSN: "postgres://app:$(DB_PASSWORD)@db"\n  DB: $(services:db)\n');
-	// A table (masked), JSON (masked), and an error raised while resolving an environment that read the Secrets.
+	// A table (masked), JSON (masked), diagnostics, and an error raised while resolving an environment that read the Secrets.
 	for (const args of [['env', 'app', '-n', namespace], ['env', 'app', '-n', namespace, '-o', 'json']]) {
 		const run = kubebridge(args, { cwd: mkdtempSync(join(tmpdir(), 'kubebridge-env-')) });
 		assert.equal(await run.exited, 0, run.output.stderr);
 	}
+	// Diagnostics, with a bundle for a bug report: its archive is searched as well.
+	const bundle = join(mkdtempSync(join(tmpdir(), 'kubebridge-bundle-')), 'diagnostics.tar.gz');
+	const diagnostics = kubebridge(['diagnostics', '-n', namespace, '--bundle', bundle], { cwd: mkdtempSync(join(tmpdir(), 'kubebridge-env-')) });
+	assert.equal(await diagnostics.exited, 0, diagnostics.output.stderr);
+	printed.push(gunzipSync(readFileSync(bundle)).toString('utf8'));
 	const failing = kubebridge(['env', 'app', '-n', namespace], { cwd });
 	assert.equal(await failing.exited, 1);
 	assert.match(failing.output.stderr, /\$\(services:db\) needs a connected session/);
