@@ -75,7 +75,8 @@ export async function runProgram(options: RunProgramOptions, seams: RunSeams = p
 		const config = await client.connection.sendRequest(ConfigRequest.type, {});
 		const launch = launchCommand(options.command, config.config?.launch, config.workspaceFolder ?? process.cwd());
 		if (!launch) {
-			say('error', "kubebridge: name the program to run after '--', or set launch.command in kubebridge.yaml.");
+			const message = "name the program to run after '--', or set launch.command in kubebridge.yaml.";
+			say('error', `kubebridge: ${message}`, { message });
 			return USAGE;
 		}
 		const outbound = outboundOptions(options.outboundArgs, config.features);
