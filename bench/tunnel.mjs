@@ -1,20 +1,22 @@
 // The tunnel benchmark: kubebridge's inbound path (a caller in the cluster -> the agent pod
-// -> a port-forward tunnel -> the sidecar -> a process on this machine) against plain
-// port-forwards to a twin of the same echo pod, on the running test cluster, in one run:
+// -> a port-forward tunnel -> the sidecar -> a process on this machine) and its outbound
+// path (a client here -> the twin's service by name -> the agent -> the twin pod) against
+// plain port-forwards to the twin echo pod, on the running test cluster, in one run:
 // first straight to the API server, then with Toxiproxy adding 10 ms each way in front of
 // it. The paths take turns, round after round, so a busy neighbour weighs on all alike.
 // Writes the table into docs/performance.md (between its markers). Measured, never
 // asserted. Options: --quick (small volumes, to try the script), --latency 0,20,
 // --profile DIR (the sidecar runs from the bundle on node with --cpu-prof into DIR),
 // --no-write (print only).
-import { rmSync, writeFileSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { issueKubeconfig, kubectlPath, KUBECONFIG } from '../test/helpers/cluster.mjs';
 import { DEVELOPER_RULES } from '../test/helpers/developer-role.mjs';
 import { Cleanup } from './tunnel/cleanup.mjs';
 import { countCpu } from './tunnel/cpu-by-process.mjs';
 import { deleteNamespace, deploy, ECHO_PORT, NAMESPACE, onlyEchoPod, PLAIN } from './tunnel/fixture.mjs';
-import { concurrentThroughput, percentiles, roundTrips, singleThroughput } from './tunnel/load.mjs';
+import { concurrentThroughput, newConnections, percentiles, roundTrips, singleThroughput } from './tunnel/load.mjs';
 import { jsonPort, sampleRss, startProcess } from './tunnel/processes.mjs';
 import { machineFacts, writeReport } from './tunnel/report.mjs';
 import { connectSession } from './tunnel/sidecar.mjs';
@@ -29,6 +31,7 @@ const plan = {
 	single: (quick ? 32 : 256) * MiB,
 	big: quick ? 0 : 1024 * MiB,
 	roundTrips: quick ? 200 : 700,
+	newConnections: quick ? 20 : 60,
 	connections: 16,
 	eachConnection: (quick ? 2 : 8) * MiB,
 	latencies: (option('--latency') ?? '0,20').split(',').map(Number),
@@ -60,7 +63,7 @@ async function startForwarder(label, child) {
  * many connections together. Throughput is the median of the rounds.
  */
 async function measureRounds(paths) {
-	const results = Object.fromEntries(paths.map((path) => [path.name, { single: [], cpu: new Map(), rtt: [], concurrent: [] }]));
+	const results = Object.fromEntries(paths.map((path) => [path.name, { single: [], cpu: new Map(), rtt: [], dial: [], concurrent: [] }]));
 	for (let round = 0; round < plan.rounds; round++) {
 		for (const path of rotated(paths, round)) {
 			const cpu = countCpu();
@@ -73,7 +76,8 @@ async function measureRounds(paths) {
 	for (let round = 0; round < plan.rounds; round++) {
 		for (const path of rotated(paths, round)) {
 			results[path.name].rtt.push(...await roundTrips(path.address, plan.roundTrips));
-			log(`  round ${round + 1}, ${path.name}: ${plan.roundTrips} round trips`);
+			results[path.name].dial.push(...await newConnections(path.address, plan.newConnections));
+			log(`  round ${round + 1}, ${path.name}: ${plan.roundTrips} round trips, ${plan.newConnections} new connections`);
 		}
 	}
 	for (let round = 0; round < plan.rounds; round++) {
@@ -88,11 +92,12 @@ async function measureRounds(paths) {
 		single: summary(r.single),
 		concurrent: summary(r.concurrent),
 		rtt: percentiles(r.rtt),
+		dial: percentiles(r.dial),
 		cpuPerGB: [...r.cpu].map(([process, seconds]) => ({ process, seconds: seconds / gigabytes })).sort((x, y) => y.seconds - x.seconds),
 	}]));
 }
 
-async function measureCondition(latencyMs, kubeconfig, localEcho) {
+async function measureCondition(latencyMs, kubeconfig, localEcho, hostsFile) {
 	const condition = { latencyMs, loadBefore: loadAverage() };
 	const plain = await onlyEchoPod(PLAIN);
 	const original = await onlyEchoPod('echo');
@@ -106,7 +111,7 @@ async function measureCondition(latencyMs, kubeconfig, localEcho) {
 
 	log('kubebridge connect');
 	const session = await connectSession({
-		kubeconfig, localPort: localEcho, originals: [original.name], log, cleanup,
+		kubeconfig, localPort: localEcho, originals: [original.name], log, cleanup, hostsFile,
 		profileDir: plan.profileDir && `${plan.profileDir}/${latencyMs}ms`,
 	});
 	log(`  agent pod ${session.agent.name} at ${session.agent.ip}; sidecar pid ${session.pid}, logs in ${session.logDir}`);
@@ -114,10 +119,12 @@ async function measureCondition(latencyMs, kubeconfig, localEcho) {
 		{ name: 'kubectl', address: { host: '127.0.0.1', port: kubectlForward.port }, pid: kubectlForward.pid },
 		{ name: 'ws', address: { host: '127.0.0.1', port: wsForward.port }, pid: wsForward.pid },
 		{ name: 'kubebridge', address: { host: session.agent.ip, port: ECHO_PORT }, pid: session.pid },
+		{ name: 'outbound', address: session.outboundAddress(PLAIN), pid: session.pid },
 	];
 	const memory = paths.map((path) => sampleRss(path.pid));
 	const measured = await measureRounds(paths);
 	paths.forEach((path, i) => { measured[path.name].rss = memory[i].stop(); });
+	measured.outbound.service = PLAIN;
 	Object.assign(condition, measured);
 	if (latencyMs === plan.latencies[0] && plan.big) {
 		const rss = sampleRss(session.pid);
@@ -154,6 +161,10 @@ async function run() {
 	const echo = startProcess(process.execPath, [new URL('./tunnel/echo-server.mjs', import.meta.url).pathname], { ready: jsonPort });
 	cleanup.add('stop the local echo server', () => echo.stop());
 	const localEcho = await echo.value;
+	// The outbound names go to a copy: a benchmark has no business in the machine's hosts file.
+	const hostsFile = join(mkdtempSync(join(tmpdir(), 'kb-bench-hosts-')), 'hosts');
+	copyFileSync('/etc/hosts', hostsFile);
+	cleanup.add('remove the hosts file copy', () => rmSync(dirname(hostsFile), { recursive: true, force: true }));
 
 	const conditions = [];
 	for (const latencyMs of plan.latencies) {
@@ -165,7 +176,7 @@ async function run() {
 			log(`Toxiproxy on ${proxy.listen} → ${upstream}, ${latencyMs / 2} ms each way`);
 			kubeconfig = proxiedKubeconfig(kubeconfig, proxy.listen);
 		}
-		conditions.push(await measureCondition(latencyMs, kubeconfig, localEcho));
+		conditions.push(await measureCondition(latencyMs, kubeconfig, localEcho, hostsFile));
 	}
 	const results = { facts, plan, conditions, durationS: (Date.now() - began) / 1000 };
 	process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

@@ -41,6 +41,11 @@ const manifests = [
 		apiVersion: 'v1', kind: 'Service', metadata: { name: 'echo', namespace: NAMESPACE, labels: LABELS },
 		spec: { selector: { app: 'echo' }, ports: [{ name: 'echo', port: ECHO_PORT, targetPort: ECHO_PORT }] },
 	},
+	// What the outbound path reaches by name: the plain twin, so it is measured against the same pod.
+	{
+		apiVersion: 'v1', kind: 'Service', metadata: { name: PLAIN, namespace: NAMESPACE, labels: LABELS },
+		spec: { selector: { app: PLAIN }, ports: [{ name: 'echo', port: ECHO_PORT, targetPort: ECHO_PORT }] },
+	},
 ];
 
 export function deploy() {

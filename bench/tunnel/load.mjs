@@ -1,5 +1,6 @@
 // The traffic of the tunnel benchmark, the same for every path: one connection echoing a
-// large volume, 1 KiB round trips on one connection, and many connections echoing at once.
+// large volume, 1 KiB round trips on one connection, many connections echoing at once, and
+// new connections one after another.
 // Every measurement counts the bytes that came back, so a path that loses data stalls and
 // times out rather than looking fast.
 import net from 'node:net';
@@ -125,6 +126,18 @@ export async function roundTrips(address, count, warmup = 100) {
 }
 
 /** p50 and p99 of round-trip samples (milliseconds), pooled from every round. */
+/** Milliseconds from connecting until a first small message came back, for `count` new connections one after another. */
+export async function newConnections(address, count) {
+	const samples = [];
+	for (let i = 0; i < count; i++) {
+		const started = now();
+		const socket = await openEchoed(address);
+		samples.push(now() - started);
+		socket.destroy();
+	}
+	return samples;
+}
+
 export function percentiles(samples) {
 	const sorted = [...samples].sort((a, b) => a - b);
 	const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];

@@ -38,7 +38,22 @@ const rssText = (r) => (r ? `${r.start.toFixed(0)} → ${r.max.toFixed(0)} → $
 const spread = (r) => `${mb(r.mbps)} (${mb(r.min)}–${mb(r.max)})`;
 const cpuText = (entries) => entries.slice(0, 7).map((e) => `${e.process} ${e.seconds.toFixed(1)}`).join(', ');
 
-function conditionTable({ latencyMs, kubectl, ws, kubebridge, loadBefore, loadAfter }, plan) {
+/** The outbound path (this machine → a service by name → its pod) against the same baselines, to the same pod. */
+function outboundRows({ kubectl, ws, outbound }, plan) {
+	if (!outbound) return [];
+	const row = (what, base, value, show, compare) => `| ${what} | ${show(base.kubectl)} | ${show(base.ws)} | ${show(value)} | ${compare(value, base.kubectl)} | ${compare(value, base.ws)} |`;
+	return ['', `Outbound, this machine → \`${outbound.service}\` by its cluster name → the same pod the plain forwards reach:`, '',
+		'| measurement | kubectl port-forward | WebSocket forward per connection | kubebridge outbound | outbound / kubectl | outbound / WebSocket forward |',
+		'|---|---|---|---|---|---|',
+		row(`one connection, ${plan.single / MiB} MiB echoed: MB/s, median (range)`, { kubectl: kubectl.single, ws: ws.single }, outbound.single, spread, (v, b) => ratio(v.mbps, b.mbps)),
+		row(`${plan.connections} connections together: MB/s, median (range)`, { kubectl: kubectl.concurrent, ws: ws.concurrent }, outbound.concurrent, spread, (v, b) => ratio(v.mbps, b.mbps)),
+		row('1 KiB round trip p50 (ms), one connection', { kubectl: kubectl.rtt.p50, ws: ws.rtt.p50 }, outbound.rtt.p50, ms, added),
+		row('1 KiB round trip p99 (ms)', { kubectl: kubectl.rtt.p99, ws: ws.rtt.p99 }, outbound.rtt.p99, ms, added),
+		row('new connection: connect + first 1 KiB echoed, p50 (ms)', { kubectl: kubectl.dial.p50, ws: ws.dial.p50 }, outbound.dial.p50, ms, added),
+	];
+}
+
+function conditionTable({ latencyMs, kubectl, ws, kubebridge, outbound, loadBefore, loadAfter }, plan) {
 	const MiB = 1 << 20;
 	const rows = [
 		'| measurement | kubectl port-forward | WebSocket forward per connection | kubebridge | kubebridge / kubectl | kubebridge / WebSocket forward | goal | met |',
@@ -55,6 +70,7 @@ function conditionTable({ latencyMs, kubectl, ws, kubebridge, loadBefore, loadAf
 		const growth = kubebridge.rssBig.max - kubebridge.rssBig.start;
 		rows.push(`| one connection, ${plan.big / MiB} MiB echoed: MB/s; sidecar memory start → max → end (MB) | | | ${mb(kubebridge.big.mbps)}; ${rssText(kubebridge.rssBig)} | | | flat (max − start ≤ 32 MB) | ${growth <= 32 ? 'yes' : 'no'} (+${growth.toFixed(0)} MB) |`);
 	}
+	rows.push(...outboundRows({ kubectl, ws, outbound }, plan));
 	const title = latencyMs === 0 ? 'Straight to the API server' : `${latencyMs} ms round trip added between the client and the API server (Toxiproxy, ${latencyMs / 2} ms each way)`;
 	return [
 		`### ${title}`, '', `Load average (1 min) ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after.`, '', ...rows, '',

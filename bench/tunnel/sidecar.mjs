@@ -33,9 +33,9 @@ function probe(ip) {
  * message sent to a new (agent) pod's IP came back, i.e. a caller in the cluster was
  * answered by the local process. `originals` are the pod names to leave out.
  */
-export async function connectSession({ kubeconfig, localPort, originals, profileDir, log, cleanup }) {
+export async function connectSession({ kubeconfig, localPort, originals, profileDir, log, cleanup, hostsFile }) {
 	const args = ['connect', 'echo', '-n', NAMESPACE, '--port', `${ECHO_PORT}:${localPort}`,
-		'--agent-image', AGENT_IMAGE, '-o', 'json', '--kubeconfig', kubeconfig];
+		'--agent-image', AGENT_IMAGE, '-o', 'json', '--kubeconfig', kubeconfig, '--hosts-file', hostsFile];
 	const env = bareEnv();
 	if (profileDir) mkdirSync(profileDir, { recursive: true });
 	const started = now();
@@ -75,6 +75,11 @@ export async function connectSession({ kubeconfig, localPort, originals, profile
 		readyMs,
 		logDir: env.KUBEBRIDGE_LOG_DIR,
 		output: sidecar.output,
+		/** Where this machine reaches a service of the namespace (outbound access). */
+		outboundAddress(service) {
+			const found = result.outbound.services.find((s) => s.service === service && !s.pod);
+			return { host: found.address, port: found.ports[0].localPort };
+		},
 		/** Ctrl-C, as a developer ends it: resolves with the milliseconds until it exited, restore included. */
 		async disconnect() {
 			const from = now();
