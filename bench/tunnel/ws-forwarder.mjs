@@ -5,13 +5,14 @@
 // Usage: ws-forwarder.mjs KUBECONFIG NAMESPACE POD PORT
 import net from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
+import { cachedHttpsOptions } from '../../out/server/cluster/https-options.js';
 import { apiEndpoint } from '../../out/server/tunnel/api-endpoint.js';
 import { openForward } from '../../out/server/tunnel/port-forward.js';
 
 const [kubeconfig, namespace, pod, port] = process.argv.slice(2);
 const config = new KubeConfig();
 config.loadFromFile(kubeconfig);
-const endpoint = apiEndpoint(config);
+const endpoint = apiEndpoint(config, cachedHttpsOptions(config));
 
 const server = net.createServer({ noDelay: true }, (socket) => {
 	socket.pause();
