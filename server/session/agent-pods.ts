@@ -32,6 +32,8 @@ export class AgentPods {
 	/** Local ports refusing callers right now, across every agent pod: the client is told once. */
 	private readonly refusing = new Set<number>();
 	private turn = 0;
+	/** A listing still in flight when the session stops must not add links or tell the client about pods. */
+	private stopped = false;
 
 	constructor(
 		private readonly cluster: ClusterAccess,
@@ -50,6 +52,7 @@ export class AgentPods {
 	}
 
 	stop(): void {
+		this.stopped = true;
 		if (this.timer) clearInterval(this.timer);
 		for (const { link } of this.links.values()) link.stop();
 		this.links.clear();
@@ -92,6 +95,7 @@ export class AgentPods {
 		try {
 			const namespaces = [...new Set(this.plans.map((p) => p.namespace))];
 			const pods = (await Promise.all(namespaces.map((ns) => this.cluster.objects.list('v1', 'Pod', ns, `${LABELS.session}=${this.session}`)))).flat();
+			if (this.stopped) return;
 			const seen = new Set<string>();
 			for (const pod of pods.filter(isReady)) {
 				const index = Number(pod.metadata.labels?.[LABELS.target]);
