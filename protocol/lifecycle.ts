@@ -36,6 +36,8 @@ export interface ClientCapabilities {
 	supportsWorkDoneProgress?: boolean;
 	/** The client wants `log/didWrite` notifications. */
 	supportsLogNotifications?: boolean;
+	/** The client answers `ports/confirmFree` by asking its user. */
+	supportsPortConfirmation?: boolean;
 }
 
 /** What the server does; a missing flag means no. */
@@ -77,6 +79,7 @@ export const initializeParamsSchema = s.object<InitializeParams>({
 	capabilities: s.required(s.object<ClientCapabilities>({
 		supportsWorkDoneProgress: s.optional(s.boolean()),
 		supportsLogNotifications: s.optional(s.boolean()),
+		supportsPortConfirmation: s.optional(s.boolean()),
 	})),
 	cluster: s.optional(clusterOptionsSchema),
 	trace: s.optional(traceSchema),

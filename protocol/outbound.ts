@@ -1,4 +1,6 @@
+import { RequestType } from 'vscode-jsonrpc';
 import { s, type Schema } from './schema.js';
+import type { ErrorData } from './errors.js';
 
 /** How the local process reaches the cluster's services while a session is connected. */
 export interface OutboundOptions {
@@ -14,7 +16,8 @@ export interface OutboundOptions {
 	namespaces?: string[];
 	/**
 	 * When an address and port a service needs is taken: true stops the process holding it
-	 * (the user agreed); false or absent listens on another port and says so.
+	 * (the user agreed); false listens on another port and says so; absent asks the client
+	 * (`ports/confirmFree`) when it declared `supportsPortConfirmation`, else acts as false.
 	 */
 	freeBusyPorts?: boolean;
 }
@@ -68,4 +71,26 @@ export interface OutboundInfo {
 	services: OutboundService[];
 	/** Sentences for the user: what does not work in this mode, ports moved, names shadowed. */
 	notes: string[];
+}
+
+export interface ConfirmFreePortParams {
+	address: string;
+	port: number;
+	/** The service that wants the port, as `service.namespace`. */
+	service: string;
+	/** The processes holding it; `pid` null for a process of another user. */
+	holders: { pid: number | null; command: string | null }[];
+	/** A sentence to show the user. */
+	message: string;
+}
+
+export interface ConfirmFreePortResult {
+	/** True: stop the holders (SIGTERM, then SIGKILL after a grace period). False: use another port. */
+	free: boolean;
+}
+
+/** Server → client: a port a service needs is taken; may kubebridge stop the process holding it? */
+export namespace ConfirmFreePortRequest {
+	export const method = 'ports/confirmFree' as const;
+	export const type = new RequestType<ConfirmFreePortParams, ConfirmFreePortResult, ErrorData>(method);
 }

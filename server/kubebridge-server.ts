@@ -18,6 +18,7 @@ import { maskSecrets } from './environment/masking.js';
 import { exportEnvironment } from './environment/export/export-environment.js';
 import { collectDiagnostics } from './diagnostics/collect.js';
 import { restoreLeftovers } from './session/leftovers.js';
+import type { ConfirmFree } from './outbound/bind-port.js';
 import { Session } from './session/session.js';
 import { noSession, sessionActive } from './session/session-errors.js';
 import { describeContexts, loadKubeConfig, type LoadedKubeConfig } from './cluster/kube-config.js';
@@ -56,6 +57,7 @@ export class KubebridgeServer {
 	private session: Session | null = null;
 	private workspaceFolder: string | null = null;
 	private sessionListener: (event: DidChangeStateParams) => void = () => undefined;
+	private confirmFree: ConfirmFree | null = null;
 
 	constructor(
 		private readonly logger: Logger,
@@ -69,6 +71,11 @@ export class KubebridgeServer {
 	/** Where a connected session's state changes go (the connection sends them to the client). */
 	onSessionEvent(listener: (event: DidChangeStateParams) => void): void {
 		this.sessionListener = listener;
+	}
+
+	/** How to ask the user whether a process holding a port may be stopped; null when the client cannot ask. */
+	onConfirmFreePort(ask: ConfirmFree | null): void {
+		this.confirmFree = ask;
 	}
 
 	initialize(params: InitializeParams): void {
@@ -140,7 +147,7 @@ export class KubebridgeServer {
 		const config = this.workspaceConfig()?.config;
 		const cluster = this.clusterAccess();
 		const session = new Session(cluster, params.agentImage ?? this.agentImage,
-			(event) => this.sessionListener({ sessionId: session.id, ...event }), this.logger, featuresOf(config));
+			{ emit: (event) => this.sessionListener({ sessionId: session.id, ...event }), confirmFree: this.confirmFree }, this.logger, featuresOf(config));
 		this.session = session;
 		try {
 			// What the client leaves out of its outbound options, the workspace file's switches decide.

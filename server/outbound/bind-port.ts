@@ -14,15 +14,34 @@ export interface BoundPort {
 	note: string | null;
 }
 
+/** What the user is asked about a taken port. */
+export interface FreePortQuestion {
+	address: string;
+	port: number;
+	/** The service that wants it, as `service.namespace`. */
+	service: string;
+	holders: PortHolder[];
+	message: string;
+}
+
+/** Asks the user whether the holders of a taken port may be stopped. */
+export type ConfirmFree = (question: FreePortQuestion) => Promise<boolean>;
+
 export interface BindPolicy {
-	/** Stop the process holding a taken port (the user agreed) rather than move. */
-	freeBusyPorts: boolean;
+	/** Stop the process holding a taken port: always (the user agreed), never, or when the user says so. */
+	freeBusyPorts: boolean | ConfirmFree;
 	/** Any free port will do (no-hosts mode): a taken one is not worth a note. */
 	anyPort: boolean;
 }
 
 const describe = (holders: PortHolder[]): string => holders.length === 0 ? 'a process kubebridge could not identify'
 	: holders.map((h) => h.pid === null ? 'a process of another user' : `pid ${h.pid}${h.command ? ` (${h.command})` : ''}`).join(', ');
+
+async function consents(policy: BindPolicy['freeBusyPorts'], address: string, port: number, holders: PortHolder[], label: string): Promise<boolean> {
+	if (typeof policy === 'boolean') return policy;
+	return policy({ address, port, service: label, holders,
+		message: `${label} needs ${address}:${port}, which ${describe(holders)} holds. Stop it? (Otherwise kubebridge uses another port.)` });
+}
 
 /**
  * Binds `listener` to `port` of `address` or, when it cannot have it, to a port near it, and
@@ -41,10 +60,10 @@ export async function bindPort(listener: PortListener, address: string, port: nu
 		if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
 	}
 	const holders = await findPortHolders(wanted, address);
-	if (policy.freeBusyPorts && holders.some((h) => h.pid !== null)) {
+	if (holders.some((h) => h.pid !== null) && await consents(policy.freeBusyPorts, address, wanted, holders, label)) {
 		await freePort(address, wanted, holders);
 		await listener.listen(address, wanted);
-		return { localPort: wanted, note: `${address}:${wanted} was held by ${describe(holders)}, which kubebridge stopped as allowed.` };
+		return { localPort: wanted, note: `${address}:${wanted} was held by ${describe(holders)}, which kubebridge stopped as the user allowed.` };
 	}
 	const other = await findFreePort(address, wanted);
 	await listener.listen(address, other);

@@ -6,7 +6,7 @@ import { HostsFile } from '../hosts/hosts-file.js';
 import { planHostsEntries } from '../hosts/hosts-plan.js';
 import { pickSessionIndex, targetKey } from '../hosts/loopback-addresses.js';
 import type { Logger } from '../log/logger.js';
-import { bindPort } from './bind-port.js';
+import { bindPort, type ConfirmFree } from './bind-port.js';
 import type { OutboundTarget } from './outbound-targets.js';
 import { PortListener, type Dial } from './port-listener.js';
 
@@ -35,7 +35,9 @@ export class Outbound {
 	private mode: OutboundMode = 'noHosts';
 	private readonly notes: string[] = [];
 
-	constructor(sessionId: string, private readonly options: OutboundOptions, private readonly dial: Dial, private readonly logger: Logger) {
+	constructor(sessionId: string, private readonly options: OutboundOptions, private readonly dial: Dial, private readonly logger: Logger,
+		/** Asks the user about a taken port when the options leave it open; null: never stop anything. */
+		private readonly confirmFree: ConfirmFree | null = null) {
 		this.file = options.hostsFile === false ? null
 			: new HostsFile({ sessionId, ...(options.hostsPath ? { path: options.hostsPath } : {}) });
 	}
@@ -80,7 +82,7 @@ export class Outbound {
 		const label = target.pod ? `${target.pod}.${target.service}.${target.namespace}` : `${target.service}.${target.namespace}`;
 		for (const port of target.ports) {
 			const listener = new PortListener(target.dials, port.dialPort, this.dial, this.logger);
-			const bound = await bindPort(listener, address, port.port, label, { freeBusyPorts: this.options.freeBusyPorts === true, anyPort });
+			const bound = await bindPort(listener, address, port.port, label, { freeBusyPorts: this.options.freeBusyPorts ?? this.confirmFree ?? false, anyPort });
 			served.ports.push({ port: port.port, name: port.name, localPort: bound.localPort, listener });
 			if (bound.note) this.notes.push(bound.note);
 		}

@@ -1,13 +1,14 @@
 import type { Readable, Writable } from 'node:stream';
 import { createMessageConnection, ResponseError, type CancellationToken, type Message, type MessageConnection, type NotificationType } from 'vscode-jsonrpc/node';
 import {
-	DidChangeStateNotification, ExitNotification, InitializedNotification, InitializeRequest, LogTraceNotification, LogWriteNotification,
+	ConfirmFreePortRequest, DidChangeStateNotification, ExitNotification, InitializedNotification, InitializeRequest, LogTraceNotification, LogWriteNotification,
 	SetTraceNotification, ShutdownRequest,
 	type ClientCapabilities, type ClusterOptions, type InitializeParams, type InitializeResult, type ObjectSchema,
 	type SetTraceParams, type TraceValue, type WorkDoneProgressParams,
 } from '../../protocol/index.js';
 import { KUBEBRIDGE_VERSION } from '../version.js';
 import { KubebridgeServer, SERVER_CAPABILITIES, type ClusterAccessFactory } from '../kubebridge-server.js';
+import type { ConfirmFree } from '../outbound/bind-port.js';
 import type { LogEntry, Logger } from '../log/logger.js';
 import type { Work } from '../work.js';
 import { methodBindings, type RequestBinding } from './method-bindings.js';
@@ -121,6 +122,11 @@ export function serve(options: ServeOptions): RunningServer {
 				settle(code);
 			});
 	}
+	/** The user decides through the client; no answer (an error, a closed connection) means no. */
+	const askToFreePort: ConfirmFree = ({ address, port, service, holders, message }) =>
+		connection.sendRequest(ConfirmFreePortRequest.type, {
+			address, port, service, holders: holders.map((h) => ({ pid: h.pid, command: h.command })), message: scrub(message),
+		}).then((answer) => answer?.free === true, () => false);
 	server.onSessionEvent((event) => {
 		notify(DidChangeStateNotification.type, { ...event, message: scrub(event.message) });
 	});
@@ -150,6 +156,7 @@ export function serve(options: ServeOptions): RunningServer {
 				if (state !== 'uninitialized') throw alreadyInitialized();
 				const params = raw as InitializeParams;
 				capabilities = params.capabilities;
+				server.onConfirmFreePort(capabilities.supportsPortConfirmation ? askToFreePort : null);
 				trace = params.trace ?? 'off';
 				if (params.processId && params.processId !== process.pid) watchParent(params.processId);
 				server.initialize(params);

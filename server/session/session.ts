@@ -12,6 +12,7 @@ import type { ClusterAccess, NamespaceSnapshot } from '../cluster/cluster-access
 import type { LocalServiceEndpoint } from '../environment/env-resolver.js';
 import { PodLogs } from '../diagnostics/pod-logs.js';
 import { logDirectory, type Logger } from '../log/logger.js';
+import type { ConfirmFree } from '../outbound/bind-port.js';
 import { Outbound } from '../outbound/outbound.js';
 import { outboundTargets } from '../outbound/outbound-targets.js';
 import { dialThroughAgent } from '../tunnel/agent-dial.js';
@@ -29,6 +30,13 @@ const DEFAULT_READY_TIMEOUT_MS = 120_000;
 const SERVING_TIMEOUT_MS = 30_000;
 const refOf = (plan: TargetPlan): TargetRef => ({ kind: plan.workload.kind, name: plan.workload.name, namespace: plan.namespace });
 const describeRef = (ref: TargetRef) => `${ref.kind}/${ref.namespace}/${ref.name}`;
+
+/** What a session tells the client, and what it may ask the user through it. */
+export interface SessionClient {
+	emit(event: SessionEvent): void;
+	/** Null when the client cannot ask its user: a taken port is then never freed unless the options say so. */
+	confirmFree: ConfirmFree | null;
+}
 
 /**
  * One connected session: its targets taken over by agents, their traffic tunnelled to
@@ -49,7 +57,7 @@ export class Session {
 
 	/** `features`: the workspace file's switches (what the session may change here and in the cluster). */
 	constructor(private readonly cluster: ClusterAccess, private readonly agentImage: string,
-		private readonly emit: (event: SessionEvent) => void, private readonly logger: Logger,
+		private readonly client: SessionClient, private readonly logger: Logger,
 		readonly features: Required<ConfigFeatures> = DEFAULT_FEATURES) {
 		this.owner = { session: this.id, user: userInfo().username, host: hostname(), pid: process.pid, since: new Date().toISOString() };
 		this.podLogs = new PodLogs(cluster.endpoint, join(logDirectory(), `session-${this.id}`), logger);
@@ -61,7 +69,7 @@ export class Session {
 		progress.begin('Connecting', `${params.targets.length} target(s)`);
 		try {
 			if (params.outbound) {
-				this.outbound = new Outbound(this.id, params.outbound, (host, port) => this.dial(host, port), this.logger);
+				this.outbound = new Outbound(this.id, params.outbound, (host, port) => this.dial(host, port), this.logger, this.client.confirmFree);
 				await this.outbound.removeStaleNames();
 			}
 			progress.report('Reading the targets', 5);
@@ -84,7 +92,7 @@ export class Session {
 			}
 			await this.waitForAgents(params.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, work);
 			progress.report('Opening the tunnels', 90);
-			this.agents = new AgentPods(this.cluster, this.id, this.token, this.plans, this.emit, this.logger, this.podLogs);
+			this.agents = new AgentPods(this.cluster, this.id, this.token, this.plans, this.client.emit, this.logger, this.podLogs);
 			await this.agents.start();
 			await this.waitForServing(work);
 			const outbound = this.outbound ? await this.startOutbound(this.outbound, params.outbound?.namespaces ?? [], work) : null;
@@ -212,7 +220,7 @@ export class Session {
 		progress.begin('Disconnecting', `session ${this.id}`);
 		try {
 			const restored = await this.end((message, percentage) => progress.report(message, percentage));
-			this.emit({ change: 'disconnected', message: `Session ${this.id} ended; ${restored.length} workload(s) restored.` });
+			this.client.emit({ change: 'disconnected', message: `Session ${this.id} ended; ${restored.length} workload(s) restored.` });
 			return { restored };
 		} finally {
 			progress.end();

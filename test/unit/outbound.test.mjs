@@ -131,7 +131,16 @@ test('a taken port: its holder is named and another port used, or, when allowed,
 	await moved.stop();
 	assert.equal(holder.exitCode, null, 'without consent the holder keeps running');
 
-	const freeing = new Outbound('unit4', { hostsPath: path, freeBusyPorts: true }, echoingDial([]), logger);
+	const asked = [];
+	const refused = new Outbound('unit5', { hostsPath: path }, echoingDial([]), logger, async (question) => { asked.push(question); return false; });
+	assert.notEqual((await refused.start([target], 'shop')).services[0].ports[0].localPort, 18080);
+	await refused.stop();
+	assert.deepEqual(asked.map((q) => [q.address, q.port, q.service, q.holders[0].pid]), [[address, 18080, 'orders.shop', holder.pid]]);
+	assert.match(asked[0].message, /Stop it\?/);
+	assert.equal(holder.exitCode, null, 'the user said no');
+
+	// The options decide first; the question is for when they leave it open.
+	const freeing = new Outbound('unit4', { hostsPath: path, freeBusyPorts: true }, echoingDial([]), logger, () => assert.fail('not asked'));
 	const freed = await freeing.start([target], 'shop');
 	assert.equal(freed.services[0].ports[0].localPort, 18080);
 	assert.ok(freed.notes.some((n) => n.includes('stopped')));
