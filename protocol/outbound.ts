@@ -20,6 +20,11 @@ export interface OutboundOptions {
 	 * (`ports/confirmFree`) when it declared `supportsPortConfirmation`, else acts as false.
 	 */
 	freeBusyPorts?: boolean;
+	/**
+	 * Hosts outside the cluster to reach through it (`$(externalEndpoints:HOST:PORT)` of the
+	 * workspace file adds its own): each listens on a port of 127.0.0.1 and the agent dials it.
+	 */
+	externalEndpoints?: { host: string; port: number }[];
 }
 
 export const outboundOptionsSchema: Schema = s.object<OutboundOptions>({
@@ -27,6 +32,10 @@ export const outboundOptionsSchema: Schema = s.object<OutboundOptions>({
 	hostsPath: s.optional(s.string({ minLength: 1 })),
 	namespaces: s.optional(s.array(s.string({ minLength: 1 }), 32)),
 	freeBusyPorts: s.optional(s.boolean()),
+	externalEndpoints: s.optional(s.array(s.object<{ host: string; port: number }>({
+		host: s.required(s.string({ minLength: 1 })),
+		port: s.required(s.integer({ minimum: 1, maximum: 65535 })),
+	}), 64)),
 });
 
 export type OutboundMode = 'names' | 'noHosts';
@@ -64,11 +73,25 @@ export interface OutboundService {
 	ports: OutboundPort[];
 }
 
+/** A host outside the cluster reached through it. */
+export interface OutboundExternal {
+	host: string;
+	port: number;
+	/** Where this machine reaches it: always 127.0.0.1, on `localPort`. */
+	address: string;
+	localPort: number;
+	connections: number;
+	activeConnections: number;
+	bytesOut: number;
+	bytesIn: number;
+}
+
 export interface OutboundInfo {
 	mode: OutboundMode;
 	/** The hosts file holding the session's block; null in no-hosts mode. */
 	hostsPath: string | null;
 	services: OutboundService[];
+	external: OutboundExternal[];
 	/** Sentences for the user: what does not work in this mode, ports moved, names shadowed. */
 	notes: string[];
 }

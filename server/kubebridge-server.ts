@@ -7,7 +7,7 @@ import type {
 import { KUBEBRIDGE_VERSION } from './version.js';
 import { loadWorkspaceConfig } from './config/config-file.js';
 import { targetsWithConfig } from './config/config-targets.js';
-import { resolveConfigEnv } from './config/config-tokens.js';
+import { externalEndpointsOf, resolveConfigEnv } from './config/config-tokens.js';
 import { featuresOf, type LoadedConfig } from './config/config-types.js';
 import { layerEnvironment } from './environment/handed-environment.js';
 import { resolveWithLocalServices } from './environment/service-rewrite.js';
@@ -144,14 +144,19 @@ export class KubebridgeServer {
 
 	async connect(params: ConnectParams, work: Work): Promise<ConnectResult> {
 		if (this.session) throw sessionActive();
-		const config = this.workspaceConfig()?.config;
+		const loaded = this.workspaceConfig();
+		const config = loaded?.config;
 		const cluster = this.clusterAccess();
 		const session = new Session(cluster, params.agentImage ?? this.agentImage,
 			{ emit: (event) => this.sessionListener({ sessionId: session.id, ...event }), confirmFree: this.confirmFree }, this.logger, featuresOf(config));
 		this.session = session;
 		try {
 			// What the client leaves out of its outbound options, the workspace file's switches decide.
-			const outbound = params.outbound && { hostsFile: session.features.hostsFile, ...params.outbound };
+			const external = loaded ? externalEndpointsOf(loaded) : [];
+			const outbound = params.outbound && {
+				hostsFile: session.features.hostsFile, ...params.outbound,
+				...(external.length ? { externalEndpoints: [...params.outbound.externalEndpoints ?? [], ...external] } : {}),
+			};
 			return await session.connect({ ...params, targets: targetsWithConfig(params.targets, config?.targets), ...(outbound ? { outbound } : {}) }, work);
 		} catch (error) {
 			this.session = null;

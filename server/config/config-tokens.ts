@@ -94,6 +94,17 @@ function pieces(value: string): Piece[] {
 	return out;
 }
 
+/** The outside hosts the configuration's env reaches through the cluster, each once. */
+export function externalEndpointsOf(loaded: LoadedConfig): { host: string; port: number }[] {
+	const found = new Map<string, { host: string; port: number }>();
+	for (const value of Object.values(loaded.config.env ?? {})) {
+		for (const piece of pieces(value)) {
+			if ('token' in piece && piece.token.kind === 'externalEndpoints') found.set(`${piece.token.host}:${piece.token.port}`, { host: piece.token.host, port: piece.token.port });
+		}
+	}
+	return [...found.values()];
+}
+
 /** The malformed tokens of a value, each with what is wrong; empty when all are well formed. */
 export function tokenProblems(value: string): string[] {
 	return pieces(value).flatMap((piece) => ('problem' in piece ? [`${piece.source}: ${piece.problem}`] : []));

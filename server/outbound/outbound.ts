@@ -28,6 +28,7 @@ interface Served {
  */
 export class Outbound {
 	private served: Served[] = [];
+	private external: { host: string; port: number; localPort: number; listener: PortListener }[] = [];
 	/** The file to write names to; null in no-hosts mode. */
 	private readonly file: HostsFile | null;
 	/** Set once this session's block is written, so stop() knows to remove it. */
@@ -49,11 +50,24 @@ export class Outbound {
 	}
 
 	async start(targets: OutboundTarget[], homeNamespace: string): Promise<OutboundInfo> {
-		if (this.file && await this.startWithNames(this.file, targets, homeNamespace)) return this.info();
-		this.mode = 'noHosts';
-		this.notes.unshift(NO_HOSTS_NOTE);
-		for (const target of targets) await this.serve(target, '127.0.0.1', [], true);
+		if (!(this.file && await this.startWithNames(this.file, targets, homeNamespace))) {
+			this.mode = 'noHosts';
+			this.notes.unshift(NO_HOSTS_NOTE);
+			for (const target of targets) await this.serve(target, '127.0.0.1', [], true);
+		}
+		// An outside host keeps its own name for everything else on this machine: it gets a port, not a name.
+		for (const { host, port } of this.options.externalEndpoints ?? []) {
+			const listener = new PortListener(host, port, this.dial, this.logger);
+			const bound = await bindPort(listener, '127.0.0.1', port, host, { freeBusyPorts: false, anyPort: true });
+			this.external.push({ host, port, localPort: bound.localPort, listener });
+		}
 		return this.info();
+	}
+
+	/** `127.0.0.1:PORT` where this machine reaches an outside host through the cluster; undefined when the session has no such endpoint. */
+	externalEndpoint(host: string, port: number): string | undefined {
+		const found = this.external.find((e) => e.host === host && e.port === port);
+		return found && `127.0.0.1:${found.localPort}`;
 	}
 
 	/** False when the hosts file cannot be changed and the no-hosts mode should take over. */
@@ -93,7 +107,8 @@ export class Outbound {
 			namespace: target.namespace, service: target.service, pod: target.pod ?? null, names, address, dials: target.dials,
 			ports: ports.map(({ port, name, localPort, listener }) => ({ port, name, localPort, ...listener.counters() })),
 		}));
-		return { mode: this.mode, hostsPath: this.hosts?.path ?? null, services, notes: [...this.notes] };
+		const external = this.external.map(({ host, port, localPort, listener }) => ({ host, port, address: '127.0.0.1', localPort, ...listener.counters() }));
+		return { mode: this.mode, hostsPath: this.hosts?.path ?? null, services, external, notes: [...this.notes] };
 	}
 
 	/** The local endpoint of each service of `namespace` (not its pods), for the service env vars. */
@@ -105,8 +120,9 @@ export class Outbound {
 
 	/** Closes every listener and removes the session's names; safe after a start that failed half-way. */
 	async stop(): Promise<void> {
-		await Promise.all(this.served.flatMap((s) => s.ports.map((p) => p.listener.close())));
+		await Promise.all([...this.served.flatMap((s) => s.ports), ...this.external].map((p) => p.listener.close()));
 		this.served = [];
+		this.external = [];
 		const hosts = this.hosts;
 		this.hosts = null;
 		if (hosts) await hosts.remove();

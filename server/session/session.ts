@@ -171,7 +171,10 @@ export class Session {
 		const info = await outbound.start(snapshots.flatMap(outboundTargets), this.plans[0]!.namespace);
 		this.logger.info('outbound', 'serving', { mode: info.mode, services: info.services.length, notes: info.notes });
 		// `$(services:NAME[.NS])` of kubebridge.yaml is the local address of a service reached here.
-		this.contributeEnvironment({ service: (name, namespace, target) => this.localServices(namespace ?? target.namespace).get(name)?.host });
+		this.contributeEnvironment({
+			service: (name, namespace, target) => this.localServices(namespace ?? target.namespace).get(name)?.host,
+			externalEndpoint: (host, port) => this.outbound?.externalEndpoint(host, port),
+		});
 		return info;
 	}
 

@@ -99,6 +99,19 @@ test('a listener per service port carries bytes both ways through the dial and c
 	await assert.rejects(roundTrip(orders.address, orders.ports[0].localPort, 'x'), /ECONNREFUSED/);
 });
 
+test('an external endpoint gets a port of 127.0.0.1, no name, and the agent dials the outside host', async () => {
+	const dialled = [];
+	const outbound = new Outbound('unit6', { hostsFile: false, externalEndpoints: [{ host: 'db.example.test', port: 5432 }] }, echoingDial(dialled), logger);
+	const info = await outbound.start([], 'shop');
+	const [external] = info.external;
+	assert.deepEqual([external.host, external.port, external.address], ['db.example.test', 5432, '127.0.0.1']);
+	assert.equal(outbound.externalEndpoint('db.example.test', 5432), `127.0.0.1:${external.localPort}`);
+	assert.equal(outbound.externalEndpoint('db.example.test', 5433), undefined);
+	assert.equal(await roundTrip('127.0.0.1', external.localPort, 'select 1'), 'SELECT 1');
+	assert.deepEqual(dialled, ['db.example.test:5432']);
+	await outbound.stop();
+});
+
 test('a dial the cluster refuses resets the local connection', async () => {
 	const outbound = new Outbound('unit2', { hostsFile: false }, () => Promise.reject(new Error('502')), logger);
 	const info = await outbound.start([target], 'shop');

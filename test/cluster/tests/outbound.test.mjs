@@ -254,9 +254,11 @@ test('after kill -9 the next session removes the stale names, and a connect that
 	assert.equal(readFileSync(path, 'latin1'), original);
 });
 
-test('no-hosts mode: 127.0.0.1 ports in a table, the hosts file untouched, and the result says names do not resolve', async () => {
+test('no-hosts mode: 127.0.0.1 ports in a table, the hosts file untouched, the result says names do not resolve; an external endpoint goes out through the cluster', async () => {
 	const path = hostsCopy('untouched', '127.0.0.1 localhost\n');
-	const { sidecar, connected } = await connectWith({ hostsFile: false, hostsPath: path });
+	// A host this machine cannot resolve, reached through the cluster as an external endpoint.
+	const outside = { host: `orders.${ns}.svc.cluster.local`, port: 80 };
+	const { sidecar, connected } = await connectWith({ hostsFile: false, hostsPath: path, externalEndpoints: [outside] });
 	assert.equal(connected.outbound.mode, 'noHosts');
 	assert.equal(connected.outbound.hostsPath, null);
 	assert.match(connected.outbound.notes[0], /do not resolve/);
@@ -264,6 +266,9 @@ test('no-hosts mode: 127.0.0.1 ports in a table, the hosts file untouched, and t
 	assert.equal(orders.address, '127.0.0.1');
 	assert.deepEqual(orders.names, []);
 	assert.equal(body(await httpGet(`http://127.0.0.1:${orders.ports[0].localPort}/`)).service, 'orders');
+	const external = connected.outbound.external[0];
+	assert.deepEqual([external.host, external.port, external.address], [outside.host, 80, '127.0.0.1']);
+	assert.equal(body(await httpGet(`http://127.0.0.1:${external.localPort}/via-cluster`)).path, '/via-cluster');
 	assert.equal(readFileSync(path, 'latin1'), '127.0.0.1 localhost\n');
 	await disconnectAndExit(sidecar);
 });
