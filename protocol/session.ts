@@ -56,6 +56,50 @@ export interface ConnectedTarget {
 	 * `kubebridge run` include them. Empty when no feature adds any.
 	 */
 	environment: Record<string, string>;
+	/** The container's mounted files copied to this machine; null until the session has them. */
+	files: TargetFiles | null;
+}
+
+/** Why a file under a mount was not copied. */
+export type FileSkipReason = 'unreadable' | 'tooLarge' | 'limitReached' | 'linkOutside' | 'notRegular';
+
+/** One volume mount of the container and where its files are on this machine. */
+export interface MountedFiles {
+	/** The volume's name in the pod spec. */
+	name: string;
+	/** Where the container sees it. */
+	mountPath: string;
+	/** Where its copy is: `root` followed by `mountPath`. */
+	localPath: string;
+	/** The volume's type: `configMap`, `secret`, `projected`, `downwardAPI`, `emptyDir`, `persistentVolumeClaim`, … */
+	kind: string;
+	/** Whether it holds Secret data or a token (a secret, or a projected volume with a secret or token source). */
+	secret: boolean;
+	/** Files copied and their total size. */
+	fileCount: number;
+	bytes: number;
+	/** Why nothing could be copied: `notMounted`, `missing`, `unreadable` (as the agent's user), `unavailable` (the agent could not be asked). */
+	error: string | null;
+	/** Files not copied, and why (at most 50 listed; `skippedCount` has them all). */
+	skipped: { path: string; reason: FileSkipReason }[];
+	skippedCount: number;
+	/** The agent stopped listing at its entry limit. */
+	truncated: boolean;
+}
+
+/** A target's mounted files, mirrored into a folder of the session while it is connected. */
+export interface TargetFiles {
+	/** The folder that stands for the container's `/`. */
+	root: string;
+	/** The env var that names `root` for the local process. */
+	envVar: string;
+	/** The agent pod the files are read from (downward API files and tokens are that pod's). */
+	pod: string;
+	mounts: MountedFiles[];
+	/** When the last refresh ended, ISO 8601. */
+	refreshedAt: string | null;
+	/** Why the last refresh failed, when it did; the copy stays as it was. */
+	refreshError: string | null;
 }
 
 export interface ConnectResult {
@@ -163,6 +207,7 @@ export type SessionChange =
 	| 'agentAdded'
 	| 'agentRemoved'
 	| 'localPortRefused'
+	| 'filesChanged'
 	| 'disconnected';
 
 export interface DidChangeStateParams {
@@ -172,6 +217,8 @@ export interface DidChangeStateParams {
 	pod?: string;
 	/** For `localPortRefused`: the local port nothing listens on. */
 	localPort?: number;
+	/** For `filesChanged`: the local paths written or removed. */
+	files?: string[];
 	/** A sentence for the user. */
 	message: string;
 }

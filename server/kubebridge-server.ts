@@ -17,6 +17,7 @@ import { readEnvironmentSources } from './environment/container-sources.js';
 import { maskSecrets } from './environment/masking.js';
 import { exportEnvironment } from './environment/export/export-environment.js';
 import { collectDiagnostics } from './diagnostics/collect.js';
+import { removeStaleSessionFolders } from './files/session-folder.js';
 import { restoreLeftovers } from './session/leftovers.js';
 import type { ConfirmFree } from './outbound/bind-port.js';
 import { Session } from './session/session.js';
@@ -82,6 +83,9 @@ export class KubebridgeServer {
 		// Command-line choices win over the client's: the user typed them for this run.
 		this.clusterOptions = { ...params.cluster, ...this.clusterOptions };
 		this.workspaceFolder = params.workspaceFolder ?? null;
+		// Secrets a crashed session copied to this machine do not outlive it past the next start.
+		const stale = removeStaleSessionFolders();
+		if (stale.length > 0) this.logger.info('files', 'removed the folders of sessions whose process is gone', { folders: stale });
 		this.logger.info('server', 'initialized', {
 			client: params.clientInfo ?? null, cluster: this.clusterOptions, workspaceFolder: params.workspaceFolder ?? null,
 		});

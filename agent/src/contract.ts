@@ -24,6 +24,10 @@ export const AGENT_PATHS = {
 	/** Newline-delimited JSON events for as long as the request stays open. */
 	events: '/v1/events',
 	status: '/v1/status',
+	/** The files under the volume mounts named by `mount` query parameters: a `FileListing`. */
+	files: '/v1/files',
+	/** The bytes of the file named by the `path` query parameter, under a volume mount. */
+	fileContent: '/v1/files/content',
 	health: '/healthz',
 } as const;
 
@@ -35,7 +39,52 @@ export const AGENT_HEADERS = {
 	port: 'kubebridge-port',
 	/** On an accept answer: the caller's address as the agent saw it. */
 	peer: 'kubebridge-peer',
+	/** On a file content answer: the hex SHA-256 of the bytes sent. */
+	sha256: 'kubebridge-sha256',
 } as const;
+
+/**
+ * How much of a container's mounted files the agent reads for one listing: volumes such as
+ * an emptyDir or a PersistentVolumeClaim can hold far more than a developer's machine
+ * should copy every few seconds. ConfigMaps and Secrets (1 MiB at most each) always fit.
+ */
+export const FILE_LIMITS = {
+	/** A larger file is listed as `tooLarge` and not copied. */
+	fileBytes: 4 * 1024 * 1024,
+	/** Past this many bytes across all the mounts asked for, files are listed as `limitReached`. */
+	totalBytes: 32 * 1024 * 1024,
+	/** Past this many entries the walk stops and the mount is marked `truncated`. */
+	entries: 2000,
+} as const;
+
+/** Why a file under a mount was not copied. */
+export type FileSkipReason = 'unreadable' | 'tooLarge' | 'limitReached' | 'linkOutside' | 'notRegular';
+
+/** A file or folder under a mount, as the agent's process sees it. */
+export interface FileEntry {
+	/** Relative to the mount path, `/`-separated; empty when the mount is a single file (a subPath). */
+	path: string;
+	type: 'file' | 'dir';
+	/** Permission bits as in the container (the kubelet's `defaultMode`/`mode`). */
+	mode: number;
+	size: number;
+	/** Hex SHA-256 of the content; only for a file that was read. */
+	sha256?: string;
+	skipped?: FileSkipReason;
+}
+
+export interface MountListing {
+	mountPath: string;
+	/** Nothing could be listed: not a volume mount of the container, absent, or not readable by the agent. */
+	error?: 'notMounted' | 'missing' | 'unreadable';
+	/** The walk stopped at `FILE_LIMITS.entries`. */
+	truncated?: boolean;
+	entries: FileEntry[];
+}
+
+export interface FileListing {
+	mounts: MountListing[];
+}
 
 export const DEFAULT_CONTROL_PORT = 47990;
 export const DEFAULT_HEALTH_PORT = 47991;

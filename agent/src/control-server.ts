@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { hasToken } from './auth.js';
 import { AGENT_PATHS, HEARTBEAT_MS, TUNNEL_UPGRADE, type AgentEvent } from './contract.js';
+import type { FileServer } from './file-server.js';
 import { spliceSocket } from './handoff.js';
 import { log } from './log.js';
 import { switchingProtocols, type TunnelPool } from './pool.js';
@@ -20,7 +21,7 @@ export class ControlServer {
 	private readonly subscribers = new Set<ServerResponse>();
 	private lastSeen = 0;
 
-	constructor(private readonly settings: AgentSettings, private readonly pool: TunnelPool) {
+	constructor(private readonly settings: AgentSettings, private readonly pool: TunnelPool, private readonly files: FileServer) {
 		this.server = createServer({ keepAlive: true, requestTimeout: 0, headersTimeout: 10_000 }, (req, res) => this.route(req, res));
 		this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
 		setInterval(() => this.broadcast({ event: 'heartbeat', idle: pool.idleCount, active: pool.active }), HEARTBEAT_MS).unref();
@@ -74,6 +75,14 @@ export class ControlServer {
 		if (req.method === 'GET' && url.pathname === AGENT_PATHS.events) return this.subscribe(res);
 		if (req.method === 'GET' && url.pathname === AGENT_PATHS.status) {
 			res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.status()));
+			return;
+		}
+		if (req.method === 'GET' && this.files.handles(url.pathname)) {
+			this.files.serve(url, res).catch((error: Error) => {
+				log('serving files failed', { error: error.message });
+				if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+				res.end(error.message);
+			});
 			return;
 		}
 		res.writeHead(404).end();

@@ -1,4 +1,5 @@
 import { ControlServer } from './control-server.js';
+import { FileServer } from './file-server.js';
 import { log } from './log.js';
 import { TunnelPool } from './pool.js';
 import { runRestorer } from './restorer.js';
@@ -10,7 +11,7 @@ async function serveAgent(): Promise<void> {
 	const settings = readSettings(process.env);
 	let control: ControlServer | null = null;
 	const pool = new TunnelPool(() => control?.sidecarExpected ?? false, (count) => control?.broadcast({ event: 'waiting', count }));
-	control = new ControlServer(settings, pool);
+	control = new ControlServer(settings, pool, new FileServer());
 	await control.listen();
 	await listenForProbes(settings.healthPort);
 	await listenOnAppPorts(settings.ports, pool);

@@ -79,6 +79,15 @@ export class AgentPods {
 		return serving[this.turn++ % serving.length]!.link.address;
 	}
 
+	/** A serving agent pod of target `index`, `preferred` when it still serves, else the first by name. */
+	address(index: number, preferred?: string): AgentAddress | null {
+		const serving = [...this.links.values()]
+			.filter((entry) => entry.index === index && entry.link.stats().state === 'serving')
+			.map(({ link }) => link.address)
+			.sort((a, b) => a.pod.localeCompare(b.pod));
+		return serving.find((agent) => agent.pod === preferred) ?? serving[0] ?? null;
+	}
+
 	/** The pods whose links serve, per target index. */
 	serving(): Map<number, string[]> {
 		const result = new Map<number, string[]>();

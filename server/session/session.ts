@@ -16,6 +16,7 @@ import type { ConfirmFree } from '../outbound/bind-port.js';
 import { Outbound } from '../outbound/outbound.js';
 import { outboundTargets } from '../outbound/outbound-targets.js';
 import { dialThroughAgent } from '../tunnel/agent-dial.js';
+import { SessionFiles } from '../files/session-files.js';
 import { throwIfCancelled, type Work } from '../work.js';
 import { AgentPods, type SessionEvent } from './agent-pods.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -54,6 +55,7 @@ export class Session {
 	/** The agents' and restorers' logs, streamed into the session's log folder. */
 	readonly podLogs: PodLogs;
 	private readonly contributions: EnvironmentContribution[] = [];
+	private files: SessionFiles | null = null;
 
 	/** `features`: the workspace file's switches (what the session may change here and in the cluster). */
 	constructor(private readonly cluster: ClusterAccess, private readonly agentImage: string,
@@ -96,6 +98,10 @@ export class Session {
 			await this.agents.start();
 			await this.waitForServing(work);
 			const outbound = this.outbound ? await this.startOutbound(this.outbound, params.outbound?.namespaces ?? [], work) : null;
+			progress.report('Copying the mounted files', 97);
+			this.files = await SessionFiles.start(this.cluster, this.id, this.plans, this.agents, ({ target, files }) => this.client.emit({
+				change: 'filesChanged', files, message: `${files.length} mounted file(s) of ${target} changed on this machine.`,
+			}), this.logger);
 			const result: ConnectResult = {
 				sessionId: this.id, targets: this.connectedTargets(), restoreWithinSeconds: LEASE_DURATION_S + 5, ...(outbound ? { outbound } : {}),
 			};
@@ -206,6 +212,7 @@ export class Session {
 			agentPods: (serving.get(index) ?? []).sort(),
 			ports: [...plan.ports].map(([remote, local]) => ({ remote, local, servicePort: plan.servicePorts.get(remote) ?? null })),
 			environment: targetEnvironment(this.contributions, { index, namespace: plan.namespace, container: plan.container }).vars,
+			files: this.files?.describe(index) ?? null,
 		}));
 	}
 
@@ -240,6 +247,8 @@ export class Session {
 		await this.outbound?.stop().catch((error: Error) =>
 			this.logger.error('outbound', 'removing the names failed; the next start removes them', { error: error.message }));
 		this.outbound = null;
+		await this.files?.stop();
+		this.files = null;
 		this.agents?.stop();
 		this.agents = null;
 		const restored: string[] = [];

@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { AGENT_HEADERS, AGENT_PATHS, FILE_LIMITS, type FileListing } from '../../agent/src/contract.js';
+import { AgentRefused, openRequest, type AgentAddress } from '../tunnel/agent-exchange.js';
+import type { ApiEndpoint } from '../tunnel/port-forward.js';
+import type { FileContent, FileSnapshot, FileSource } from './file-source.js';
+
+const REQUEST_TIMEOUT_MS = 30_000;
+/** A listing at the agent's entry limit stays well below this. */
+const LISTING_BYTES = 8 * 1024 * 1024;
+
+function readBody(response: IncomingMessage, limit: number): Promise<Buffer> {
+	return new Promise((resolve, reject) => {
+		const chunks: Buffer[] = [];
+		let size = 0;
+		response.on('data', (chunk: Buffer) => {
+			size += chunk.length;
+			if (size > limit) response.destroy(new Error(`the agent sent more than ${limit} bytes`));
+			else chunks.push(chunk);
+		});
+		response.on('end', () => resolve(Buffer.concat(chunks)));
+		response.on('error', reject);
+		response.on('close', () => { if (!response.complete) reject(new Error('the agent connection closed early')); });
+	});
+}
+
+/** The mounted files of a target, read from one of its serving agent pods through a port-forward. */
+export class AgentFileSource implements FileSource {
+	constructor(private readonly endpoint: ApiEndpoint, private readonly agent: () => AgentAddress | null) {}
+
+	async list(mountPaths: string[]): Promise<FileSnapshot> {
+		const agent = this.agent();
+		if (!agent) throw new Error('no agent pod of the target is serving');
+		const query = mountPaths.map((path) => `mount=${encodeURIComponent(path)}`).join('&');
+		let response: IncomingMessage;
+		try {
+			response = await openRequest(this.endpoint, agent, `${AGENT_PATHS.files}?${query}`, AbortSignal.timeout(REQUEST_TIMEOUT_MS));
+		} catch (error) {
+			if (error instanceof AgentRefused && error.status === 404) throw new Error(`the agent image of pod ${agent.pod} does not serve mounted files; use the agent image of this kubebridge version`);
+			throw error;
+		}
+		const listing = JSON.parse((await readBody(response, LISTING_BYTES)).toString('utf8')) as FileListing;
+		return { pod: agent.pod, mounts: listing.mounts, read: (path) => this.read(agent, path) };
+	}
+
+	private async read(agent: AgentAddress, path: string): Promise<FileContent> {
+		const response = await openRequest(this.endpoint, agent, `${AGENT_PATHS.fileContent}?path=${encodeURIComponent(path)}`, AbortSignal.timeout(REQUEST_TIMEOUT_MS));
+		const sha256 = String(response.headers[AGENT_HEADERS.sha256] ?? '');
+		const bytes = await readBody(response, FILE_LIMITS.fileBytes);
+		if (createHash('sha256').update(bytes).digest('hex') !== sha256) throw new Error(`${path} arrived damaged (its digest does not match)`);
+		return { bytes, sha256 };
+	}
+}
