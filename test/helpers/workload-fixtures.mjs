@@ -10,7 +10,7 @@ export { kubectlAsync, kubectlJsonAsync };
 import { DEVELOPER_RULES } from './developer-role.mjs';
 import { startSidecar } from './executable.mjs';
 
-export const AGENT_IMAGE = 'kubebridge.local/agent:dev';
+export const AGENT_IMAGE = process.env.KUBEBRIDGE_AGENT_IMAGE ?? 'kubebridge.local/agent:dev';
 export const DEMO_IMAGE = 'kubebridge.local/demo:dev';
 export const SESSION_LABEL = 'kubebridge.io/session';
 
