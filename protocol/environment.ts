@@ -4,6 +4,7 @@ import type { ErrorData } from './errors.js';
 import { workDoneTokenProperty, type WorkDoneProgressParams } from './progress.js';
 import { connectTargetSchema, type ConnectTarget } from './session.js';
 
+/** `session`: added by a feature of the connected session (e.g. the root of the mounted files' copy); `config`: kubebridge.yaml's `env`. */
 export type EnvSourceKind = 'literal' | 'configMap' | 'secret' | 'field' | 'resource' | 'service' | 'envFrom' | 'session' | 'config';
 
 export interface EnvVarInfo {

@@ -60,8 +60,13 @@ export interface ConnectedTarget {
 	files: TargetFiles | null;
 }
 
-/** Why a file under a mount was not copied. */
-export type FileSkipReason = 'unreadable' | 'tooLarge' | 'limitReached' | 'linkOutside' | 'notRegular';
+/**
+ * Why a file under a mount was not copied: the agent's user cannot read it, it is past the
+ * size limit for one file, the session's copy reached its total limit, it is a link out of
+ * the mount, or it is not a regular file (a socket, a device).
+ */
+export const FILE_SKIP_REASONS = ['unreadable', 'tooLarge', 'limitReached', 'linkOutside', 'notRegular'] as const;
+export type FileSkipReason = typeof FILE_SKIP_REASONS[number];
 
 /** One volume mount of the container and where its files are on this machine. */
 export interface MountedFiles {

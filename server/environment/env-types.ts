@@ -1,4 +1,8 @@
-/** Where a variable's value came from, as the kubelet would have found it. */
+/**
+ * Where a variable's value came from, as the kubelet would have found it; `session`: added by
+ * a feature of the connected session (e.g. the root of the mounted files' copy); `config`:
+ * kubebridge.yaml's `env`.
+ */
 export type EnvSourceKind = 'literal' | 'configMap' | 'secret' | 'field' | 'resource' | 'service' | 'envFrom' | 'session' | 'config';
 
 /** The object a `configMap`, `secret` or `envFrom` value was read from. */

@@ -26,7 +26,11 @@ function readBody(response: IncomingMessage, limit: number): Promise<Buffer> {
 
 /** The mounted files of a target, read from one of its serving agent pods through a port-forward. */
 export class AgentFileSource implements FileSource {
-	constructor(private readonly endpoint: ApiEndpoint, private readonly agent: () => AgentAddress | null) {}
+	constructor(private readonly endpoint: ApiEndpoint, private readonly agent: () => AgentAddress | null, private readonly stopped: AbortSignal) {}
+
+	private signal(): AbortSignal {
+		return AbortSignal.any([this.stopped, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]);
+	}
 
 	async list(mountPaths: string[]): Promise<FileSnapshot> {
 		const agent = this.agent();
@@ -34,7 +38,7 @@ export class AgentFileSource implements FileSource {
 		const query = mountPaths.map((path) => `mount=${encodeURIComponent(path)}`).join('&');
 		let response: IncomingMessage;
 		try {
-			response = await openRequest(this.endpoint, agent, `${AGENT_PATHS.files}?${query}`, AbortSignal.timeout(REQUEST_TIMEOUT_MS));
+			response = await openRequest(this.endpoint, agent, `${AGENT_PATHS.files}?${query}`, this.signal());
 		} catch (error) {
 			if (error instanceof AgentRefused && error.status === 404) throw new Error(`the agent image of pod ${agent.pod} does not serve mounted files; use the agent image of this kubebridge version`);
 			throw error;
@@ -44,7 +48,7 @@ export class AgentFileSource implements FileSource {
 	}
 
 	private async read(agent: AgentAddress, path: string): Promise<FileContent> {
-		const response = await openRequest(this.endpoint, agent, `${AGENT_PATHS.fileContent}?path=${encodeURIComponent(path)}`, AbortSignal.timeout(REQUEST_TIMEOUT_MS));
+		const response = await openRequest(this.endpoint, agent, `${AGENT_PATHS.fileContent}?path=${encodeURIComponent(path)}`, this.signal());
 		const sha256 = String(response.headers[AGENT_HEADERS.sha256] ?? '');
 		const bytes = await readBody(response, FILE_LIMITS.fileBytes);
 		if (createHash('sha256').update(bytes).digest('hex') !== sha256) throw new Error(`${path} arrived damaged (its digest does not match)`);

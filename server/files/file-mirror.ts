@@ -82,15 +82,22 @@ export class FileMirror {
 		return this.state;
 	}
 
-	/** Lists, copies what changed and removes what went; returns the local paths touched. */
+	/**
+	 * Lists, copies what changed and removes what went; returns the local paths touched. It
+	 * never throws: a failure (the agent unreachable, a local disk full) is kept in
+	 * `refreshError` and the next refresh starts over from what is on disk.
+	 */
 	async refresh(): Promise<string[]> {
-		let snapshot;
 		try {
-			snapshot = await this.source.list(this.mounts.map((m) => m.mountPath));
+			return await this.sync();
 		} catch (error) {
 			this.state = { ...this.state, refreshError: (error as Error).message };
 			return [];
 		}
+	}
+
+	private async sync(): Promise<string[]> {
+		const snapshot = await this.source.list(this.mounts.map((m) => m.mountPath));
 		const wanted = new Map<string, Wanted>();
 		const dirs = new Set<string>();
 		const listings = this.mounts.map((mount, index) => {

@@ -41,12 +41,15 @@ export class SessionFiles {
 	private timer: NodeJS.Timeout | null = null;
 	private refreshing: Promise<void> | null = null;
 
-	private constructor(private readonly folder: string, private readonly targets: FilesTarget[],
-		private readonly mirrors: FileMirror[], private readonly changed: (change: FilesChange) => void, private readonly logger: Logger) {}
+	private constructor(private readonly folder: string, private readonly targets: FilesTarget[], private readonly mirrors: FileMirror[],
+		/** Ends the agent requests in flight when the session ends, so disconnect never waits on them. */
+		private readonly stopping: AbortController,
+		private readonly changed: (change: FilesChange) => void, private readonly logger: Logger) {}
 
 	static async start(cluster: ClusterAccess, session: string, targets: FilesTarget[], agents: ServingAgents,
 		changed: (change: FilesChange) => void, logger: Logger): Promise<SessionFiles> {
 		const folder = createSessionFolder(session);
+		const stopping = new AbortController();
 		const mirrors: FileMirror[] = [];
 		try {
 			for (const [index, target] of targets.entries()) {
@@ -55,10 +58,10 @@ export class SessionFiles {
 				const root = join(folder, 'files', `${target.namespace}-${target.workload.kind.toLowerCase()}-${target.workload.name}`);
 				mkdirSync(root, { recursive: true, mode: 0o700 });
 				const mirror: FileMirror = new FileMirror(root, pod ? mountsOf(pod, target.container) : [],
-					new AgentFileSource(cluster.endpoint, () => agents.address(index, mirror.current.pod)));
+					new AgentFileSource(cluster.endpoint, () => agents.address(index, mirror.current.pod), stopping.signal));
 				mirrors.push(mirror);
 			}
-			const files = new SessionFiles(folder, targets, mirrors, changed, logger);
+			const files = new SessionFiles(folder, targets, mirrors, stopping, changed, logger);
 			await files.refresh();
 			files.timer = setInterval(() => void files.refreshOnce(), REFRESH_MS);
 			files.timer.unref();
@@ -75,6 +78,17 @@ export class SessionFiles {
 		return mirror ? { root: mirror.root, envVar: FILES_ROOT_ENV, ...mirror.current } : null;
 	}
 
+	/** What target `index`'s local program is handed: the variable naming the root of its copy. */
+	vars(index: number): Record<string, string> {
+		const mirror = this.mirrors[index];
+		return mirror ? { [FILES_ROOT_ENV]: mirror.root } : {};
+	}
+
+	/** Where the copy of target `index`'s volume mount `name` is (its first mount, when the volume is mounted twice). */
+	mountFolder(index: number, name: string): string | undefined {
+		return this.mirrors[index]?.current.mounts.find((m) => m.name === name)?.localPath;
+	}
+
 	/**
 	 * Stops refreshing and removes the session's folder with every copy in it. It never
 	 * throws: restoring the cluster comes after it and must not be kept from running.
@@ -82,6 +96,7 @@ export class SessionFiles {
 	async stop(): Promise<void> {
 		if (this.timer) clearInterval(this.timer);
 		this.timer = null;
+		this.stopping.abort();
 		await this.refreshing;
 		try {
 			removeSessionFolder(this.folder);

@@ -99,9 +99,12 @@ export class Session {
 			await this.waitForServing(work);
 			const outbound = this.outbound ? await this.startOutbound(this.outbound, params.outbound?.namespaces ?? [], work) : null;
 			progress.report('Copying the mounted files', 97);
-			this.files = await SessionFiles.start(this.cluster, this.id, this.plans, this.agents, ({ target, files }) => this.client.emit({
+			const files = await SessionFiles.start(this.cluster, this.id, this.plans, this.agents, ({ target, files }) => this.client.emit({
 				change: 'filesChanged', files, message: `${files.length} mounted file(s) of ${target} changed on this machine.`,
 			}), this.logger);
+			this.files = files;
+			// KUBEBRIDGE_ROOT for the local program; `$(volumeMounts:NAME)` of kubebridge.yaml is a mount's folder in the copy.
+			this.contributeEnvironment({ vars: (target) => files.vars(target.index), volumeMount: (name, target) => files.mountFolder(target.index, name) });
 			const result: ConnectResult = {
 				sessionId: this.id, targets: this.connectedTargets(), restoreWithinSeconds: LEASE_DURATION_S + 5, ...(outbound ? { outbound } : {}),
 			};

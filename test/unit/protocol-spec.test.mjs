@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startInProcess } from '../helpers/in-process.mjs';
-import { ErrorCodes, ERROR_REASONS, NOT_CONNECTABLE_REASONS } from '../../out/protocol/index.js';
+import { ErrorCodes, ERROR_REASONS, FILE_SKIP_REASONS, NOT_CONNECTABLE_REASONS } from '../../out/protocol/index.js';
 
 const spec = readFileSync(new URL('../../protocol/PROTOCOL.md', import.meta.url), 'utf8');
 
@@ -65,4 +65,16 @@ test("kubebridge's own codes stay outside JSON-RPC's and the LSP's reserved rang
 		if (code <= -33000) assert.ok(code >= -33999, `${name} within -33999..-33000`);
 		else assert.ok(code >= -32899, `${name} is a standard code`);
 	}
+});
+
+test('the mounted files of a session are documented: every field and every skip reason', () => {
+	const start = spec.indexOf('#### Mounted files');
+	assert.ok(start >= 0, 'a Mounted files section');
+	const section = spec.slice(start, spec.indexOf('\n### ', start));
+	for (const field of ['root', 'envVar', 'pod', 'mounts', 'refreshedAt', 'refreshError', 'name', 'mountPath', 'localPath', 'kind', 'secret',
+		'fileCount', 'bytes', 'error', 'skipped', 'skippedCount', 'truncated']) {
+		assert.ok(section.includes(`\`${field}\``), `field ${field}`);
+	}
+	for (const reason of FILE_SKIP_REASONS) assert.match(section, new RegExp(`\\| \`${reason}\` \\|`), `skip reason ${reason}`);
+	assert.ok(spec.includes('`filesChanged`'), 'the filesChanged state change');
 });

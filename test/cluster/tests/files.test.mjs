@@ -190,6 +190,11 @@ test('mounted files are copied byte for byte, owner-only, refreshed on a ConfigM
 	}
 	assert.equal(statSync(sessionFolder).mode & 0o777, 0o700);
 
+	const env = await sidecar.client.request('environment/get', { target: { service: 'files' } });
+	assert.deepEqual(env.result.vars.find((v) => v.name === 'KUBEBRIDGE_ROOT'), { name: 'KUBEBRIDGE_ROOT', value: files.root, source: 'session', secret: false });
+	const dotenv = await sidecar.client.request('environment/export', { target: { service: 'files' }, format: 'dotenv' });
+	assert.ok(dotenv.result.text.includes(`KUBEBRIDGE_ROOT='${files.root}'`), dotenv.result.text);
+
 	const status = await sidecar.client.request('session/status', {});
 	assert.deepEqual(status.result.targets[0].files.mounts.map((m) => m.fileCount), files.mounts.map((m) => m.fileCount));
 
