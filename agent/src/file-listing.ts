@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { FILE_LIMITS, type FileEntry, type MountListing } from './contract.js';
+import { within } from './mount-points.js';
 
 /** The kubelet's atomic writer keeps its versions in `..`-named entries next to `..data`. */
 const KUBELET_DATA = '..data';
 
-const within = (path: string, root: string): boolean => path === root || path.startsWith(root === '/' ? '/' : `${root}/`);
 const codeOf = (error: unknown): string => (error as NodeJS.ErrnoException).code ?? '';
 
 /** What one listing has used so far, and the digests it saw (the cache for the next one). */

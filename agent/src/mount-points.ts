@@ -8,7 +8,8 @@ const SYSTEM_TREES = ['/proc', '/sys', '/dev'];
 /** mountinfo writes space, tab, newline and backslash as octal escapes. */
 const unescape = (field: string): string => field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
 
-const within = (path: string, root: string): boolean => path === root || path.startsWith(root === '/' ? '/' : `${root}/`);
+/** Whether `path` is `root` or lies under it (both absolute and normalised). */
+export const within = (path: string, root: string): boolean => path === root || path.startsWith(root === '/' ? '/' : `${root}/`);
 
 /**
  * The mount points of the container's volumes, from `/proc/self/mountinfo` text: every

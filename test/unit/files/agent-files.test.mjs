@@ -2,6 +2,7 @@
 // kubelet's atomic-writer layout read by its visible names, within the size limits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -123,14 +124,20 @@ test('a file mounted alone (subPath) is one entry with an empty path; its conten
 	}
 });
 
-test('a file the agent user cannot read is listed as unreadable', { skip: process.getuid?.() === 0 && 'root reads every file' }, async () => {
+test("a file the agent's user (UID 65532) cannot read is listed as unreadable and refused", { skip: process.getuid?.() !== 0 && 'needs root to run as UID 65532' }, () => {
 	const base = mkdtempSync(join(tmpdir(), 'kb-agent-files-'));
 	try {
-		writeFileSync(join(base, 'locked'), 'secret');
-		chmodSync(join(base, 'locked'), 0o000);
-		const [listing] = await new FileLister().list([base]);
-		assert.deepEqual(listing.entries.map((e) => [e.path, e.skipped]), [['locked', 'unreadable']]);
-		assert.equal((await readContent(join(base, 'locked'))).status, 403);
+		chmodSync(base, 0o755);
+		writeFileSync(join(base, 'locked'), 'secret', { mode: 0o400 });
+		writeFileSync(join(base, 'open'), 'public', { mode: 0o644 });
+		const script = `
+			const { FileLister, readContent } = await import(${JSON.stringify(new URL('../../../out/agent/src/file-listing.js', import.meta.url).href)});
+			const [listing] = await new FileLister().list([${JSON.stringify(base)}]);
+			const refused = await readContent(${JSON.stringify(join(base, 'locked'))});
+			console.log(JSON.stringify({ entries: listing.entries.map((e) => [e.path, e.skipped ?? 'copied']), status: refused.status }));`;
+		const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { uid: 65532, gid: 65532, encoding: 'utf8' });
+		assert.equal(run.status, 0, run.stderr);
+		assert.deepEqual(JSON.parse(run.stdout), { entries: [['locked', 'unreadable'], ['open', 'copied']], status: 403 });
 	} finally {
 		rmSync(base, { recursive: true, force: true });
 	}
