@@ -23,6 +23,7 @@ function filesLines(target: string, files: TargetFiles): string[] {
 			const notes = [m.kind, m.error ?? plural(m.fileCount, 'file'), ...(m.skippedCount ? [`${m.skippedCount} not copied (${[...new Set(m.skipped.map((s) => s.reason))].join(', ')})`] : [])];
 			return `    ${m.mountPath} → ${m.localPath} (${notes.join(', ')})`;
 		}),
+		...(files.refreshError ? [`    Not all copied: ${files.refreshError}.`] : []),
 	];
 }
 
