@@ -1,7 +1,6 @@
-import {
-	ConfigRequest, ConnectRequest, DidChangeStateNotification, DisconnectRequest, type ConnectTarget, type TargetFiles,
-} from '../../protocol/index.js';
+import { ConfigRequest, ConnectRequest, DidChangeStateNotification, DisconnectRequest, type ConnectTarget } from '../../protocol/index.js';
 import { Logger } from '../log/logger.js';
+import { formatMountedFiles } from './format.js';
 import { startInProcess, type ProtocolClient } from './in-process-client.js';
 import { outboundOptions, type OutboundArgs } from './outbound-flags.js';
 import { reportError, type CommandOptions } from './run-command.js';
@@ -12,19 +11,6 @@ export interface ConnectCommandOptions extends CommandOptions {
 	agentImage?: string;
 	/** The outbound flags as typed; what is not typed comes from kubebridge.yaml's features. */
 	outboundArgs: OutboundArgs;
-}
-
-/** The table mount path → local path of a target's mounted files. */
-function filesLines(target: string, files: TargetFiles): string[] {
-	const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-	return [
-		`  Mounted files of ${target} (${files.envVar}=${files.root}):`,
-		...files.mounts.map((m) => {
-			const notes = [m.kind, m.error ?? plural(m.fileCount, 'file'), ...(m.skippedCount ? [`${m.skippedCount} not copied (${[...new Set(m.skipped.map((s) => s.reason))].join(', ')})`] : [])];
-			return `    ${m.mountPath} → ${m.localPath} (${notes.join(', ')})`;
-		}),
-		...(files.refreshError ? [`    Not all copied: ${files.refreshError}.`] : []),
-	];
 }
 
 /**
@@ -48,7 +34,7 @@ export async function runConnect(options: ConnectCommandOptions): Promise<void> 
 			targets: options.targets, workDoneToken: 'cli', ...(outbound ? { outbound } : {}),
 		});
 		if (result.outbound && options.output !== 'json') say('outbound', outboundLines(result.outbound).join('\n'));
-		const files = result.targets.flatMap((t) => (t.files ? filesLines(t.target, t.files) : []));
+		const files = result.targets.flatMap((t) => (t.files ? formatMountedFiles(t.target, t.files) : []));
 		say('ready', [`Ready: ${describeConnected(result)}. Requests to it in the cluster now reach this machine. Press Ctrl-C to disconnect.`, ...files].join('\n'), { result });
 		const signal = await stopped;
 		say('progress', `${signal}: disconnecting…`, { signal });

@@ -1,4 +1,4 @@
-import type { ContextsResult, EnvironmentResult, NamespacesResult, ServiceInfo, ServicesResult } from '../../protocol/index.js';
+import type { ContextsResult, EnvironmentResult, NamespacesResult, ServiceInfo, ServicesResult, TargetFiles } from '../../protocol/index.js';
 
 /** Left-aligned columns separated by two spaces, as kubectl prints them. */
 export function table(header: string[], rows: string[][]): string {
@@ -39,4 +39,17 @@ export function formatEnvironment(result: EnvironmentResult): string {
 	const rows = table(['NAME', 'FROM', 'VALUE'], result.vars.map((v) => [v.name, origin(v), JSON.stringify(v.value)]));
 	const notes = result.notes.map((n) => `note: ${n}`);
 	return [`Container ${result.container} of pod ${result.pod} in ${result.namespace}:`, rows, ...notes].join('\n');
+}
+
+/** The table mount path → local path of a target's mounted files. */
+export function formatMountedFiles(target: string, files: TargetFiles): string[] {
+	const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+	return [
+		`  Mounted files of ${target} (${files.envVar}=${files.root}):`,
+		...files.mounts.map((m) => {
+			const notes = [m.kind, m.error ?? plural(m.fileCount, 'file'), ...(m.skippedCount ? [`${m.skippedCount} not copied (${[...new Set(m.skipped.map((s) => s.reason))].join(', ')})`] : [])];
+			return `    ${m.mountPath} → ${m.localPath} (${notes.join(', ')})`;
+		}),
+		...(files.refreshError ? [`    Not all copied: ${files.refreshError}.`] : []),
+	];
 }
