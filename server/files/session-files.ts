@@ -112,7 +112,10 @@ export class SessionFiles {
 
 	private async refresh(): Promise<void> {
 		for (const [index, mirror] of this.mirrors.entries()) {
+			const before = mirror.current.refreshError;
 			const files = await mirror.refresh();
+			const error = mirror.current.refreshError;
+			if (error && error !== before) this.logger.warning('files', 'refreshing the mounted files failed; the copy stays as it was', { target: this.targets[index]!.label, error });
 			// The first copy is part of the connect result, not a change.
 			if (files.length > 0 && this.timer) this.changed({ target: this.targets[index]!.label, files });
 		}
