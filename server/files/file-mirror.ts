@@ -97,6 +97,8 @@ export class FileMirror {
 	}
 
 	private async sync(): Promise<string[]> {
+		// A container without mounts costs no port-forward every two seconds.
+		if (this.mounts.length === 0) return [];
 		const snapshot = await this.source.list(this.mounts.map((m) => m.mountPath));
 		const wanted = new Map<string, Wanted>();
 		const dirs = new Set<string>();
