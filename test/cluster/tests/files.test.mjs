@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import fs, { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startSidecar } from '../../helpers/executable.mjs';
@@ -88,36 +88,35 @@ function fixtures() {
 }
 
 /**
- * Walks `paths` as the container's process sees them (links followed, the kubelet's `..`
- * internals left out): path → base64 content, or the error code reading it gave.
+ * Walks `paths` under `prefix` as the container's process sees them (links followed, the
+ * kubelet's `..` internals left out): path → base64 content, or the error code reading it
+ * gave. Runs here and, as its source text, in the pods.
  */
-const dumpScript = (paths, prefix = '') => `
-const fs = require('fs');
-const out = {};
-const walk = (abs, rel) => {
-	let st;
-	try { st = fs.statSync(abs); } catch (e) { out[rel] = e.code; return; }
-	if (st.isDirectory()) {
-		let names;
-		try { names = fs.readdirSync(abs); } catch (e) { out[rel] = e.code; return; }
-		const kubelet = names.includes('..data');
-		for (const name of names) if (!(kubelet && name.startsWith('..'))) walk(abs + '/' + name, rel + '/' + name);
-		return;
-	}
-	try { out[rel] = fs.readFileSync(abs).toString('base64'); } catch (e) { out[rel] = e.code; }
-};
-for (const p of ${JSON.stringify(paths)}) walk(${JSON.stringify(prefix)} + p, p);
-console.log(JSON.stringify(out));`;
+function dump(fs, paths, prefix) {
+	const out = {};
+	const walk = (abs, rel) => {
+		let st;
+		try { st = fs.statSync(abs); } catch (e) { out[rel] = e.code; return; }
+		if (st.isDirectory()) {
+			let names;
+			try { names = fs.readdirSync(abs); } catch (e) { out[rel] = e.code; return; }
+			const kubelet = names.includes('..data');
+			for (const name of names) if (!(kubelet && name.startsWith('..'))) walk(`${abs}/${name}`, `${rel}/${name}`);
+			return;
+		}
+		try { out[rel] = fs.readFileSync(abs).toString('base64'); } catch (e) { out[rel] = e.code; }
+	};
+	for (const path of paths) walk(prefix + path, path);
+	return out;
+}
 
 async function podFiles(pod) {
-	const run = await kubectlAsync(['exec', '-n', namespace, pod, '-c', 'app', '--', '/usr/local/bin/node', '-e', dumpScript(MOUNTS)]);
+	const script = `console.log(JSON.stringify((${dump})(require('fs'), ${JSON.stringify(MOUNTS)}, '')))`;
+	const run = await kubectlAsync(['exec', '-n', namespace, pod, '-c', 'app', '--', '/usr/local/bin/node', '-e', script]);
 	return JSON.parse(run.stdout);
 }
 
-function localFiles(root) {
-	const run = spawnSync(process.execPath, ['-e', dumpScript(MOUNTS, root)], { encoding: 'utf8' });
-	return JSON.parse(run.stdout);
-}
+const localFiles = (root) => dump(fs, MOUNTS, root);
 
 const without = (files, paths) => Object.fromEntries(Object.entries(files).filter(([path]) => !paths.includes(path)));
 const decoded = (files, path) => Buffer.from(files[path], 'base64').toString('utf8');
@@ -236,7 +235,7 @@ test('a later start removes the folder a dead session left, and keeps a live one
 		await sidecar.client.request('shutdown', undefined, 10_000);
 		sidecar.client.notify('exit');
 		await sidecar.exited;
-		spawnSync('rm', ['-rf', liveFolder]);
+		fs.rmSync(liveFolder, { recursive: true, force: true });
 		assert.equal(existsSync(dirname(liveFolder)), true);
 	}
 });
