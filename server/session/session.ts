@@ -98,13 +98,7 @@ export class Session {
 			await this.agents.start();
 			await this.waitForServing(work);
 			const outbound = this.outbound ? await this.startOutbound(this.outbound, params.outbound?.namespaces ?? [], work) : null;
-			progress.report('Copying the mounted files', 97);
-			const files = await SessionFiles.start(this.cluster, this.id, this.plans, this.agents, ({ target, files }) => this.client.emit({
-				change: 'filesChanged', files, message: `${files.length} mounted file(s) of ${target} changed on this machine.`,
-			}), this.logger);
-			this.files = files;
-			// KUBEBRIDGE_ROOT for the local program; `$(volumeMounts:NAME)` of kubebridge.yaml is a mount's folder in the copy.
-			this.contributeEnvironment({ vars: (target) => files.vars(target.index), volumeMount: (name, target) => files.mountFolder(target.index, name) });
+			if (this.features.mountFiles) await this.startFiles(this.agents, work);
 			const result: ConnectResult = {
 				sessionId: this.id, targets: this.connectedTargets(), restoreWithinSeconds: LEASE_DURATION_S + 5, ...(outbound ? { outbound } : {}),
 			};
@@ -191,6 +185,18 @@ export class Session {
 		const agent = this.agents?.dialAgent();
 		if (!agent) return Promise.reject(new Error('no agent pod serves right now'));
 		return dialThroughAgent(this.cluster.endpoint, agent, host, port);
+	}
+
+	/** Mirrors the targets' mounted files; kubebridge.yaml's `mountFiles: false` leaves them in the cluster. */
+	private async startFiles(agents: AgentPods, { progress, cancellation }: Work): Promise<void> {
+		throwIfCancelled(cancellation);
+		progress.report('Copying the mounted files', 97);
+		const files = await SessionFiles.start(this.cluster, this.id, this.plans, agents, ({ target, files: changed }) => this.client.emit({
+			change: 'filesChanged', files: changed, message: `${changed.length} mounted file(s) of ${target} changed on this machine.`,
+		}), this.logger);
+		this.files = files;
+		// KUBEBRIDGE_ROOT for the local program; `$(volumeMounts:NAME)` of kubebridge.yaml is a mount's folder in the copy.
+		this.contributeEnvironment({ vars: (target) => files.vars(target.index), volumeMount: (name, target) => files.mountFolder(target.index, name) });
 	}
 
 	/** A feature's part of the environment handed to the local program; see `session-environment.ts`. */

@@ -212,10 +212,10 @@ export async function sessionObjects(namespace, session) {
  * A sidecar started as an editor starts it, running as a developer bound to the Role of
  * docs/rbac.md in `namespace`; connected to `targets` with `extra` connect params.
  */
-export async function connectAsDeveloper(namespace, targets, extra = {}) {
+export async function connectAsDeveloper(namespace, targets, extra = {}, { workspaceFolder } = {}) {
 	const developer = issueKubeconfig({ user: `dev-${namespace}`, namespace, rules: DEVELOPER_RULES });
 	const sidecar = startSidecar({ args: ['--kubeconfig', developer.kubeconfig, '--agent-image', AGENT_IMAGE] });
-	const init = await sidecar.client.initialize({ cluster: { namespace } });
+	const init = await sidecar.client.initialize({ cluster: { namespace }, ...(workspaceFolder ? { workspaceFolder } : {}) });
 	if (!init.result) throw new Error(`initialize failed: ${JSON.stringify(init.error)}`);
 	const started = Date.now();
 	const response = await sidecar.client.request('session/connect', { targets, workDoneToken: 'connect', ...extra }, 150_000);

@@ -1,13 +1,14 @@
 // Mounted files: while a session is connected, the target container's ConfigMap, Secret,
 // projected (service account token included), downward API and emptyDir files are on this
 // machine, byte for byte as the container has them, owner-only; a ConfigMap update reaches
-// the copy; disconnect removes it, and a later start removes what a dead session left.
+// the copy; disconnect removes it, and a later start removes what a dead session left;
+// kubebridge.yaml's `mountFiles: false` leaves the files in the cluster.
 // kubebridge runs as its packaged executable, driven as an editor drives it, as a developer
 // bound to the Role of docs/rbac.md; the admin sets up the fixtures and reads the pods' files.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import fs, { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import fs, { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startSidecar } from '../../helpers/executable.mjs';
@@ -189,6 +190,7 @@ test('mounted files are copied byte for byte, owner-only, refreshed on a ConfigM
 	}
 	assert.equal(statSync(sessionFolder).mode & 0o777, 0o700);
 
+	assert.deepEqual(connected.targets[0].environment, { KUBEBRIDGE_ROOT: files.root }, "the session's part of the handed-over environment");
 	const env = await sidecar.client.request('environment/get', { target: { service: 'files' } });
 	assert.deepEqual(env.result.vars.find((v) => v.name === 'KUBEBRIDGE_ROOT'), { name: 'KUBEBRIDGE_ROOT', value: files.root, source: 'session', secret: false });
 	const dotenv = await sidecar.client.request('environment/export', { target: { service: 'files' }, format: 'dotenv' });
@@ -211,6 +213,23 @@ test('mounted files are copied byte for byte, owner-only, refreshed on a ConfigM
 
 	await disconnectAndExit(sidecar);
 	assert.equal(existsSync(sessionFolder), false, 'the session folder is gone after disconnect');
+});
+
+test("kubebridge.yaml's mountFiles: false copies nothing, hands over no root, and a volumeMounts token says what it needs", { timeout: 300_000 }, async () => {
+	const workspaceFolder = mkdtempSync(join(tmpdir(), 'kubebridge-files-ws-'));
+	writeFileSync(join(workspaceFolder, 'kubebridge.yaml'), 'version: 1\nenv:\n  CONFIG_DIR: $(volumeMounts:config)\nfeatures:\n  mountFiles: false\n');
+	const { sidecar, connected } = await connectAsDeveloper(namespace, [{ service: 'files' }], {}, { workspaceFolder });
+	sidecars.push(sidecar);
+	try {
+		assert.deepEqual([connected.targets[0].files, connected.targets[0].environment], [null, {}]);
+		assert.equal(existsSync(join(tmpdir(), 'kubebridge', 'sessions', connected.sessionId)), false, 'no session folder of copies');
+		const env = await sidecar.client.request('environment/get', { target: { service: 'files' } });
+		assert.equal(env.error?.code, -33501, JSON.stringify(env));
+		assert.match(env.error.message, /\$\(volumeMounts:config\) needs a connected session with the copied mounted files/);
+	} finally {
+		await disconnectAndExit(sidecar);
+		fs.rmSync(workspaceFolder, { recursive: true, force: true });
+	}
 });
 
 test('a later start removes the folder a dead session left, and keeps a live one', { timeout: 60_000 }, async () => {
