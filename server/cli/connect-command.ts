@@ -1,10 +1,9 @@
 import { ConfigRequest, ConnectRequest, DidChangeStateNotification, DisconnectRequest, type ConnectTarget } from '../../protocol/index.js';
 import { Logger } from '../log/logger.js';
-import { formatMountedFiles } from './format.js';
 import { startInProcess, type ProtocolClient } from './in-process-client.js';
 import { outboundOptions, type OutboundArgs } from './outbound-flags.js';
 import { reportError, type CommandOptions } from './run-command.js';
-import { describeConnected, outboundLines, sessionOutput } from './session-output.js';
+import { describeConnected, mountedFilesLines, outboundLines, sessionOutput } from './session-output.js';
 
 export interface ConnectCommandOptions extends CommandOptions {
 	targets: ConnectTarget[];
@@ -34,8 +33,8 @@ export async function runConnect(options: ConnectCommandOptions): Promise<void> 
 			targets: options.targets, workDoneToken: 'cli', ...(outbound ? { outbound } : {}),
 		});
 		if (result.outbound && options.output !== 'json') say('outbound', outboundLines(result.outbound).join('\n'));
-		const files = result.targets.flatMap((t) => (t.files ? formatMountedFiles(t.target, t.files) : []));
-		say('ready', [`Ready: ${describeConnected(result)}. Requests to it in the cluster now reach this machine. Press Ctrl-C to disconnect.`, ...files].join('\n'), { result });
+		const ready = `Ready: ${describeConnected(result)}. Requests to it in the cluster now reach this machine. Press Ctrl-C to disconnect.`;
+		say('ready', [ready, ...mountedFilesLines(result)].join('\n'), { result });
 		const signal = await stopped;
 		say('progress', `${signal}: disconnecting…`, { signal });
 		const disconnected = await client.connection.sendRequest(DisconnectRequest.type, { workDoneToken: 'cli' });

@@ -12,7 +12,7 @@ import { runEnvironment } from '../run/run-environment.js';
 import { startInProcess, type ProtocolClient } from './in-process-client.js';
 import { outboundOptions, type OutboundArgs } from './outbound-flags.js';
 import { reportError, type CommandOptions } from './run-command.js';
-import { describeConnected, outboundLines, sessionOutput } from './session-output.js';
+import { describeConnected, mountedFilesLines, outboundLines, sessionOutput } from './session-output.js';
 
 export interface RunProgramOptions extends CommandOptions {
 	/** What to connect; empty: the workspace file's targets. */
@@ -85,7 +85,8 @@ export async function runProgram(options: RunProgramOptions, seams: RunSeams = p
 		connected = true;
 		if (result.outbound) say('outbound', outboundLines(result.outbound).join('\n'), { outbound: result.outbound });
 		// The program's arguments are not echoed: they may hold what the log must not.
-		say('ready', `Ready: ${describeConnected(result)}. Starting ${launch.shell ? 'the launch command' : launch.file}.`, { result });
+		const ready = `Ready: ${describeConnected(result)}. Starting ${launch.shell ? 'the launch command' : launch.file}.`;
+		say('ready', [ready, ...mountedFilesLines(result)].join('\n'), { result });
 		const environment = await client.connection.sendRequest(EnvironmentRequest.type, { target: environmentTarget(result), reveal: true, workDoneToken: 'cli' });
 		if (interrupted) return exitCodeOf(null, interrupted);
 		phase = 'running';

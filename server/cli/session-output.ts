@@ -1,4 +1,5 @@
 import type { ConnectResult, OutboundInfo, WorkDoneProgressValue } from '../../protocol/index.js';
+import { formatMountedFiles } from './format.js';
 
 /** How a command that holds a session tells the user what happens: lines on stderr, or JSON lines. */
 export interface SessionOutput {
@@ -27,6 +28,11 @@ export function describeConnected(result: ConnectResult): string {
 		const ports = t.ports.map((p) => `${p.servicePort ?? p.remote}→localhost:${p.local}`).join(', ');
 		return `${t.target} in ${t.namespace} (${t.agentPods.length} pod${t.agentPods.length === 1 ? '' : 's'}: ${ports})`;
 	}).join('; ');
+}
+
+/** Under the Ready line: where each target's mounted files were copied, and what was not. */
+export function mountedFilesLines(result: ConnectResult): string[] {
+	return result.targets.flatMap((t) => (t.files ? formatMountedFiles(t.target, t.files) : []));
 }
 
 /** The services this machine reaches, one line each, and what the user should know. */

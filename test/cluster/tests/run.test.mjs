@@ -1,9 +1,10 @@
 // `kubebridge run` against the real cluster, through the packaged executable as a user
 // types it, as a developer bound to the Role of docs/rbac.md: the program runs with the
-// container's environment (Secrets included) and the workspace file's additions, a pod in
-// the cluster calling the service is answered by it, its exit status comes back, signals
-// reach it, and the cluster is restored after. Then every file kubebridge wrote and
-// everything it printed is searched for the fixture Secrets' values.
+// container's environment (Secrets included) and the workspace file's additions, reads the
+// container's mounted files under KUBEBRIDGE_ROOT, a pod in the cluster calling the service
+// is answered by it, its exit status comes back, signals reach it, and the cluster is
+// restored after. Then every file kubebridge wrote and everything it printed is searched
+// for the fixture Secrets' values.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -22,6 +23,7 @@ import {
 } from '../../helpers/workload-fixtures.mjs';
 
 const namespace = uniqueNamespace('kb-run');
+const SETTINGS = `mode=${randomBytes(6).toString('hex')}\n`;
 const SECRETS = { password: `pw-${randomBytes(9).toString('hex')}`, token: `tok-${randomBytes(12).toString('base64url')}` };
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 let developer;
@@ -35,8 +37,11 @@ before(async () => {
 	const container = deployment.spec.template.spec.containers[0];
 	container.env.push({ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'creds', key: 'password' } } });
 	container.envFrom = [{ prefix: 'CREDS_', secretRef: { name: 'creds' } }];
+	container.volumeMounts = [{ name: 'settings', mountPath: '/etc/settings', readOnly: true }];
+	deployment.spec.template.spec.volumes = [{ name: 'settings', configMap: { name: 'settings' } }];
 	apply([
 		{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace }, stringData: { password: SECRETS.password, 'api-token': SECRETS.token } },
+		{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace }, data: { 'app.conf': SETTINGS } },
 		deployment, service, ...clientManifests(namespace),
 	]);
 	developer = issueKubeconfig({ user: `dev-${namespace}`, namespace, rules: DEVELOPER_RULES });
@@ -88,11 +93,15 @@ function kubebridge(args, { cwd }) {
 
 /**
  * The local program: serves HTTP on `port`, answering with what it sees of its environment
- * (the secret only as a yes/no against its hash), and exits with `code` after `/bye`.
+ * (the secret only as a yes/no against its hash) and of the mounted files, and exits with
+ * `code` after `/bye`.
  */
 const programScript = (port, code) => `
 const env = process.env;
+const read = (file) => { try { return require('node:fs').readFileSync(file, 'utf8'); } catch (error) { return error.code; } };
 const seen = {
+	root: env.KUBEBRIDGE_ROOT, settings: read(env.KUBEBRIDGE_ROOT + '/etc/settings/app.conf'),
+	settingsDir: env.SETTINGS_DIR, viaToken: read(env.SETTINGS_DIR + '/app.conf'),
 	namespace: env.POD_NAMESPACE, greeting: env.GREETING, level: env.LOG_LEVEL, home: env.HOME, appAddress: env.APP_ADDRESS,
 	password: require('node:crypto').createHash('sha256').update(env.DB_PASSWORD ?? '').digest('hex') === ${JSON.stringify(sha256(SECRETS.password))},
 	token: require('node:crypto').createHash('sha256').update(env['CREDS_api-token'] ?? '').digest('hex') === ${JSON.stringify(sha256(SECRETS.token))},
@@ -117,7 +126,8 @@ async function restored(before) {
 test("run: the program gets the container's environment and the workspace file's, answers the cluster, and its exit status comes back", async () => {
 	const before = await comparableObject('deployment', namespace, 'app');
 	const port = await freePort();
-	const cwd = workspace(`version: 1\nenv:\n  GREETING: "hello from $(POD_NAMESPACE)"\n  LOG_LEVEL: debug\n  APP_ADDRESS: $(services:app)\n`);
+	const cwd = workspace(`version: 1\nenv:\n  GREETING: "hello from $(POD_NAMESPACE)"\n  LOG_LEVEL: debug\n  APP_ADDRESS: $(services:app)\n`
+		+ '  SETTINGS_DIR: $(volumeMounts:settings)\n');
 	const hosts = hostsFile();
 	const run = kubebridge(['run', 'app', '-n', namespace, '--local-port', String(port), '--agent-image', AGENT_IMAGE, '--hosts-file', hosts,
 		'--', NODE, '-e', programScript(port, 7)], { cwd });
@@ -129,8 +139,12 @@ test("run: the program gets the container's environment and the workspace file's
 		const body = JSON.parse(answer.body);
 		assert.equal(body.answeredBy, 'the local program');
 		// HOME is not the pod's to set, so the program keeps this machine's.
-		const { appAddress, ...seen } = body.seen;
+		const { appAddress, root, settings, settingsDir, viaToken, ...seen } = body.seen;
 		assert.deepEqual(seen, { namespace, greeting: `hello from ${namespace}`, level: 'debug', home: run.env.HOME, password: true, token: true });
+		assert.match(run.output.stderr, new RegExp(`Mounted files of service/app \\(KUBEBRIDGE_ROOT=${root}\\):\n    /etc/settings → ${root}/etc/settings \\(configMap, 1 file\\)`));
+		assert.ok(root.startsWith(join(tmpdir(), 'kubebridge', 'sessions')), `KUBEBRIDGE_ROOT is the session's copy: ${root}`);
+		assert.equal(settings, SETTINGS, 'the mounted ConfigMap file is read under KUBEBRIDGE_ROOT');
+		assert.deepEqual([settingsDir, viaToken], [`${root}/etc/settings`, SETTINGS], 'a $(volumeMounts:…) token is the local folder of that mount');
 		assert.match(appAddress, /^127\.\d+\.\d+\.\d+$/, 'a $(services:…) token is the local address outbound access gives the service');
 		assert.match(readFileSync(hosts, 'utf8'), new RegExp(`${appAddress.replaceAll('.', '\\.')}\\s.*\\bapp\\.${namespace}\\b`), 'its names are in the hosts file given');
 		await inClient(namespace, getEachScript([`http://app.${namespace}/bye`]));
@@ -138,6 +152,7 @@ test("run: the program gets the container's environment and the workspace file's
 		assert.match(run.output.stderr, /exited with 7; disconnecting…\n[\s\S]*Restored Deployment\/kb-run-\w+\/app\./);
 		await restored(before);
 		assert.equal(readFileSync(hosts, 'utf8'), '127.0.0.1 localhost\n', 'the names are gone again');
+		assert.equal(existsSync(root), false, 'the copy of the mounted files is gone with the session');
 	} finally {
 		run.child.kill('SIGKILL');
 	}
