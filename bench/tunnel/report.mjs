@@ -28,6 +28,7 @@ export function machineFacts(kubeconfig) {
 	};
 }
 
+const MiB = 1 << 20;
 const mb = (value) => value.toFixed(1);
 const ms = (value) => value.toFixed(2);
 const ratio = (kb, base) => `${(kb / base).toFixed(2)}×`;
@@ -54,7 +55,6 @@ function outboundRows({ kubectl, ws, outbound }, plan) {
 }
 
 function conditionTable({ latencyMs, kubectl, ws, kubebridge, outbound, loadBefore, loadAfter }, plan) {
-	const MiB = 1 << 20;
 	const rows = [
 		'| measurement | kubectl port-forward | WebSocket forward per connection | kubebridge | kubebridge / kubectl | kubebridge / WebSocket forward | goal | met |',
 		'|---|---|---|---|---|---|---|---|',
