@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs from Debian's packages what the cluster runs on and what is missing here.
+# Installs from Debian's packages what the cluster runs on, and the editor the cluster tests
+# drive kubebridge from (neovim, headless), when missing here.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-packages=(containerd runc containernetworking-plugins iptables conntrack openssl iproute2 procps util-linux gcc libc6-dev)
+packages=(containerd runc containernetworking-plugins iptables conntrack openssl iproute2 procps util-linux gcc libc6-dev neovim)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
