@@ -44,6 +44,7 @@ export namespace ErrorCodes {
 	export const ProjectFileInvalid = -33601;
 	export const LaunchProfileConflict = -33602;
 	export const ProjectFileNotWritable = -33603;
+	export const ProposalMissing = -33604;
 }
 
 /** Stable reasons, one per distinct cause; the spec lists them with their codes. */
@@ -96,6 +97,8 @@ export const ERROR_REASONS = [
 	'launchProfileExists',
 	'launchProfileInUse',
 	'projectFileNotWritable',
+	'serviceNotProposed',
+	'localPortNotProposed',
 ] as const;
 
 export type ErrorReason = (typeof ERROR_REASONS)[number];

@@ -61,3 +61,32 @@ export function projectFileNotWritable(file: string, error: unknown): Kubebridge
 		hint: 'Make the file and its folder writable (check out the file if source control locks it), then retry.',
 	}, `Cannot write ${file}: ${detail}`);
 }
+
+export const serviceNotProposed = (project: string, candidates: string[]): KubebridgeError =>
+	new KubebridgeError(ErrorCodes.ProposalMissing, {
+		reason: 'serviceNotProposed',
+		hint: 'Name the service: add --service NAME to the Connect tool\'s arguments, or a target in kubebridge.yaml.',
+	}, candidates.length === 0
+		? `No service in the cluster matches the project '${project}'.`
+		: `Several services match the project '${project}' equally well: ${candidates.join(', ')}.`);
+
+export const localPortNotProposed = (project: string): KubebridgeError =>
+	new KubebridgeError(ErrorCodes.ProposalMissing, {
+		reason: 'localPortNotProposed',
+		hint: 'Add an applicationUrl to the project\'s launch profile, --local-port PORT to the Connect tool\'s arguments, or ports in kubebridge.yaml.',
+	}, `The project '${project}' names no port it listens on.`);
+
+export const projectNotSelected = (root: string, projects: string[]): KubebridgeError =>
+	new KubebridgeError(ErrorCodes.ProjectNotFound, {
+		reason: 'projectNotFound', file: root,
+		hint: 'Select the service\'s project in Solution Explorer before choosing Connect (the tool passes $(ProjectDir)).',
+	}, `${root}: the solution has several projects (${projects.join(', ')}) and none is selected.`);
+
+export const alreadyConnected = (solutionDir: string, pid: number): KubebridgeError =>
+	new KubebridgeError(ErrorCodes.SessionState, {
+		reason: 'sessionActive', hint: 'Disconnect first (Tools > kubebridge: Disconnect).',
+	}, `A session for ${solutionDir} already runs (process ${pid}).`);
+
+export const notConnected = (solutionDir: string): KubebridgeError =>
+	new KubebridgeError(ErrorCodes.SessionState, { reason: 'noSession', hint: 'Connect first (Tools > kubebridge: Connect).' },
+		`No session runs for ${solutionDir}.`);

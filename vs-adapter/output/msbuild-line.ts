@@ -1,4 +1,6 @@
-import { asKubebridgeError } from '../../server/errors.js';
+import { ResponseError } from 'vscode-jsonrpc';
+import type { ErrorData } from '../../protocol/index.js';
+import { asKubebridgeError, KubebridgeError } from '../../server/errors.js';
 
 /** The origin written when no file is involved: the tool itself, as MSBuild tools do (`csc : error CS2001: ...`). */
 export const TOOL_ORIGIN = 'kubebridge-vs';
@@ -42,9 +44,11 @@ export function formatDiagnostic(diagnostic: OutputDiagnostic): string {
 	return `${origin}: ${diagnostic.severity} ${diagnostic.code}: ${message}`;
 }
 
-/** Any thrown value as a diagnostic: a KubebridgeError keeps its code, file and position; its hint follows the message. */
+/** Any thrown value as a diagnostic: a KubebridgeError (or the sidecar's error response) keeps its code, file and position; its hint follows the message. */
 export function diagnosticOf(error: unknown): OutputDiagnostic {
-	const known = asKubebridgeError(error);
+	// An error the sidecar answered with is as typed as one thrown here.
+	const data = error instanceof ResponseError ? error.data as ErrorData | undefined : undefined;
+	const known = error instanceof ResponseError && data?.reason ? new KubebridgeError(error.code, data, error.message) : asKubebridgeError(error);
 	const { file, line, column, hint } = known.data;
 	// The message of a file error starts with the path; the origin already says it.
 	const message = file !== undefined && known.message.startsWith(file) ? known.message.slice(file.length).replace(/^(?: line \d+)?:\s*/, '') : known.message;

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, 
 import { dirname, resolve } from 'node:path';
 import { KubebridgeError } from '../../server/errors.js';
 import { launchConfigurationNotFound, launchProfileInUse, projectFileNotWritable } from '../errors.js';
+import { processAlive } from '../process-alive.js';
 import { decodeTextFile, encodeText } from '../project/text-file.js';
 import {
 	defaultRecordDirectory, deleteRecord, digest, listRecords, loadRecord, saveRecord, type HandoverRecord,
@@ -52,16 +53,6 @@ export interface RecoveryReport {
 	failed: { file: string; error: KubebridgeError }[];
 	/** Record files that could not be read at all; deleted. */
 	droppedRecords: string[];
-}
-
-function processAlive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		// EPERM: it runs, as another user.
-		return (error as NodeJS.ErrnoException).code === 'EPERM';
-	}
 }
 
 const writeErrors = new Set(['EACCES', 'EPERM', 'EROFS', 'EBUSY', 'ENOTDIR', 'EISDIR']);
