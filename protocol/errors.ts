@@ -45,6 +45,7 @@ export namespace ErrorCodes {
 	export const LaunchProfileConflict = -33602;
 	export const ProjectFileNotWritable = -33603;
 	export const ProposalMissing = -33604;
+	export const AdapterSessionFailed = -33605;
 }
 
 /** Stable reasons, one per distinct cause; the spec lists them with their codes. */
@@ -99,6 +100,8 @@ export const ERROR_REASONS = [
 	'projectFileNotWritable',
 	'serviceNotProposed',
 	'localPortNotProposed',
+	'sidecarNotStarted',
+	'sessionProcessEnded',
 ] as const;
 
 export type ErrorReason = (typeof ERROR_REASONS)[number];

@@ -90,3 +90,13 @@ export const alreadyConnected = (solutionDir: string, pid: number): KubebridgeEr
 export const notConnected = (solutionDir: string): KubebridgeError =>
 	new KubebridgeError(ErrorCodes.SessionState, { reason: 'noSession', hint: 'Connect first (Tools > kubebridge: Connect).' },
 		`No session runs for ${solutionDir}.`);
+
+export const sidecarNotStarted = (executable: string, detail: string): KubebridgeError =>
+	new KubebridgeError(ErrorCodes.AdapterSessionFailed, {
+		reason: 'sidecarNotStarted', hint: 'Keep kubebridge(.exe) in the folder of kubebridge-vs(.exe), or set KUBEBRIDGE_SIDECAR to its path.',
+	}, `Cannot start the sidecar ${executable}: ${detail}`);
+
+export const sessionProcessEnded = (): KubebridgeError =>
+	new KubebridgeError(ErrorCodes.AdapterSessionFailed, {
+		reason: 'sessionProcessEnded', hint: 'kubebridge-vs diagnostics lists the log files; the newest kubebridge-vs-adapter log says why.',
+	}, 'The background session ended before it connected.');

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { alreadyConnected } from '../errors.js';
+import { alreadyConnected, sessionProcessEnded } from '../errors.js';
 import { formatError } from '../output/msbuild-line.js';
 import { processAlive } from '../process-alive.js';
 import { runSessionHost, type Handshake, type HostOptions } from '../session/session-host.js';
@@ -66,7 +66,7 @@ export async function runConnect(options: HostOptions): Promise<number> {
 		});
 		lines.on('close', () => {
 			if (settled) return;
-			say(formatError(new Error('the background session ended before it connected; its log is in the log folder (kubebridge-vs diagnostics)')));
+			say(formatError(sessionProcessEnded()));
 			resolve(1);
 		});
 	});

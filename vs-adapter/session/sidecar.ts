@@ -4,6 +4,7 @@ import {
 	ExitNotification, InitializeRequest, ShutdownRequest, WorkDoneProgress,
 	type ClusterOptions, type InitializeResult, type WorkDoneProgressValue,
 } from '../../protocol/index.js';
+import { sidecarNotStarted } from '../errors.js';
 
 export interface SidecarOptions {
 	/** The packaged `kubebridge` executable. */
@@ -43,7 +44,12 @@ export async function startSidecar(options: SidecarOptions): Promise<Sidecar> {
 	const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
 	connection.onProgress(WorkDoneProgress.type, 'vs', options.onProgress);
 	connection.listen();
-	const started = new Promise<never>((_, reject) => child.once('error', (error) => reject(new Error(`Cannot start ${options.executable}: ${error.message}`))));
+	const started = new Promise<never>((_, reject) => {
+		child.once('error', (error) => reject(sidecarNotStarted(options.executable, error.message)));
+		child.once('exit', (code, signal) => reject(sidecarNotStarted(options.executable, `it ended (${code ?? signal}) before answering initialize`)));
+	});
+	// It settles only as a failure, and may after initialize (the sidecar's normal exit): only the race listens.
+	started.catch(() => undefined);
 	const initializeResult = await Promise.race([started, connection.sendRequest(InitializeRequest.type, {
 		processId: process.pid,
 		clientInfo: { name: 'kubebridge-vs' },
