@@ -153,3 +153,14 @@ export namespace LogWriteNotification {
 	export const method = 'log/didWrite' as const;
 	export const type = new NotificationType<LogWriteParams>(method);
 }
+
+export interface CancelParams {
+	/** The id of the request to cancel. */
+	id: number | string;
+}
+
+/** Asks the server to stop a running request; it then answers that request with `RequestCancelled`. */
+export namespace CancelRequestNotification {
+	export const method = '$/cancelRequest' as const;
+	export const type = new NotificationType<CancelParams>(method);
+}

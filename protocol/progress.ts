@@ -1,4 +1,4 @@
-import { ProgressType } from 'vscode-jsonrpc';
+import { NotificationType, ProgressType } from 'vscode-jsonrpc';
 import { s, type Property } from './schema.js';
 
 /** A token the client picks to match `$/progress` notifications to a request. */
@@ -38,4 +38,15 @@ export type WorkDoneProgressValue = WorkDoneProgressBegin | WorkDoneProgressRepo
 
 export namespace WorkDoneProgress {
 	export const type = new ProgressType<WorkDoneProgressValue>();
+}
+
+export interface ProgressParams {
+	token: ProgressToken;
+	value: WorkDoneProgressValue;
+}
+
+/** The notification that carries a request's progress; described here for clients generated from the meta-model. */
+export namespace ProgressNotification {
+	export const method = '$/progress' as const;
+	export const type = new NotificationType<ProgressParams>(method);
 }

@@ -1,0 +1,246 @@
+// Generates protocol/metaModel.json, the protocol in machine-readable form (in the manner of
+// the LSP's metaModel.json) for clients generated in other languages, e.g. C# for
+// StreamJsonRpc. Sources, all in protocol/: the namespaces that declare a method (its
+// vscode-jsonrpc message type gives params and result types), the params schemas the server
+// validates with (so integers and limits are exact), PROTOCOL.md for direction, status,
+// progress and cancellation, and the error codes with their reasons. Results and
+// notification params are converted from their TypeScript declarations.
+//
+// Run after `npm run compile`: node scripts/generate-meta-model.mjs [--check]
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+
+const root = new URL('..', import.meta.url);
+const path = (relative) => fileURLToPath(new URL(relative, root));
+export const META_MODEL_FILE = path('protocol/metaModel.json');
+
+/** The runtime params schema (protocol/schema.ts) as JSON Schema. */
+function fromRuntimeSchema(schema) {
+	switch (schema.kind) {
+		case 'string': return { type: 'string', ...(schema.enum ? { enum: [...schema.enum] } : {}), ...(schema.minLength !== undefined ? { minLength: schema.minLength } : {}) };
+		case 'integer': return { type: 'integer', ...(schema.minimum !== undefined ? { minimum: schema.minimum } : {}), ...(schema.maximum !== undefined ? { maximum: schema.maximum } : {}) };
+		case 'boolean': return { type: 'boolean' };
+		case 'null': return { type: 'null' };
+		case 'array': return { type: 'array', items: fromRuntimeSchema(schema.items), ...(schema.maxItems !== undefined ? { maxItems: schema.maxItems } : {}) };
+		case 'record': return { type: 'object', additionalProperties: fromRuntimeSchema(schema.values) };
+		case 'object': {
+			const names = Object.keys(schema.properties);
+			const required = names.filter((name) => !schema.properties[name].optional);
+			return {
+				type: 'object',
+				properties: Object.fromEntries(names.map((name) => [name, fromRuntimeSchema(schema.properties[name].schema)])),
+				...(required.length ? { required } : {}),
+				additionalProperties: false,
+			};
+		}
+		case 'anyOf': return { anyOf: schema.options.map(fromRuntimeSchema) };
+		default: throw new Error(`unknown schema kind ${schema.kind}`);
+	}
+}
+
+/** TypeScript declarations as JSON Schema; named interfaces and aliases go to `definitions`. */
+class TypeConverter {
+	definitions = {};
+	#checker;
+
+	constructor(checker) {
+		this.#checker = checker;
+	}
+
+	documentation(symbol) {
+		const text = ts.displayPartsToString(symbol.getDocumentationComment(this.#checker)).trim();
+		return text ? { description: text } : {};
+	}
+
+	#named(type) {
+		const symbol = type.aliasSymbol ?? (type.symbol && (type.symbol.flags & ts.SymbolFlags.Interface) ? type.symbol : undefined);
+		if (!symbol || type.aliasTypeArguments?.length) return undefined;
+		const file = symbol.declarations?.[0]?.getSourceFile().fileName ?? '';
+		return file.includes('/protocol/') ? symbol : undefined;
+	}
+
+	schema(type) {
+		const named = this.#named(type);
+		if (named) {
+			const name = named.getName();
+			if (!(name in this.definitions)) {
+				this.definitions[name] = {};
+				this.definitions[name] = { ...this.documentation(named), ...this.#structure(type) };
+			}
+			return { $ref: `#/definitions/${name}` };
+		}
+		return this.#structure(type);
+	}
+
+	#structure(type) {
+		const f = type.flags;
+		if (f & ts.TypeFlags.Any || f & ts.TypeFlags.Unknown) return {};
+		if (f & ts.TypeFlags.String) return { type: 'string' };
+		if (f & ts.TypeFlags.Number) return { type: 'number' };
+		if (f & ts.TypeFlags.Boolean) return { type: 'boolean' };
+		if (f & ts.TypeFlags.Null) return { type: 'null' };
+		if (f & ts.TypeFlags.StringLiteral || f & ts.TypeFlags.NumberLiteral) return { const: type.value };
+		if (f & ts.TypeFlags.BooleanLiteral) return { const: type.intrinsicName === 'true' };
+		if (type.isUnion()) return this.#union(type.types.filter((t) => !(t.flags & ts.TypeFlags.Undefined)));
+		if (this.#checker.isArrayType(type) || this.#checker.isTupleType(type)) {
+			const [item] = this.#checker.getTypeArguments(type);
+			return { type: 'array', items: this.schema(item) };
+		}
+		if (f & ts.TypeFlags.Object || type.isIntersection()) return this.#object(type);
+		throw new Error(`cannot describe type ${this.#checker.typeToString(type)}`);
+	}
+
+	#union(members) {
+		if (members.length === 1) return this.schema(members[0]);
+		const booleans = members.filter((t) => t.flags & ts.TypeFlags.BooleanLiteral);
+		const rest = members.filter((t) => !(t.flags & ts.TypeFlags.BooleanLiteral));
+		const options = [...(booleans.length === 2 ? [{ type: 'boolean' }] : booleans.map((t) => this.schema(t))), ...rest.map((t) => this.schema(t))];
+		if (options.length === 1) return options[0];
+		if (options.every((o) => 'const' in o && typeof o.const === 'string')) return { type: 'string', enum: options.map((o) => o.const) };
+		return { anyOf: options };
+	}
+
+	#object(type) {
+		const checker = this.#checker;
+		const index = checker.getIndexInfosOfType(type)[0];
+		const properties = checker.getPropertiesOfType(type);
+		if (index && properties.length === 0) {
+			const values = index.type;
+			return values.flags & ts.TypeFlags.Never ? { type: 'object', additionalProperties: false } : { type: 'object', additionalProperties: this.schema(values) };
+		}
+		const required = [];
+		const described = {};
+		for (const property of properties) {
+			const declaration = property.valueDeclaration ?? property.declarations?.[0];
+			const propertyType = checker.getTypeOfSymbolAtLocation(property, declaration);
+			described[property.getName()] = { ...this.documentation(property), ...this.schema(propertyType) };
+			if (!(property.flags & ts.SymbolFlags.Optional)) required.push(property.getName());
+		}
+		return { type: 'object', properties: described, ...(required.length ? { required } : {}), additionalProperties: false };
+	}
+}
+
+/** `### \`method\`` sections of PROTOCOL.md: status, direction, kind, progress, cancellation, first sentence. */
+function documentedMethods(spec) {
+	const methods = new Map();
+	for (const section of spec.split(/^### `/m).slice(1)) {
+		const name = section.slice(0, section.indexOf('`'));
+		const status = /\*\*Status:\*\* (implemented|reserved)/.exec(section)?.[1];
+		const direction = /\*\*Direction:\*\* (client → server|server → client), (request|notification)([^\n]*)/.exec(section);
+		if (!status || !direction) throw new Error(`PROTOCOL.md: ${name} lacks a Status or Direction line`);
+		methods.set(name, {
+			status,
+			direction: direction[1] === 'client → server' ? 'clientToServer' : 'serverToClient',
+			kind: direction[2],
+			reportsProgress: direction[3].includes('reports progress'),
+			cancellable: direction[3].includes('cancellable'),
+		});
+	}
+	return methods;
+}
+
+/** Per error code, the reasons the spec's error table lists for it. */
+function documentedReasons(spec, reasons) {
+	const byName = new Map();
+	for (const row of spec.matchAll(/^\| (-\d+) \| `(\w+)` \| (.*) \|$/gm)) {
+		byName.set(row[2], [...row[3].matchAll(/`(\w+)`/g)].map((m) => m[1]).filter((r) => reasons.includes(r)));
+	}
+	return byName;
+}
+
+/** The protocol's namespaces that declare a method, with their message type's arguments. */
+function declaredMessages(program, converter) {
+	const checker = program.getTypeChecker();
+	const index = program.getSourceFile(path('protocol/index.ts'));
+	const exports = checker.getExportsOfModule(checker.getSymbolAtLocation(index))
+		.map((s) => (s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s));
+	const messages = new Map();
+	for (const symbol of exports) {
+		if (!(symbol.flags & ts.SymbolFlags.Module)) continue;
+		const members = checker.getExportsOfModule(symbol);
+		const method = members.find((m) => m.getName() === 'method');
+		const typeMember = members.find((m) => m.getName() === 'type');
+		if (!method || !typeMember) continue;
+		const name = checker.getTypeOfSymbol(method).value;
+		const messageType = checker.getTypeOfSymbol(typeMember);
+		const kind = messageType.symbol.getName();
+		const args = checker.getTypeArguments(messageType);
+		const [params, result] = {
+			RequestType: [args[0], args[1]], RequestType0: [undefined, args[0]],
+			NotificationType: [args[0], undefined], NotificationType0: [undefined, undefined],
+		}[kind] ?? (() => { throw new Error(`${symbol.getName()}.type is a ${kind}`); })();
+		messages.set(name, {
+			namespace: symbol.getName(),
+			...converter.documentation(symbol),
+			...(params ? { paramsType: params } : {}),
+			...(result ? { resultType: result } : {}),
+		});
+	}
+	return { messages, checker, exports };
+}
+
+export async function buildMetaModel() {
+	const protocol = await import(new URL(`out/protocol/index.js?${Date.now()}`, root).href);
+	const pkg = JSON.parse(readFileSync(path('package.json'), 'utf8'));
+	const spec = readFileSync(path('protocol/PROTOCOL.md'), 'utf8');
+	const options = { strict: true, target: ts.ScriptTarget.ES2023, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, skipLibCheck: true, noEmit: true };
+	const program = ts.createProgram([path('protocol/index.ts')], options);
+	const converter = new TypeConverter(program.getTypeChecker());
+	const { messages, checker, exports } = declaredMessages(program, converter);
+	const runtime = new Map(Object.values(protocol).filter((v) => v && typeof v === 'object' && typeof v.method === 'string').map((v) => [v.method, v]));
+
+	const requests = [];
+	const notifications = [];
+	for (const [method, doc] of documentedMethods(spec)) {
+		const declared = messages.get(method);
+		const entry = { method, direction: doc.direction, status: doc.status };
+		if (declared?.description) entry.documentation = declared.description;
+		if (declared) entry.typeName = declared.namespace;
+		const paramsSchema = runtime.get(method)?.paramsSchema;
+		if (paramsSchema) entry.params = fromRuntimeSchema(paramsSchema);
+		else if (declared?.paramsType) entry.params = converter.schema(declared.paramsType);
+		if (doc.kind === 'request') {
+			if (declared) {
+				entry.result = converter.schema(declared.resultType);
+				entry.errorData = { $ref: '#/definitions/ErrorData' };
+			}
+			entry.reportsProgress = doc.reportsProgress;
+			entry.cancellable = doc.cancellable;
+			requests.push(entry);
+		} else {
+			notifications.push(entry);
+		}
+		if (doc.status === 'implemented' && !declared) {
+			throw new Error(`${method} is implemented but protocol/ declares no message type for it`);
+		}
+	}
+	const errorData = exports.find((s) => s.getName() === 'ErrorData');
+	converter.schema(checker.getDeclaredTypeOfSymbol(errorData));
+	const reasons = documentedReasons(spec, protocol.ERROR_REASONS);
+	const errors = Object.entries(protocol.ErrorCodes).map(([name, code]) => ({ name, code, reasons: reasons.get(name) ?? [] }));
+	const sorted = Object.fromEntries(Object.entries(converter.definitions).sort(([a], [b]) => a.localeCompare(b)));
+	return {
+		metaData: {
+			protocol: 'kubebridge', version: pkg.version, schemaDialect: 'http://json-schema.org/draft-07/schema#',
+			generatedBy: 'scripts/generate-meta-model.mjs', framing: 'Content-Length headers (LSP base protocol), UTF-8 JSON-RPC 2.0',
+			params: 'Named (an object). null counts as absent; [] is read as {} where only an object fits.',
+		},
+		requests, notifications, errors, reasons: [...protocol.ERROR_REASONS], definitions: sorted,
+	};
+}
+
+export const renderMetaModel = (model) => `${JSON.stringify(model, null, '\t')}\n`;
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+	const text = renderMetaModel(await buildMetaModel());
+	if (process.argv.includes('--check')) {
+		if (readFileSync(META_MODEL_FILE, 'utf8') !== text) {
+			console.error('protocol/metaModel.json is out of date: run node scripts/generate-meta-model.mjs');
+			process.exit(1);
+		}
+	} else {
+		writeFileSync(META_MODEL_FILE, text);
+		console.log(`wrote ${META_MODEL_FILE}`);
+	}
+}
