@@ -198,7 +198,9 @@ export function serve(options: ServeOptions): RunningServer {
 			const typed = asKubebridgeError(error);
 			if (typed.reason === 'internalError') logger.error('rpc', `${method} failed`, { error: String((error as Error)?.stack ?? error) });
 			else logger.info('rpc', `${method} failed: ${typed.message}`, { reason: typed.reason });
-			return toResponseError(typed, scrub) as ResponseError<unknown>;
+			// A cancelled request that did not finish is answered as cancelled (the spec's rule),
+			// also when what was under way (a cluster call) failed on its own afterwards.
+			return toResponseError(token.isCancellationRequested ? requestCancelled() : typed, scrub) as ResponseError<unknown>;
 		} finally {
 			inFlight--;
 		}
