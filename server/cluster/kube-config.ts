@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ErrorCodes, type ClusterOptions, type ContextInfo } from '../../protocol/index.js';
 import { KubebridgeError } from '../errors.js';
+import { pathsOf } from '../platform-paths.js';
 
 const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
@@ -22,13 +22,20 @@ function kubeconfigError(reason: 'kubeconfigNotFound' | 'kubeconfigInvalid' | 'c
 	return new KubebridgeError(ErrorCodes.KubeconfigInvalid, { reason, hint, ...(context ? { context } : {}) }, message);
 }
 
-/** The kubeconfig files the usual rules pick, in order: option, `KUBECONFIG`, `~/.kube/config`. */
-function kubeconfigSources(options: ClusterOptions): string[] {
+/**
+ * The kubeconfig files the usual rules pick, in order: option, `KUBECONFIG` (`;`-separated on
+ * Windows), `~/.kube/config` (`%USERPROFILE%\.kube\config` on Windows, as Node's homedir is).
+ */
+export function kubeconfigSources(
+	options: ClusterOptions, platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env,
+	home: string = homedir(), exists: (file: string) => boolean = existsSync,
+): string[] {
 	if (options.kubeconfig) return [options.kubeconfig];
-	const fromEnv = (process.env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
+	const paths = pathsOf(platform);
+	const fromEnv = (env.KUBECONFIG ?? '').split(paths.delimiter).filter(Boolean);
 	if (fromEnv.length > 0) return fromEnv;
-	const home = join(homedir(), '.kube', 'config');
-	return existsSync(home) ? [home] : [];
+	const file = paths.join(home, '.kube', 'config');
+	return exists(file) ? [file] : [];
 }
 
 /**

@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LogLevel } from '../../protocol/index.js';
+import { underTemp } from '../platform-paths.js';
 import { SecretScrubber } from '../secrets/secret-scrubber.js';
 
 export interface LogEntry {
@@ -15,8 +16,8 @@ export interface LogEntry {
 export type LogSink = (entry: LogEntry) => void;
 
 /** Where every run's log goes: one folder under the OS temp dir, a file per run. */
-export function logDirectory(): string {
-	return process.env.KUBEBRIDGE_LOG_DIR ?? join(tmpdir(), 'kubebridge', 'logs');
+export function logDirectory(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env, temp: string = tmpdir()): string {
+	return env.KUBEBRIDGE_LOG_DIR ?? underTemp(['kubebridge', 'logs'], platform, temp);
 }
 
 const KEEP_LOGS_MS = 7 * 24 * 3600 * 1000;

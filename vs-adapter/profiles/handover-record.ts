@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { underTemp } from '../../server/platform-paths.js';
 import type { ProfileFileKind } from './profile-edit.js';
 
 /**
@@ -30,8 +31,8 @@ export interface HandoverRecord {
 }
 
 /** Where the records live: one folder under the OS temp dir, readable by its owner only. */
-export function defaultRecordDirectory(): string {
-	return join(tmpdir(), 'kubebridge', 'vs-adapter', 'handovers');
+export function defaultRecordDirectory(platform: NodeJS.Platform = process.platform, temp: string = tmpdir()): string {
+	return underTemp(['kubebridge', 'vs-adapter', 'handovers'], platform, temp);
 }
 
 export const digest = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');

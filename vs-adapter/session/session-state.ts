@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { underTemp } from '../../server/platform-paths.js';
 
 /**
  * What the background session of one solution leaves for later `kubebridge-vs` runs: they
@@ -29,7 +30,8 @@ export interface SessionState {
 }
 
 /** Beside the hand-over records: `%TEMP%\kubebridge\vs-adapter\sessions`, `$TMPDIR/...` elsewhere. */
-export const defaultStateDirectory = (): string => join(tmpdir(), 'kubebridge', 'vs-adapter', 'sessions');
+export const defaultStateDirectory = (platform: NodeJS.Platform = process.platform, temp: string = tmpdir()): string =>
+	underTemp(['kubebridge', 'vs-adapter', 'sessions'], platform, temp);
 
 /** One key per solution folder; Windows paths compare without case, as the file system does. */
 export function sessionKey(solutionDir: string, platform: NodeJS.Platform = process.platform): string {
