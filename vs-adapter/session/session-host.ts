@@ -1,9 +1,9 @@
 import type { Server } from 'node:net';
-import { ResponseError } from 'vscode-jsonrpc';
 import {
-	ConnectRequest, DidChangeStateNotification, DisconnectRequest, EnvironmentRequest, ErrorCodes, ServicesRequest, SessionStatusRequest,
+	ConnectRequest, DiagnosticsRequest, DidChangeStateNotification, DisconnectRequest, EnvironmentRequest, ServicesRequest, SessionStatusRequest,
 	type ConnectResult, type ConnectTarget, type WorkDoneProgressValue,
 } from '../../protocol/index.js';
+import { formatDiagnostics } from '../../server/cli/format-diagnostics.js';
 import { loadWorkspaceConfig } from '../../server/config/config-file.js';
 import { Logger } from '../../server/log/logger.js';
 import { formatError } from '../output/msbuild-line.js';
@@ -168,23 +168,8 @@ async function statusLines(sidecar: Sidecar, state: SessionState): Promise<strin
 	];
 }
 
-/**
- * `diagnostics/get` where the sidecar serves it; a sidecar without it gives the session's
- * status per agent and the log files instead.
- */
+/** The sidecar's `diagnostics/get` as `kubebridge diagnostics` prints it (secret values masked), and the adapter's own log. */
 async function diagnosticLines(sidecar: Sidecar, state: SessionState): Promise<string[]> {
-	const logs = state.logFiles.map((file) => `Log: ${file}`);
-	try {
-		const diagnostics = await sidecar.connection.sendRequest<unknown>('diagnostics/get', {});
-		return [...JSON.stringify(diagnostics, null, 2).split('\n'), ...logs];
-	} catch (error) {
-		if (!(error instanceof ResponseError) || error.code !== ErrorCodes.MethodNotFound) throw error;
-	}
-	const status = await sidecar.connection.sendRequest(SessionStatusRequest.type, {});
-	return [
-		`Session ${status.sessionId ?? '(none)'} of ${state.service} in ${state.namespace}, local port ${state.localPort}, sidecar process ${state.sidecarPid}.`,
-		...status.targets.map((t) => `Target ${t.target}: container ${t.container}, ports ${t.ports.map((p) => `${p.servicePort ?? p.remote}->${p.local}`).join(', ')}.`),
-		...status.agents.map((a) => `Agent ${a.pod}: ${a.state}, ${a.activeConnections} active / ${a.totalConnections} total connection(s), ${a.idleTunnels} idle tunnel(s).`),
-		...logs,
-	];
+	const diagnostics = await sidecar.connection.sendRequest(DiagnosticsRequest.type, {});
+	return [...formatDiagnostics(diagnostics).split('\n'), ...state.logFiles.filter((f) => f !== diagnostics.logs.file).map((file) => `Adapter log: ${file}`)];
 }

@@ -102,7 +102,10 @@ test('connect from the adapter: profile with the cluster env, the service answer
 	assert.match(status.stdout, /Agents: 1 of 1 serving/);
 	const diagnostics = await adapter('diagnostics');
 	assert.equal(diagnostics.code, 0, diagnostics.stdout);
-	assert.match(diagnostics.stdout, /Log: .*kubebridge-/);
+	assert.match(diagnostics.stdout, /^Versions\n  kubebridge \d+\.\d+\.\d+, Node /m, 'the sidecar\'s diagnostics/get');
+	assert.match(diagnostics.stdout, new RegExp(`^Cluster\n  context dev-${namespace}, .*namespace ${namespace}$`, 'm'));
+	assert.match(diagnostics.stdout, /^Environment of .*shop-api/m);
+	assert.match(diagnostics.stdout, /^Adapter log: .*kubebridge-vs-adapter-.*\.log$/m);
 
 	const again = await adapter('connect');
 	assert.equal(again.code, 1);
