@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { KubebridgeConfig } from '../../server/config/config-types.js';
+import type { WorkspaceConfig } from '../../protocol/index.js';
 import { localPortNotProposed, projectNotSelected, serviceNotProposed } from '../errors.js';
 import { profileNameFor, type ProfileFileKind } from '../profiles/profile-edit.js';
 import { launchSettingsPath, type ProjectInfo, type WorkspaceInfo } from '../project/project-discovery.js';
@@ -47,7 +47,7 @@ function profileFile(project: ProjectInfo, localPort: number): Omit<ConnectPlan[
  * first, then the first target of `kubebridge.yaml`, then what the project says (its name
  * matched against the cluster's services, the port its launch profile listens on).
  */
-export function planConnect(project: ProjectInfo, config: KubebridgeConfig | null, services: readonly string[], choices: ConnectChoices): ConnectPlan {
+export function planConnect(project: ProjectInfo, config: WorkspaceConfig | null, services: readonly string[], choices: ConnectChoices): ConnectPlan {
 	const configured = config?.targets?.find((t) => t.service !== undefined);
 	let service = choices.service ?? configured?.service;
 	if (service === undefined) {
