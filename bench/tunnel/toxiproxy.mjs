@@ -37,7 +37,7 @@ export function freePort() {
 	});
 }
 
-async function api(base, method, path, body) {
+export async function toxiproxyApi(base, method, path, body) {
 	const response = await fetch(`${base}${path}`, {
 		method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body), signal: AbortSignal.timeout(5000),
 	});
@@ -46,8 +46,11 @@ async function api(base, method, path, body) {
 	return text;
 }
 
-/** Starts Toxiproxy with one proxy on 127.0.0.1 to `upstream` (host:port), `latencyMs` added each way. */
-export async function startToxiproxy(binary, upstream, latencyMs) {
+/**
+ * Starts Toxiproxy with one proxy (`apiserver`) on 127.0.0.1 to `upstream` (host:port),
+ * `latencyMs` added each way (none when 0). `base` is its HTTP API, for toxics added later.
+ */
+export async function startToxiproxy(binary, upstream, latencyMs = 0) {
 	const apiPort = await freePort();
 	const server = startProcess(binary, ['-host', '127.0.0.1', '-port', String(apiPort)], {
 		ready: (line) => (/Starting HTTP server/.test(line) ? true : undefined),
@@ -55,15 +58,15 @@ export async function startToxiproxy(binary, upstream, latencyMs) {
 	await server.value;
 	const base = `http://127.0.0.1:${apiPort}`;
 	for (let i = 0; ; i++) {
-		try { await api(base, 'GET', '/version'); break; } catch (error) { if (i > 50) throw error; }
+		try { await toxiproxyApi(base, 'GET', '/version'); break; } catch (error) { if (i > 50) throw error; }
 		await new Promise((resolve) => setTimeout(resolve, 100));
 	}
 	const listen = `127.0.0.1:${await freePort()}`;
-	await api(base, 'POST', '/proxies', { name: 'apiserver', listen, upstream, enabled: true });
-	for (const stream of ['upstream', 'downstream']) {
-		await api(base, 'POST', '/proxies/apiserver/toxics', {
+	await toxiproxyApi(base, 'POST', '/proxies', { name: 'apiserver', listen, upstream, enabled: true });
+	for (const stream of latencyMs > 0 ? ['upstream', 'downstream'] : []) {
+		await toxiproxyApi(base, 'POST', '/proxies/apiserver/toxics', {
 			name: `latency_${stream}`, type: 'latency', stream, toxicity: 1, attributes: { latency: latencyMs, jitter: 0 },
 		});
 	}
-	return { listen, stop: () => server.stop('SIGTERM') };
+	return { listen, base, stop: () => server.stop('SIGTERM') };
 }

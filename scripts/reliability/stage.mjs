@@ -1,0 +1,130 @@
+// The stage every reliability scenario plays on: a namespace of its own with the demo's
+// `web` Deployment and Service, a prober pod that calls the Service ten times a second,
+// the developer's process (an HTTP server on this machine that notes when each probe
+// reached it), and the sidecar as an editor runs it, as the developer Role, optionally
+// through Toxiproxy in front of the API server.
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { dirname } from 'node:path';
+import { issueKubeconfig } from '../../test/helpers/cluster.mjs';
+import { DEVELOPER_RULES } from '../../test/helpers/developer-role.mjs';
+import { startSidecar } from '../../test/helpers/executable.mjs';
+import {
+	AGENT_IMAGE, DEMO_IMAGE, RESTRICTED_CONTAINER, appManifests, apply, clientManifests, createNamespace, deleteNamespace, rolloutDone,
+} from '../../test/helpers/workload-fixtures.mjs';
+import { startToxiproxy, toxiproxyBinary } from '../../bench/tunnel/toxiproxy.mjs';
+
+/** Every probe is a new connection to the Service, sent every PROBE_EVERY_MS with its send time in the path. */
+export const PROBE_EVERY_MS = 100;
+/** A probe's caller gives up after this. */
+export const PROBE_TIMEOUT_MS = 2000;
+
+const proberScript = `
+const http = require('node:http');
+let n = 0;
+setInterval(() => {
+	const req = http.get('http://web/probe?t=' + Date.now() + '&n=' + (n++), { agent: false, timeout: ${PROBE_TIMEOUT_MS} }, (res) => res.resume());
+	req.on('timeout', () => req.destroy());
+	req.on('error', () => {});
+}, ${PROBE_EVERY_MS});`;
+
+function proberManifest(namespace) {
+	const labels = { app: 'prober' };
+	return {
+		apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'prober', namespace, labels },
+		spec: {
+			replicas: 1, selector: { matchLabels: labels },
+			template: {
+				metadata: { labels },
+				spec: {
+					terminationGracePeriodSeconds: 0,
+					containers: [{ name: 'prober', image: DEMO_IMAGE, imagePullPolicy: 'Never', command: ['/usr/local/bin/node', '-e', proberScript], securityContext: RESTRICTED_CONTAINER }],
+				},
+			},
+		},
+	};
+}
+
+/**
+ * The developer's process. `/probe` notes (send time, arrival time); `/stream` sends a line
+ * every 100 ms for `s` seconds, a connection in flight across a fault; anything else answers
+ * with the marker.
+ */
+export async function startLocalProcess() {
+	const marker = `local-${randomBytes(6).toString('hex')}`;
+	const arrivals = [];
+	const server = createServer((req, res) => {
+		const url = new URL(req.url, 'http://local');
+		if (url.pathname === '/probe') {
+			arrivals.push({ sent: Number(url.searchParams.get('t')), at: Date.now() });
+			res.end(marker);
+		} else if (url.pathname === '/stream') {
+			res.writeHead(200, { 'content-type': 'text/plain' });
+			let left = Number(url.searchParams.get('s') ?? 30) * 10;
+			const timer = setInterval(() => {
+				res.write(`${Date.now()}\n`);
+				if (--left <= 0) { clearInterval(timer); res.end(); }
+			}, 100);
+			res.once('close', () => clearInterval(timer));
+		} else {
+			res.end(marker);
+		}
+	});
+	server.keepAliveTimeout = 1000;
+	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+	return {
+		port: server.address().port, marker, arrivals,
+		/** When the first probe sent at or after `from` reached this machine, in ms after `from`; null if none yet. */
+		servedAfter(from) {
+			const hit = arrivals.find((a) => a.sent >= from);
+			return hit ? hit.at - from : null;
+		},
+		close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
+	};
+}
+
+/** A copy of the kubeconfig whose `server:` is `listen` (the API server's certificate covers 127.0.0.1). */
+function pointedAt(kubeconfig, listen) {
+	const copy = `${kubeconfig}.toxiproxy`;
+	writeFileSync(copy, readFileSync(kubeconfig, 'utf8').replace(/server: https:\/\/\S+/, `server: https://${listen}`));
+	return copy;
+}
+
+/**
+ * Sets up the namespace, the developer identity, the local process and (with `proxy`)
+ * Toxiproxy; registers their undoing with `cleanup`.
+ */
+export async function setUpStage({ namespace, proxy = false, log, cleanup }) {
+	log(`namespace ${namespace}: web, its Service and a prober`);
+	cleanup.add(`delete namespace ${namespace}`, () => deleteNamespace(namespace));
+	createNamespace(namespace, { 'kubebridge.io/test': 'reliability' });
+	apply([...appManifests(namespace, 'web'), proberManifest(namespace), ...clientManifests(namespace)]);
+	for (const name of ['web', 'prober', 'client']) await rolloutDone(namespace, name);
+	const developer = issueKubeconfig({ user: `dev-${namespace}`, namespace, rules: DEVELOPER_RULES });
+	cleanup.add('remove the developer kubeconfig', () => { developer.revoke(); rmSync(dirname(developer.kubeconfig), { recursive: true, force: true }); });
+	const local = await startLocalProcess();
+	cleanup.add('stop the local process', () => local.close());
+	let kubeconfig = developer.kubeconfig;
+	let toxiproxy = null;
+	if (proxy) {
+		const upstream = /server: https:\/\/(\S+)/.exec(readFileSync(kubeconfig, 'utf8'))[1];
+		toxiproxy = await startToxiproxy(toxiproxyBinary(log), upstream);
+		cleanup.add('stop Toxiproxy', toxiproxy.stop);
+		kubeconfig = pointedAt(kubeconfig, toxiproxy.listen);
+		log(`Toxiproxy on ${toxiproxy.listen} → ${upstream}`);
+	}
+	return { namespace, kubeconfig, local, toxiproxy };
+}
+
+/** `session/connect` of `web` to the local process through a sidecar started as an editor starts it. */
+export async function connectWeb(stage, { cleanup, env } = {}) {
+	const sidecar = startSidecar({ args: ['--kubeconfig', stage.kubeconfig, '--agent-image', AGENT_IMAGE], env });
+	const drop = cleanup?.add('end the sidecar', () => sidecar.child.kill('SIGTERM'));
+	const init = await sidecar.client.initialize({ cluster: { namespace: stage.namespace } });
+	if (!init.result) throw new Error(`initialize failed: ${JSON.stringify(init.error)}`);
+	const started = Date.now();
+	const response = await sidecar.client.request('session/connect', { targets: [{ service: 'web', localPort: stage.local.port }] }, 150_000);
+	if (!response.result) throw new Error(`session/connect failed: ${JSON.stringify(response.error)}\n${sidecar.stderr().slice(-2000)}`);
+	return { sidecar, connected: response.result, connectMs: Date.now() - started, dropCleanup: drop ?? (() => undefined) };
+}
