@@ -46,14 +46,48 @@ function proberManifest(namespace) {
 	};
 }
 
+const CHUNK = Buffer.alloc(64 * 1024, 7);
+
+/** Writes `bytes` bytes, waiting for the reader whenever the socket's buffer is full. */
+function sendBytes(res, bytes, counted) {
+	res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes });
+	let left = bytes;
+	const more = () => {
+		while (left > 0) {
+			const piece = left >= CHUNK.length ? CHUNK : CHUNK.subarray(0, left);
+			left -= piece.length;
+			counted(piece.length);
+			if (!res.write(piece)) { res.once('drain', more); return; }
+		}
+		res.end();
+	};
+	more();
+}
+
+/** Counts a request body; `slow` reads 64 KiB every 100 ms, a reader far slower than the network. */
+function sink(req, res, slow, counted) {
+	let bytes = 0;
+	req.on('data', (d) => {
+		bytes += d.length;
+		counted(d.length);
+		if (slow) { req.pause(); setTimeout(() => req.resume(), 100 * Math.max(1, d.length / CHUNK.length)); }
+	});
+	req.on('end', () => res.end(JSON.stringify({ bytes })));
+}
+
 /**
  * The developer's process. `/probe` notes (send time, arrival time); `/stream` sends a line
  * every 100 ms for `s` seconds, a connection in flight across a fault; anything else answers
- * with the marker.
+ * with the marker. `/hold?ms=` answers after a while, `/source?bytes=` sends that many
+ * bytes, `/sink` counts what it is sent (`?slow` reads slowly).
  */
 export async function startLocalProcess() {
 	const marker = `local-${randomBytes(6).toString('hex')}`;
 	const arrivals = [];
+	let holding = 0;
+	let peakHolding = 0;
+	/** Bytes `/source` wrote and `/sink` read, over the process's life. */
+	const bytes = { sourced: 0, sunk: 0 };
 	const server = createServer((req, res) => {
 		const url = new URL(req.url, 'http://local');
 		if (url.pathname === '/probe') {
@@ -67,6 +101,14 @@ export async function startLocalProcess() {
 				if (--left <= 0) { clearInterval(timer); res.end(); }
 			}, 100);
 			res.once('close', () => clearInterval(timer));
+		} else if (url.pathname === '/hold') {
+			holding++;
+			peakHolding = Math.max(peakHolding, holding);
+			setTimeout(() => { holding--; res.end(marker); }, Number(url.searchParams.get('ms')));
+		} else if (url.pathname === '/source') {
+			sendBytes(res, Number(url.searchParams.get('bytes')), (n) => { bytes.sourced += n; });
+		} else if (url.pathname === '/sink') {
+			sink(req, res, url.searchParams.has('slow'), (n) => { bytes.sunk += n; });
 		} else {
 			res.end(marker);
 		}
@@ -75,6 +117,9 @@ export async function startLocalProcess() {
 	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 	return {
 		port: server.address().port, marker, arrivals,
+		/** The most requests held open at once by `/hold`. */
+		peakHolding: () => peakHolding,
+		bytes,
 		/** When the first probe sent at or after `from` reached this machine, in ms after `from`; null if none yet. */
 		servedAfter(from) {
 			const hit = arrivals.find((a) => a.sent >= from);
@@ -120,7 +165,7 @@ export async function setUpStage({ namespace, proxy = false, log, cleanup }) {
 /** `session/connect` of `web` to the local process through a sidecar started as an editor starts it. */
 export async function connectWeb(stage, { cleanup, env } = {}) {
 	const sidecar = startSidecar({ args: ['--kubeconfig', stage.kubeconfig, '--agent-image', AGENT_IMAGE], env });
-	const drop = cleanup?.add('end the sidecar', () => sidecar.child.kill('SIGTERM'));
+	const drop = cleanup?.add('end the sidecar (SIGTERM restores)', () => { sidecar.child.kill('SIGTERM'); return sidecar.exited; });
 	const init = await sidecar.client.initialize({ cluster: { namespace: stage.namespace } });
 	if (!init.result) throw new Error(`initialize failed: ${JSON.stringify(init.error)}`);
 	const started = Date.now();
