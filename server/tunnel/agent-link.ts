@@ -27,7 +27,11 @@ export interface LinkStats {
 const IDLE_TUNNELS = 8;
 /** Beyond the idle ones, tunnels opened at once when callers wait. */
 const MAX_OUTSTANDING = 64;
-const MAX_BACKOFF_MS = 2000;
+/**
+ * A retry against an API server that is down costs one refused or timed-out connect, so
+ * retrying every second is cheap; the cap is the most serving can lag behind its return.
+ */
+const MAX_BACKOFF_MS = 1000;
 
 /**
  * The sidecar's side of one agent pod: the events stream that says the agent is alive, and

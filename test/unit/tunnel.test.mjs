@@ -98,6 +98,36 @@ test('when every forward drops, the link reconnects by itself and serves again',
 	assert.ok((await roundTrip(appPort, 'again')).equals(Buffer.from('again')));
 });
 
+test('after the API server was unreachable for seconds, a link serves again by itself', async () => {
+	let down = false;
+	let attempts = 0;
+	// The same forwards, or a closed port while "down": every connect of the link is refused.
+	const endpoint = {
+		get server() { attempts++; return down ? 'http://127.0.0.1:1' : forward.endpoint.server; },
+		options: forward.endpoint.options,
+	};
+	const states = [];
+	const second = new AgentLink(endpoint, { namespace: 'ns', pod: 'pod', controlPort: agent.controlPort, token: agent.token },
+		new Map([[appPort, localPort]]),
+		{ stateChanged: (pod, state) => states.push(state), localRefused: () => undefined, localAccepted: () => undefined }, new Logger(null));
+	try {
+		second.start();
+		await waitFor(() => second.stats().state === 'serving');
+		down = true;
+		forward.dropAll();
+		await waitFor(() => states.includes('reconnecting'));
+		const before = attempts;
+		await new Promise((resolve) => setTimeout(resolve, 3000));
+		assert.ok(attempts > before, 'it kept trying while the API server was down');
+		down = false;
+		await waitFor(() => second.stats().state === 'serving' && second.stats().idleTunnels > 0, 10_000);
+		assert.deepEqual(states.slice(-2), ['reconnecting', 'serving']);
+		assert.ok((await roundTrip(appPort, 'back')).equals(Buffer.from('back')));
+	} finally {
+		second.stop();
+	}
+});
+
 test('the control port refuses a request without the session token', async () => {
 	const response = await fetch(`http://127.0.0.1:${agent.controlPort}/v1/status`, { headers: { authorization: 'Bearer wrong' } });
 	assert.equal(response.status, 401);
