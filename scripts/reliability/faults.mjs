@@ -122,6 +122,7 @@ const agentPodDeleted = {
 export async function runFaults(stage, { cleanup, log, only }) {
 	const { sidecar, dropCleanup } = await connectWeb(stage, { cleanup });
 	const changes = recordChanges(sidecar);
+	log(`sidecar pid ${sidecar.child.pid}, its log in ${sidecar.logDir}`);
 	const results = [];
 	try {
 		for (const fault of [...NETWORK_FAULTS, agentPodDeleted]) {

@@ -1,9 +1,8 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 import schema from '../../protocol/schemas/kubebridge.schema.json' with { type: 'json' };
-import { KubebridgeError } from '../errors.js';
+import { readRegularFile } from '../files/bounded-read.js';
 import { configInvalid } from './config-errors.js';
 import { tokenProblems } from './config-tokens.js';
 import type { WorkspaceConfig } from '../../protocol/index.js';
@@ -87,30 +86,12 @@ export function loadWorkspaceConfig(folder: string): LoadedConfig | null {
  */
 export const MAX_CONFIG_BYTES = 256 * 1024;
 
-/**
- * The file's text, or null when there is none. A symlink is followed to a regular file;
- * anything else (a directory, a device such as /dev/zero, a pipe that would block the
- * read) and a file past MAX_CONFIG_BYTES are refused with a typed error before reading.
- */
+/** The file's text, or null when there is none; what it cannot read is a typed error. */
 function readConfigText(file: string): string | null {
-	const whole = { line: 1, column: 1 };
-	let fd: number;
 	try {
-		// Non-blocking, so opening a named pipe returns at once instead of waiting for a writer.
-		fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+		return readRegularFile(file, MAX_CONFIG_BYTES).toString('utf8');
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-		throw configInvalid(file, whole, '', `cannot be opened: ${(error as Error).message}`);
-	}
-	try {
-		const stat = fstatSync(fd);
-		if (!stat.isFile()) throw configInvalid(file, whole, '', 'is not a regular file (a directory, device or pipe)');
-		if (stat.size > MAX_CONFIG_BYTES) throw configInvalid(file, whole, '', `is ${stat.size} bytes; a configuration is at most ${MAX_CONFIG_BYTES} bytes`);
-		return readFileSync(fd, 'utf8');
-	} catch (error) {
-		if (error instanceof KubebridgeError) throw error;
-		throw configInvalid(file, whole, '', `cannot be read: ${(error as Error).message}`);
-	} finally {
-		closeSync(fd);
+		throw configInvalid(file, { line: 1, column: 1 }, '', `cannot be read: ${(error as Error).message}`);
 	}
 }

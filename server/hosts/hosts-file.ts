@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getFile } from 'hostile';
 import { KubebridgeError } from '../errors.js';
+import { readRegularFile } from '../files/bounded-read.js';
 import { isProcessAlive } from '../ports/process-liveness.js';
 import { elevatedCommand, type ElevatedStep } from './elevated-command.js';
 import { Elevation, promptName } from './elevation.js';
@@ -40,6 +41,8 @@ interface Prompt {
 	message: string;
 }
 
+/** Ad-blocking hosts files run to a few MiB; past this it is not a hosts file anyone edits. */
+export const MAX_HOSTS_BYTES = 64 * 1024 * 1024;
 const NOT_WRITABLE = new Set(['EACCES', 'EPERM', 'EROFS']);
 const REFUSED = new Set(['EACCES', 'EPERM']);
 const names = (entries: HostsEntry[]): string[] => entries.flatMap((e) => e.names);
@@ -117,11 +120,15 @@ export class HostsFile {
 	}
 
 	private read(): string {
+		let bytes: Buffer;
 		try {
-			return readFileSync(this.path).toString('latin1');
+			bytes = readRegularFile(this.path, MAX_HOSTS_BYTES);
 		} catch (error) {
 			throw hostsFileFailed(this.path, 'read', error);
 		}
+		// A text file never holds NUL: writing our block into binary junk would only add to the damage.
+		if (bytes.includes(0)) throw hostsFileFailed(this.path, 'use', new Error('it holds NUL bytes, so it is not a hosts file'));
+		return bytes.toString('latin1');
 	}
 
 	/** Names of `entries` mapped by lines outside this session's block, as hostile parses the file. */
@@ -164,7 +171,8 @@ export class HostsFile {
 		if (root || this.writable()) {
 			let mode: WriteMode | null = null;
 			try {
-				mode = replaceHostsFile(this.path, content);
+				// Through a symlink, the file it names is replaced: renaming over the link would turn it into a file.
+				mode = replaceHostsFile(realpathSync(this.path), content);
 			} catch (error) {
 				if (root || !REFUSED.has((error as NodeJS.ErrnoException).code ?? '')) throw hostsFileFailed(this.path, 'write', error);
 			}

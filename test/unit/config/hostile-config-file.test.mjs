@@ -51,7 +51,7 @@ test('NUL bytes inside an otherwise valid document are refused', (t) => {
 
 test('a file past the size limit is refused before it is read', (t) => {
 	const dir = folderWith(t, (file) => { writeFileSync(file, 'version: 1\n'); truncateSync(file, 64 * MAX_CONFIG_BYTES); });
-	refused(dir, new RegExp(`is ${64 * MAX_CONFIG_BYTES} bytes; a configuration is at most ${MAX_CONFIG_BYTES} bytes`));
+	refused(dir, new RegExp(`cannot be read: it is ${64 * MAX_CONFIG_BYTES} bytes; at most ${MAX_CONFIG_BYTES} are read`));
 });
 
 test('a symlink to a device, a directory and a named pipe are not regular files', (t) => {
@@ -70,5 +70,5 @@ test('a dangling symlink is no configuration; a symlink to a regular file is rea
 });
 
 test('a symlink loop is a typed error, not a raw system error', (t) => {
-	refused(folderWith(t, (file) => symlinkSync(CONFIG_FILE_NAME, file)), /cannot be opened: ELOOP/);
+	refused(folderWith(t, (file) => symlinkSync(CONFIG_FILE_NAME, file)), /cannot be read: ELOOP/);
 });
