@@ -1,20 +1,26 @@
 // Ten `kill -9` trials on the running test cluster (npm run cluster:up first): each
-// connects the demo's `web` service as the developer Role, kills the sidecar with
-// SIGKILL, and times how long the cluster takes to restore itself with no user step.
-// Writes the table into docs/reliability.md between its markers.
+// connects a `web` service of a namespace of its own (the reliability stage) as the
+// developer Role, kills the sidecar with SIGKILL, and times how long the cluster takes to
+// restore itself with no user step. Writes the table into docs/reliability.md between its
+// markers.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
-import { DEMO_NAMESPACE, issueKubeconfig, kubectlJson } from '../test/helpers/cluster.mjs';
-import { DEVELOPER_RULES } from '../test/helpers/developer-role.mjs';
+import { Cleanup } from '../bench/tunnel/cleanup.mjs';
+import { kubectlJson } from '../test/helpers/cluster.mjs';
+import { setUpStage } from './reliability/stage.mjs';
 
 const TRIALS = Number(process.argv[2] ?? 10);
 const BOUND_MS = 60_000;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const spec = () => kubectlJson(['get', 'deployment', 'web', '-n', DEMO_NAMESPACE]).spec;
-const sessionObjects = () => kubectlJson(['get', 'leases,pods,serviceaccounts,roles,rolebindings', '-n', DEMO_NAMESPACE, '-l', 'kubebridge.io/session']).items;
-const originalsReady = () => kubectlJson(['get', 'pods', '-n', DEMO_NAMESPACE, '-l', 'app=web']).items
+const cleanup = new Cleanup();
+const log = (text) => process.stderr.write(`${text}\n`);
+const stage = await setUpStage({ namespace: `kb-rel-kill9-${randomBytes(3).toString('hex')}`, log, cleanup });
+const NAMESPACE = stage.namespace;
+const spec = () => kubectlJson(['get', 'deployment', 'web', '-n', NAMESPACE]).spec;
+const sessionObjects = () => kubectlJson(['get', 'leases,pods,serviceaccounts,roles,rolebindings', '-n', NAMESPACE, '-l', 'kubebridge.io/session']).items;
+const originalsReady = () => kubectlJson(['get', 'pods', '-n', NAMESPACE, '-l', 'app=web']).items
 	.filter((p) => !p.metadata.deletionTimestamp)
 	.every((p) => !p.metadata.labels['kubebridge.io/session'] && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
 
@@ -28,7 +34,7 @@ async function until(check, started) {
 
 async function trial(kubeconfig, port) {
 	const before = spec();
-	const child = spawn('bin/kubebridge', ['connect', 'web', '-n', DEMO_NAMESPACE, '--local-port', String(port), '--kubeconfig', kubeconfig,
+	const child = spawn('bin/kubebridge', ['connect', 'web', '-n', NAMESPACE, '--local-port', String(port), '--kubeconfig', kubeconfig,
 		'--agent-image', process.env.KUBEBRIDGE_AGENT_IMAGE ?? 'kubebridge.local/agent:dev', '-o', 'json'], { stdio: ['ignore', 'pipe', 'inherit'] });
 	await new Promise((resolve, reject) => {
 		let out = '';
@@ -43,19 +49,15 @@ async function trial(kubeconfig, port) {
 	return { restored, ready, clean };
 }
 
-const server = createServer((_req, res) => res.end('local'));
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-const developer = issueKubeconfig({ user: 'kb-kill9', namespace: DEMO_NAMESPACE, rules: DEVELOPER_RULES });
 const rows = [];
 try {
 	for (let i = 1; i <= TRIALS; i++) {
-		const result = await trial(developer.kubeconfig, server.address().port);
+		const result = await trial(stage.kubeconfig, stage.local.port);
 		rows.push(result);
 		console.log(`trial ${i}: spec restored ${result.restored} s, originals ready ${result.ready} s, session objects gone ${result.clean} s`);
 	}
 } finally {
-	developer.revoke();
-	server.close();
+	await cleanup.run(log);
 }
 const fmt = (v) => (v === null ? `> ${BOUND_MS / 1000}` : v.toFixed(1));
 const table = [
@@ -64,7 +66,7 @@ const table = [
 	...rows.map((r, i) => `| ${i + 1} | ${fmt(r.restored)} | ${fmt(r.ready)} | ${fmt(r.clean)} |`),
 ].join('\n');
 const within30 = rows.filter((r) => r.restored !== null && r.restored <= 30).length;
-const section = `<!-- kill9:begin -->\n${new Date().toISOString().slice(0, 10)}, 2 cores, \`node scripts/kill9-trials.mjs\`: the demo's \`web\` Deployment connected as the developer Role, then \`kill -9\` of the sidecar; times from the kill.\n\n${table}\n\nSpec restored within 30 s in ${within30} of ${rows.length} trials.\n<!-- kill9:end -->`;
+const section = `<!-- kill9:begin -->\n${new Date().toISOString().slice(0, 10)}, 2 cores, \`node scripts/kill9-trials.mjs\`: a \`web\` Deployment of its own namespace connected as the developer Role, then \`kill -9\` of the sidecar; times from the kill.\n\n${table}\n\nSpec restored within 30 s in ${within30} of ${rows.length} trials.\n<!-- kill9:end -->`;
 const doc = readFileSync('docs/reliability.md', 'utf8');
 const marked = /<!-- kill9:begin -->[\s\S]*<!-- kill9:end -->/;
 writeFileSync('docs/reliability.md', marked.test(doc) ? doc.replace(marked, section) : `${doc.trimEnd()}\n\n## kill -9 of the sidecar, ten trials\n${section}\n`);

@@ -87,13 +87,13 @@ function servedShare(stage, from, to) {
 }
 
 /** One fault: served before, the stream and the fault, then when serving resumed. */
-async function runFault(stage, changes, fault, log) {
+async function runFault(stage, changes, fault, log, faultMs) {
 	if (await servedAgain(stage, Date.now()) === null) throw new Error(`${fault.name}: not served before the fault`);
-	const stream = inFlightStream(stage, Math.round(FAULT_MS / 1000) + 10);
+	const stream = inFlightStream(stage, Math.round(faultMs / 1000) + 10);
 	await sleep(2000);
 	const began = Date.now();
 	await fault.start(stage);
-	await sleep(fault.ms ?? FAULT_MS);
+	await sleep(fault.ms ?? faultMs);
 	await fault.end(stage);
 	const ended = Date.now();
 	const resumedMs = await servedAgain(stage, ended);
@@ -119,7 +119,7 @@ const agentPodDeleted = {
 };
 
 /** Every fault in turn on one connected session; the proxy faults need a stage with Toxiproxy. */
-export async function runFaults(stage, { cleanup, log, only }) {
+export async function runFaults(stage, { cleanup, log, only, faultMs = FAULT_MS }) {
 	const { sidecar, dropCleanup } = await connectWeb(stage, { cleanup });
 	const changes = recordChanges(sidecar);
 	log(`sidecar pid ${sidecar.child.pid}, its log in ${sidecar.logDir}`);
@@ -127,7 +127,7 @@ export async function runFaults(stage, { cleanup, log, only }) {
 	try {
 		for (const fault of [...NETWORK_FAULTS, agentPodDeleted]) {
 			if (only && !only.includes(fault.name)) continue;
-			results.push(await runFault(stage, changes, fault, log));
+			results.push(await runFault(stage, changes, fault, log, faultMs));
 		}
 		const disconnect = await sidecar.client.request('session/disconnect', {}, 150_000);
 		if (!disconnect.result) throw new Error(`session/disconnect failed: ${JSON.stringify(disconnect.error)}`);

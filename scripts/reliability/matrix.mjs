@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { startSidecar } from '../../test/helpers/executable.mjs';
 import {
-	AGENT_IMAGE, SESSION_LABEL, comparableObject, isReadyPod, kubectlAsync, kubectlJsonAsync, podsOf, sleep, waitFor,
+	AGENT_IMAGE, SESSION_LABEL, comparableObject, isReadyPod, kubectlAsync, kubectlJsonAsync, podsOf, waitFor,
 } from '../../test/helpers/workload-fixtures.mjs';
 
 export const METHODS = ['kill -9', 'SIGTERM', 'SIGINT', 'editor dies', 'shutdown'];
@@ -103,7 +103,9 @@ export async function runCell(stage, { method, phase, failConnect = false }, log
 		}
 		const endedAt = Date.now();
 		end(method, sidecar, editor);
-		const exited = await Promise.race([sidecar.exited, sleep(150_000).then(() => 'still running')]);
+		let timer;
+		const exited = await Promise.race([sidecar.exited, new Promise((resolve) => { timer = setTimeout(() => resolve('still running'), 150_000); })]);
+		clearTimeout(timer);
 		cell.exit = String(exited);
 		cell.exitS = (Date.now() - endedAt) / 1000;
 		cell.restoredS = await secondsUntil(async () => isDeepStrictEqual(await comparableObject('deployment', namespace, 'web'), original), endedAt);
