@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { leaseName, LABELS } from './contract.js';
 import { InClusterApi } from './in-cluster-api.js';
 import { log } from './log.js';
-import { apiPath, leaseLapsed, restoredObject, type TargetRef } from './takeover-record.js';
+import { LeaseWatch } from './lease-watch.js';
+import { apiPath, restoredObject, type TargetRef } from './takeover-record.js';
 
 const POLL_MS = 1000;
 
@@ -41,23 +42,33 @@ export async function runRestorer(): Promise<void> {
 	const api = new InClusterApi();
 	const leasePath = `/apis/coordination.k8s.io/v1/namespaces/${api.namespace}/leases/${leaseName(session)}`;
 	log('restorer watching', { session, targets: targets.map((t) => `${t.kind}/${t.namespace}/${t.name}`) });
-	for (;;) {
+	const watch = new LeaseWatch();
+	for (;; await sleep(POLL_MS)) {
+		let lease: Awaited<ReturnType<InClusterApi['call']>>;
 		try {
-			const lease = await api.call('GET', leasePath);
-			if (lease.status === 404) {
-				log('lease gone: the session ended normally');
-				return;
-			}
-			if (lease.status === 200 && leaseLapsed(lease.body, Date.now())) {
-				log('lease lapsed: restoring', { renewTime: lease.body.spec?.renewTime });
-				for (const ref of targets) await restoreTarget(api, ref, session);
-				await api.call('DELETE', `${leasePath}?propagationPolicy=Background`);
-				log('session cleaned up');
-				return;
-			}
+			lease = await api.call('GET', leasePath);
+		} catch (error) {
+			watch.unreadable();
+			log('reading the lease failed; retrying', { error: (error as Error).message });
+			continue;
+		}
+		if (lease.status === 404) {
+			log('lease gone: the session ended normally');
+			return;
+		}
+		if (lease.status !== 200) {
+			watch.unreadable();
+			continue;
+		}
+		if (!watch.observe(lease.body, Date.now())) continue;
+		try {
+			log('lease lapsed: restoring', { renewTime: lease.body.spec?.renewTime });
+			for (const ref of targets) await restoreTarget(api, ref, session);
+			await api.call('DELETE', `${leasePath}?propagationPolicy=Background`);
+			log('session cleaned up');
+			return;
 		} catch (error) {
 			log('restorer step failed; retrying', { error: (error as Error).message });
 		}
-		await sleep(POLL_MS);
 	}
 }

@@ -3,6 +3,7 @@
 // and a streamed response is in flight. For each: how long after the fault ended a probe
 // sent after it was served by the local process, what happened to the stream, and the
 // `session/didChangeState` notifications the client got.
+import { spawn } from 'node:child_process';
 import { toxiproxyApi } from '../../bench/tunnel/toxiproxy.mjs';
 import { inClient, kubectlAsync, podsOf, sleep } from '../../test/helpers/workload-fixtures.mjs';
 import { recordChanges, summarize } from './changes.mjs';
@@ -49,7 +50,16 @@ const req = http.get('http://web/stream?s=${seconds}', { agent: false }, (res) =
 	res.on('aborted', () => done('aborted'));
 });
 req.on('error', (e) => done('error ' + (e.code || e.message)));
-setTimeout(() => done('still open'), ${(seconds + 30) * 1000});`);
+setTimeout(() => done('still open'), ${(seconds + 30) * 1000});`)
+		// kubectl exec itself goes through the API server: restarting it loses the answer.
+		.catch((error) => ({ how: `not known: ${error.message.split('\n')[0].slice(0, 80)}`, lines: 0, gapMs: 0 }));
+}
+
+/** How the prober's long response, open when the fault began, ended as the local process saw it. */
+function proberStream(stage, began) {
+	const open = stage.local.streams.filter((r) => r.from === 'prober' && r.started < began && (r.ended === null || r.ended >= began));
+	if (open.length === 0) return 'none was open';
+	return open.map((r) => (r.ended === null ? 'still open' : `${r.how} ${((r.ended - began) / 1000).toFixed(1)} s after the fault began`)).join('; ');
 }
 
 /** Probes served in time, by send time. */
@@ -91,8 +101,9 @@ async function runFault(stage, changes, fault, log, faultMs) {
 	if (await servedAgain(stage, Date.now()) === null) throw new Error(`${fault.name}: not served before the fault`);
 	const stream = inFlightStream(stage, Math.round(faultMs / 1000) + 10);
 	await sleep(2000);
-	const began = Date.now();
-	await fault.start(stage);
+	let began = Date.now();
+	const times = await fault.start(stage);
+	if (times?.gone) began = times.gone;
 	await sleep(fault.ms ?? faultMs);
 	await fault.end(stage);
 	const ended = Date.now();
@@ -102,9 +113,10 @@ async function runFault(stage, changes, fault, log, faultMs) {
 	const result = {
 		name: fault.name, how: fault.how, faultMs: ended - began, resumedMs,
 		servedDuring: servedShare(stage, began, ended), longestOutageMs: longestOutage(stage, began, ended + (resumedMs ?? 0) + STEADY_MS), inFlight,
+		proberStream: proberStream(stage, began),
 		changes: summarize(changes.since(began)),
 	};
-	log(`${fault.name}: served again ${resumedMs === null ? 'never' : `${resumedMs} ms`} after the fault ended; during it ${(result.servedDuring * 100).toFixed(0)} % served; longest outage ${result.longestOutageMs} ms; stream ${inFlight.how} (${inFlight.lines} lines, longest gap ${inFlight.gapMs} ms); ${result.changes}`);
+	log(`${fault.name}: served again ${resumedMs === null ? 'never' : `${resumedMs} ms`} after the fault ended; during it ${(result.servedDuring * 100).toFixed(0)} % served; longest outage ${result.longestOutageMs} ms; stream ${inFlight.how} (${inFlight.lines} lines, longest gap ${inFlight.gapMs} ms); the prober's stream: ${result.proberStream}; ${result.changes}`);
 	return result;
 }
 
@@ -118,6 +130,30 @@ const agentPodDeleted = {
 	end: async () => undefined,
 };
 
+/**
+ * A cluster component restarted by test/cluster/scripts/restart-component.sh, the way the
+ * cluster's scripts start it: from the old process's end until the cluster is ready again.
+ * Run without blocking, so the local process keeps answering meanwhile.
+ */
+function restartOf(component, name, how) {
+	return {
+		name, how, ms: 0, cluster: true,
+		start: () => new Promise((resolve, reject) => {
+			const child = spawn('bash', [new URL('../../test/cluster/scripts/restart-component.sh', import.meta.url).pathname, component], { stdio: ['ignore', 'pipe', 'inherit'] });
+			let out = '';
+			child.stdout.on('data', (d) => { out += d; });
+			child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`restarting ${component} failed (${code})`))));
+		}),
+		end: async () => undefined,
+	};
+}
+
+/** These disturb everyone on the shared cluster: run only when named. */
+export const CLUSTER_RESTARTS = [
+	restartOf('kube-apiserver', 'API server restarted', 'the kube-apiserver process ended (SIGTERM) and started again as `up` starts it; timed from its end, over until `/readyz` answers'),
+	restartOf('kubelet', 'kubelet restarted', 'the kubelet ended (SIGTERM) and started again as `up` starts it; the pods keep running; over once the node is Ready'),
+];
+
 /** Every fault in turn on one connected session; the proxy faults need a stage with Toxiproxy. */
 export async function runFaults(stage, { cleanup, log, only, faultMs = FAULT_MS }) {
 	const { sidecar, dropCleanup } = await connectWeb(stage, { cleanup });
@@ -125,8 +161,8 @@ export async function runFaults(stage, { cleanup, log, only, faultMs = FAULT_MS 
 	log(`sidecar pid ${sidecar.child.pid}, its log in ${sidecar.logDir}`);
 	const results = [];
 	try {
-		for (const fault of [...NETWORK_FAULTS, agentPodDeleted]) {
-			if (only && !only.includes(fault.name)) continue;
+		for (const fault of [...NETWORK_FAULTS, agentPodDeleted, ...CLUSTER_RESTARTS]) {
+			if (only ? !only.includes(fault.name) : fault.cluster) continue;
 			results.push(await runFault(stage, changes, fault, log, faultMs));
 		}
 		const disconnect = await sidecar.client.request('session/disconnect', {}, 150_000);

@@ -1,7 +1,7 @@
 // Writes a part's figures into docs/reliability.md between its markers
 // (`<!-- faults:begin -->` … `<!-- faults:end -->`), so a rerun replaces them.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 
 const DOC = new URL('../../docs/reliability.md', import.meta.url).pathname;
 const MiB = 1 << 20;
@@ -17,9 +17,9 @@ const HEADINGS = {
 
 function faults(rows) {
 	return [
-		'| fault | how | lasted (s) | served again after it ended (s) | probes served during it | longest outage (s) | response streaming across it | notifications (`session/didChangeState`) |',
-		'|---|---|---|---|---|---|---|---|',
-		...rows.map((r) => `| ${r.name} | ${r.how} | ${s(r.faultMs)} | ${s(r.resumedMs)} | ${(r.servedDuring * 100).toFixed(0)} % | ${s(r.longestOutageMs)} | ${r.inFlight.how} after ${r.inFlight.lines} lines, longest silence ${s(r.inFlight.gapMs)} s | ${r.changes} |`),
+		'| fault | how | lasted (s) | served again after it ended (s) | probes served during it | longest outage (s) | a response streaming across it, as its caller saw it | as the local process saw it | notifications (`session/didChangeState`) |',
+		'|---|---|---|---|---|---|---|---|---|',
+		...rows.map((r) => `| ${r.name} | ${r.how} | ${s(r.faultMs)} | ${s(r.resumedMs)} | ${(r.servedDuring * 100).toFixed(0)} % | ${s(r.longestOutageMs)} | ${r.inFlight.how} after ${r.inFlight.lines} lines, longest silence ${s(r.inFlight.gapMs)} s | ${r.proberStream ?? ''} | ${r.changes} |`),
 		'',
 		`Served again within 5 s of the fault's end: ${rows.filter((r) => r.resumedMs !== null && r.resumedMs <= 5000).length} of ${rows.length}.`,
 	].join('\n');
@@ -55,7 +55,7 @@ function matrix(cells) {
 const FORMATS = { faults, load, matrix };
 
 export function writeSection(name, result) {
-	const body = `${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, \`npm run reliability -- --only ${name}\`.\n\n${FORMATS[name](result)}`;
+	const body = `${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores shared with other sessions (load average ${loadavg()[0].toFixed(1)} when written), \`npm run reliability -- --only ${name}\`.\n\n${FORMATS[name](result)}`;
 	const section = `<!-- ${name}:begin -->\n${body}\n<!-- ${name}:end -->`;
 	const doc = readFileSync(DOC, 'utf8');
 	const marked = new RegExp(`<!-- ${name}:begin -->[\\s\\S]*<!-- ${name}:end -->`);

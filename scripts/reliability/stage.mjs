@@ -17,6 +17,8 @@ import { startToxiproxy, toxiproxyBinary } from '../../bench/tunnel/toxiproxy.mj
 
 /** Every probe is a new connection to the Service, sent every PROBE_EVERY_MS with its send time in the path. */
 export const PROBE_EVERY_MS = 100;
+/** The agent image sessions use: another build under its own tag when KUBEBRIDGE_AGENT_IMAGE says so. */
+export const STAGE_AGENT_IMAGE = process.env.KUBEBRIDGE_AGENT_IMAGE ?? AGENT_IMAGE;
 /** A probe's caller gives up after this. */
 export const PROBE_TIMEOUT_MS = 2000;
 
@@ -27,7 +29,13 @@ setInterval(() => {
 	const req = http.get('http://web/probe?t=' + Date.now() + '&n=' + (n++), { agent: false, timeout: ${PROBE_TIMEOUT_MS} }, (res) => res.resume());
 	req.on('timeout', () => req.destroy());
 	req.on('error', () => {});
-}, ${PROBE_EVERY_MS});`;
+}, ${PROBE_EVERY_MS});
+// One long response open at all times, so a fault always finds one in flight.
+const stream = () => {
+	const again = () => setTimeout(stream, 1000);
+	http.get('http://web/stream?s=600&from=prober', { agent: false }, (res) => { res.resume(); res.on('end', again); res.on('error', again); }).on('error', again);
+};
+stream();`;
 
 function proberManifest(namespace) {
 	const labels = { app: 'prober' };
@@ -77,13 +85,16 @@ function sink(req, res, slow, counted) {
 
 /**
  * The developer's process. `/probe` notes (send time, arrival time); `/stream` sends a line
- * every 100 ms for `s` seconds, a connection in flight across a fault; anything else answers
+ * every 100 ms for `s` seconds, a connection in flight across a fault, and notes how it
+ * ended; anything else answers
  * with the marker. `/hold?ms=` answers after a while, `/source?bytes=` sends that many
  * bytes, `/sink` counts what it is sent (`?slow` reads slowly).
  */
 export async function startLocalProcess() {
 	const marker = `local-${randomBytes(6).toString('hex')}`;
 	const arrivals = [];
+	/** Every `/stream` response: who asked, when it started and ended, lines sent, `complete` or `cut`. */
+	const streams = [];
 	let holding = 0;
 	let peakHolding = 0;
 	/** Bytes `/source` wrote and `/sink` read, over the process's life. */
@@ -95,12 +106,19 @@ export async function startLocalProcess() {
 			res.end(marker);
 		} else if (url.pathname === '/stream') {
 			res.writeHead(200, { 'content-type': 'text/plain' });
+			const record = { from: url.searchParams.get('from'), started: Date.now(), lines: 0, ended: null, how: null };
+			streams.push(record);
 			let left = Number(url.searchParams.get('s') ?? 30) * 10;
 			const timer = setInterval(() => {
 				res.write(`${Date.now()}\n`);
-				if (--left <= 0) { clearInterval(timer); res.end(); }
+				record.lines++;
+				if (--left <= 0) { clearInterval(timer); record.how = 'complete'; res.end(); }
 			}, 100);
-			res.once('close', () => clearInterval(timer));
+			res.once('close', () => {
+				clearInterval(timer);
+				record.ended = Date.now();
+				record.how ??= 'cut';
+			});
 		} else if (url.pathname === '/hold') {
 			holding++;
 			peakHolding = Math.max(peakHolding, holding);
@@ -116,7 +134,7 @@ export async function startLocalProcess() {
 	server.keepAliveTimeout = 1000;
 	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 	return {
-		port: server.address().port, marker, arrivals,
+		port: server.address().port, marker, arrivals, streams,
 		/** The most requests held open at once by `/hold`. */
 		peakHolding: () => peakHolding,
 		bytes,
@@ -164,7 +182,7 @@ export async function setUpStage({ namespace, proxy = false, log, cleanup }) {
 
 /** `session/connect` of `web` to the local process through a sidecar started as an editor starts it. */
 export async function connectWeb(stage, { cleanup, env } = {}) {
-	const sidecar = startSidecar({ args: ['--kubeconfig', stage.kubeconfig, '--agent-image', AGENT_IMAGE], env });
+	const sidecar = startSidecar({ args: ['--kubeconfig', stage.kubeconfig, '--agent-image', STAGE_AGENT_IMAGE], env });
 	const drop = cleanup?.add('end the sidecar (SIGTERM restores)', () => { sidecar.child.kill('SIGTERM'); return sidecar.exited; });
 	const init = await sidecar.client.initialize({ cluster: { namespace: stage.namespace } });
 	if (!init.result) throw new Error(`initialize failed: ${JSON.stringify(init.error)}`);
