@@ -3,11 +3,13 @@
 // exit matrix, then the ten kill -9 trials. Writes each part's table into
 // docs/reliability.md between its markers. Measured, never asserted: the cluster tests in
 // test/cluster/tests/reliability.test.mjs assert what must hold.
-// Options: --only faults,load,matrix,kill9  --no-write (print only).
+// Options: --only faults,load,matrix,kill9  --no-write (print only). `--only restarts`
+// restarts the cluster's API server and kubelet (test/cluster/scripts/restart-component.sh):
+// never part of a default run, as it disturbs everyone using the cluster.
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { Cleanup } from '../bench/tunnel/cleanup.mjs';
-import { runFaults } from './reliability/faults.mjs';
+import { CLUSTER_RESTARTS, runFaults } from './reliability/faults.mjs';
 import { runLoad } from './reliability/load.mjs';
 import { runMatrix } from './reliability/matrix.mjs';
 import { writeSection } from './reliability/record.mjs';
@@ -16,6 +18,7 @@ import { setUpStage } from './reliability/stage.mjs';
 const argv = process.argv.slice(2);
 const option = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
 const parts = (option('--only') ?? 'faults,load,matrix,kill9').split(',');
+const restartNames = CLUSTER_RESTARTS.map((fault) => fault.name);
 const write = !argv.includes('--no-write');
 const began = Date.now();
 const log = (text) => process.stderr.write(`[${((Date.now() - began) / 1000).toFixed(1).padStart(6)} s] ${text}\n`);
@@ -43,6 +46,7 @@ async function part(name, run) {
 
 try {
 	await part('faults', async () => runFaults(await setUpStage({ namespace: namespace('faults'), proxy: true, log, cleanup }), { cleanup, log, only: option('--faults')?.split(',') }));
+	await part('restarts', async () => runFaults(await setUpStage({ namespace: namespace('restarts'), log, cleanup }), { cleanup, log, only: option('--faults')?.split(',') ?? restartNames }));
 	await part('load', async () => runLoad(await setUpStage({ namespace: namespace('load'), log, cleanup }), { cleanup, log }));
 	await part('matrix', async () => runMatrix(await setUpStage({ namespace: namespace('matrix'), log, cleanup }), { log }));
 	if (parts.includes('kill9')) {

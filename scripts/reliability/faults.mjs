@@ -59,7 +59,7 @@ setTimeout(() => done('still open'), ${(seconds + 30) * 1000});`)
 function proberStream(stage, began) {
 	const open = stage.local.streams.filter((r) => r.from === 'prober' && r.started < began && (r.ended === null || r.ended >= began));
 	if (open.length === 0) return 'none was open';
-	return open.map((r) => (r.ended === null ? 'still open' : `${r.how} ${((r.ended - began) / 1000).toFixed(1)} s after the fault began`)).join('; ');
+	return [...new Set(open.map((r) => (r.ended === null ? 'still open' : `${r.how} ${((r.ended - began) / 1000).toFixed(1)} s after the fault began`)))].join('; ');
 }
 
 /** Probes served in time, by send time. */

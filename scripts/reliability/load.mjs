@@ -3,7 +3,7 @@
 // on each side, and connect/disconnect cycles checked for leaks.
 import { readdirSync, readlinkSync } from 'node:fs';
 import { sampleRss } from '../../bench/tunnel/processes.mjs';
-import { comparableObject, inClient, sessionObjects, waitFor } from '../../test/helpers/workload-fixtures.mjs';
+import { comparableObject, inClient, sessionObjects, sleep, waitFor } from '../../test/helpers/workload-fixtures.mjs';
 import { connectWeb } from './stage.mjs';
 
 const MiB = 1 << 20;
@@ -117,15 +117,16 @@ async function slowReaders(stage, pid, slowMs, bigBytes, results, log) {
 }
 
 /**
- * Ms from `from` until a call from the client pod is answered by the local process. Not at
- * once, always: the API server's endpoints say only agents serve, but kube-proxy may not
- * have written its rules yet, and a call then goes to a pod that is gone (EHOSTUNREACH).
+ * Ms from `from` until the prober's calls are answered by the local process: the first
+ * probe sent after `from` that arrived. Not at once, always: the API server's endpoints say
+ * only agents serve, but kube-proxy may not have written its rules yet.
  */
 async function firstServed(stage, from) {
 	for (;;) {
-		const served = await inClient(stage.namespace, concurrentScript(1, 0, stage.local.marker));
-		if (served.ok === 1) return Date.now() - from;
-		if (Date.now() - from > 60_000) throw new Error(`no call answered locally within 60 s of connect: ${JSON.stringify(served.errors)}`);
+		const ms = stage.local.servedAfter(from);
+		if (ms !== null) return ms;
+		if (Date.now() - from > 60_000) throw new Error('no probe answered locally within 60 s of connect');
+		await sleep(50);
 	}
 }
 
@@ -148,9 +149,10 @@ async function connectCycles(stage, sidecar, cycles, log) {
 	await disconnect();
 	for (let i = 0; i < cycles; i++) {
 		const response = await sidecar.client.request('session/connect', { targets: [{ service: 'web', localPort: stage.local.port }] }, 150_000);
+		const answeredAt = Date.now();
 		if (!response.result) throw new Error(`session/connect failed in cycle ${i + 1}: ${JSON.stringify(response.error)}`);
 		sessions.push(response.result.sessionId);
-		servedAfterConnectMs.push(await firstServed(stage, Date.now()));
+		servedAfterConnectMs.push(await firstServed(stage, answeredAt));
 		await disconnect();
 	}
 	// The garbage collector removes a session's restorer after its lease: give it the documented bound.

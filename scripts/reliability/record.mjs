@@ -13,6 +13,7 @@ const HEADINGS = {
 	faults: 'Network faults between the sidecar and the API server, and the agent pod deleted',
 	load: 'Load through the tunnel',
 	matrix: 'Crash and exit matrix',
+	restarts: 'The API server and the kubelet restarted',
 };
 
 function faults(rows) {
@@ -37,7 +38,7 @@ function load(r) {
 		lines.push(`| slow reader on this machine (64 KiB per 100 ms), the caller writing as fast as it may | the caller got ${(r.slowLocal.written / MiB).toFixed(1)} MiB accepted, the local process read ${(r.slowLocal.read / MiB).toFixed(1)} MiB | ${mb(r.slowLocal.rss)} |`);
 	}
 	const c = r.cycles;
-	lines.push(`| ${c.cycles} connect/disconnect cycles in one sidecar | sockets after each disconnect ${c.after.map((a) => a.sockets).join(', ')}; agent links ${c.after.map((a) => a.agents).join(', ')}; session objects left ${c.left.length}; first call served ${c.servedAfterConnectMs.map(s).join(', ')} s after connect answered | RSS after each: ${c.after.map((a) => a.rss.toFixed(0)).join(', ')} |`);
+	lines.push(`| ${c.cycles} connect/disconnect cycles in one sidecar | sockets after each disconnect ${c.after.map((a) => a.sockets).join(', ')}; agent links ${c.after.map((a) => a.agents).join(', ')}; session objects left ${c.left.length}; the prober's first call answered locally ${c.servedAfterConnectMs.map(s).join(', ')} s after connect answered | RSS after each: ${c.after.map((a) => a.rss.toFixed(0)).join(', ')} |`);
 	lines.push('', `After \`shutdown\`: exit code ${r.exitCode}, Deployment restored exactly: ${r.restoredExactly ? 'yes' : 'no'}.`);
 	return lines.join('\n');
 }
@@ -52,7 +53,7 @@ function matrix(cells) {
 	].join('\n');
 }
 
-const FORMATS = { faults, load, matrix };
+const FORMATS = { faults, restarts: faults, load, matrix };
 
 export function writeSection(name, result) {
 	const body = `${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores shared with other sessions (load average ${loadavg()[0].toFixed(1)} when written), \`npm run reliability -- --only ${name}\`.\n\n${FORMATS[name](result)}`;

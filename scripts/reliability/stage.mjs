@@ -32,7 +32,9 @@ setInterval(() => {
 }, ${PROBE_EVERY_MS});
 // One long response open at all times, so a fault always finds one in flight.
 const stream = () => {
-	const again = () => setTimeout(stream, 1000);
+	let ended = false;
+	// A cut response can say so more than once (aborted, error): one new stream per cut.
+	const again = () => { if (!ended) { ended = true; setTimeout(stream, 1000); } };
 	http.get('http://web/stream?s=600&from=prober', { agent: false }, (res) => { res.resume(); res.on('end', again); res.on('error', again); }).on('error', again);
 };
 stream();`;
