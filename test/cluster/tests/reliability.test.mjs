@@ -6,11 +6,18 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ErrorCodes } from '../../../out/protocol/index.js';
+import { startSidecar } from '../../helpers/executable.mjs';
+import { comparableObject, kubectlAsync } from '../../helpers/workload-fixtures.mjs';
 import { Cleanup } from '../../../bench/tunnel/cleanup.mjs';
 import { runFaults } from '../../../scripts/reliability/faults.mjs';
 import { runLoad } from '../../../scripts/reliability/load.mjs';
 import { runCell } from '../../../scripts/reliability/matrix.mjs';
-import { setUpStage } from '../../../scripts/reliability/stage.mjs';
+import { setUpStage, STAGE_AGENT_IMAGE } from '../../../scripts/reliability/stage.mjs';
 
 const cleanup = new Cleanup();
 const log = (text) => process.stderr.write(`# ${text}\n`);
@@ -53,3 +60,42 @@ for (const cell of [
 		assert.equal(result.ok, true, JSON.stringify(result));
 	});
 }
+
+test('bad hosts files as outbound.hostsPath through the packaged executable: a typed HostsFileFailed, the file, the workload and the cluster unchanged', { timeout: 180_000 }, async (t) => {
+	const dir = mkdtempSync(join(tmpdir(), 'kb-rel-hosts-'));
+	t.after(() => rmSync(dir, { recursive: true, force: true }));
+	writeFileSync(join(dir, 'junk'), Buffer.concat([Buffer.from('127.0.0.1 localhost\n'), randomBytes(4096), Buffer.from([0])]));
+	writeFileSync(join(dir, 'huge'), '127.0.0.1 localhost\n');
+	truncateSync(join(dir, 'huge'), 65 * 1024 * 1024);
+	symlinkSync('/dev/zero', join(dir, 'zero'));
+	mkdirSync(join(dir, 'directory'));
+	execFileSync('mkfifo', [join(dir, 'pipe')]);
+	const fingerprint = (path) => {
+		const stat = lstatSync(path);
+		return { mode: stat.mode, size: stat.size, ino: stat.ino, mtime: stat.mtimeMs, bytes: stat.isFile() && stat.size < 1e6 ? readFileSync(path).toString('hex') : null };
+	};
+	const original = await comparableObject('deployment', stage.namespace, 'web');
+	const sidecar = startSidecar({ args: ['--kubeconfig', stage.kubeconfig, '--agent-image', STAGE_AGENT_IMAGE] });
+	try {
+		assert.ok((await sidecar.client.initialize({ cluster: { namespace: stage.namespace } })).result);
+		for (const name of ['junk', 'huge', 'zero', 'directory', 'pipe']) {
+			const path = join(dir, name);
+			const before = fingerprint(path);
+			const response = await sidecar.client.request('session/connect', {
+				targets: [{ service: 'web', localPort: stage.local.port }], outbound: { hostsPath: path },
+			}, 120_000);
+			assert.equal(response.error?.code, ErrorCodes.HostsFileFailed, `${name}: ${JSON.stringify(response)}`);
+			assert.equal(response.error.data.reason, 'hostsFileFailed');
+			assert.equal(response.error.data.file, path);
+			assert.deepEqual(fingerprint(path), before, `${name}: the file is unchanged`);
+		}
+		assert.deepEqual(await comparableObject('deployment', stage.namespace, 'web'), original);
+		const left = await kubectlAsync(['get', 'pods,leases,serviceaccounts,roles,rolebindings', '-n', stage.namespace, '-l', 'kubebridge.io/session', '-o', 'name']);
+		assert.equal(left.stdout.trim(), '', 'nothing of a session was created');
+		await sidecar.client.request('shutdown', undefined, 60_000);
+		sidecar.client.notify('exit');
+		assert.equal(await sidecar.exited, 0);
+	} finally {
+		if (sidecar.child.exitCode === null) sidecar.child.kill('SIGKILL');
+	}
+});
