@@ -2,6 +2,7 @@
 // its Service, created for the run and deleted after it.
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { KUBECONFIG, kubectl } from '../../test/helpers/cluster.mjs';
+import { oneContainerWorkload } from '../../test/helpers/workload-manifest.mjs';
 
 export const NAMESPACE = 'kb-bench';
 export const ECHO_PORT = 9000;
@@ -9,24 +10,12 @@ export const PLAIN = 'echo-plain';
 const LABELS = { 'app.kubernetes.io/part-of': 'kubebridge-bench' };
 
 /** The demo image's echo server, the same for the pod kubebridge takes over and its twin. */
-const echoDeployment = (name) => ({
-	apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: NAMESPACE, labels: { ...LABELS, app: name } },
-	spec: {
-		replicas: 1,
-		selector: { matchLabels: { app: name } },
-		template: {
-			metadata: { labels: { ...LABELS, app: name } },
-			spec: {
-				containers: [{
-					name: 'echo', image: 'kubebridge.local/demo:dev', imagePullPolicy: 'Never',
-					args: ['--name=echo', '--http=8080', `--echo=${ECHO_PORT}`],
-					ports: [{ name: 'echo', containerPort: ECHO_PORT }],
-					readinessProbe: { tcpSocket: { port: ECHO_PORT }, periodSeconds: 1 },
-				}],
-			},
-		},
-	},
-});
+const echoDeployment = (name) => oneContainerWorkload(NAMESPACE, name, {
+	name: 'echo', image: 'kubebridge.local/demo:dev', imagePullPolicy: 'Never',
+	args: ['--name=echo', '--http=8080', `--echo=${ECHO_PORT}`],
+	ports: [{ name: 'echo', containerPort: ECHO_PORT }],
+	readinessProbe: { tcpSocket: { port: ECHO_PORT }, periodSeconds: 1 },
+}, { labels: LABELS });
 
 /**
  * `echo` is what kubebridge connects; `echo-plain`, its twin on the same node, is what the

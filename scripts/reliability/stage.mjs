@@ -13,6 +13,7 @@ import { startSidecar } from '../../test/helpers/executable.mjs';
 import {
 	AGENT_IMAGE, DEMO_IMAGE, RESTRICTED_CONTAINER, appManifests, apply, clientManifests, createNamespace, deleteNamespace, rolloutDone,
 } from '../../test/helpers/workload-fixtures.mjs';
+import { oneContainerWorkload } from '../../test/helpers/workload-manifest.mjs';
 import { startToxiproxy, toxiproxyBinary } from '../../bench/tunnel/toxiproxy.mjs';
 
 /** Every probe is a new connection to the Service, sent every PROBE_EVERY_MS with its send time in the path. */
@@ -39,22 +40,9 @@ const stream = () => {
 };
 stream();`;
 
-function proberManifest(namespace) {
-	const labels = { app: 'prober' };
-	return {
-		apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'prober', namespace, labels },
-		spec: {
-			replicas: 1, selector: { matchLabels: labels },
-			template: {
-				metadata: { labels },
-				spec: {
-					terminationGracePeriodSeconds: 0,
-					containers: [{ name: 'prober', image: DEMO_IMAGE, imagePullPolicy: 'Never', command: ['/usr/local/bin/node', '-e', proberScript], securityContext: RESTRICTED_CONTAINER }],
-				},
-			},
-		},
-	};
-}
+const proberManifest = (namespace) => oneContainerWorkload(namespace, 'prober', {
+	name: 'prober', image: DEMO_IMAGE, imagePullPolicy: 'Never', command: ['/usr/local/bin/node', '-e', proberScript], securityContext: RESTRICTED_CONTAINER,
+}, { pod: { terminationGracePeriodSeconds: 0 } });
 
 const CHUNK = Buffer.alloc(64 * 1024, 7);
 

@@ -9,6 +9,7 @@ import { issueKubeconfig, kubectl, kubectlAsync, kubectlJsonAsync } from './clus
 export { kubectlAsync, kubectlJsonAsync };
 import { DEVELOPER_RULES } from './developer-role.mjs';
 import { startSidecar } from './executable.mjs';
+import { oneContainerWorkload } from './workload-manifest.mjs';
 
 export const AGENT_IMAGE = process.env.KUBEBRIDGE_AGENT_IMAGE ?? 'kubebridge.local/agent:dev';
 export const DEMO_IMAGE = 'kubebridge.local/demo:dev';
@@ -59,26 +60,14 @@ export const apply = (objects) => kubectl(['apply', '-f', '-'], { input: JSON.st
 export function appManifests(namespace, name, { replicas = 1, cpuRequest } = {}) {
 	const labels = { app: name };
 	return [
-		{
-			apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace, labels },
-			spec: {
-				replicas, selector: { matchLabels: labels },
-				template: {
-					metadata: { labels },
-					spec: {
-						terminationGracePeriodSeconds: 2,
-						containers: [{
-							name: 'app', image: DEMO_IMAGE, imagePullPolicy: 'Never', args: [`--name=${name}`, '--http=8080'],
-							ports: [{ name: 'http', containerPort: 8080 }],
-							env: [{ name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }],
-							readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 1 },
-							...(cpuRequest ? { resources: { requests: { cpu: cpuRequest } } } : {}),
-							securityContext: RESTRICTED_CONTAINER,
-						}],
-					},
-				},
-			},
-		},
+		oneContainerWorkload(namespace, name, {
+			name: 'app', image: DEMO_IMAGE, imagePullPolicy: 'Never', args: [`--name=${name}`, '--http=8080'],
+			ports: [{ name: 'http', containerPort: 8080 }],
+			env: [{ name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }],
+			readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 1 },
+			...(cpuRequest ? { resources: { requests: { cpu: cpuRequest } } } : {}),
+			securityContext: RESTRICTED_CONTAINER,
+		}, { replicas, pod: { terminationGracePeriodSeconds: 2 } }),
 		{
 			apiVersion: 'v1', kind: 'Service', metadata: { name, namespace, labels },
 			spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
@@ -88,24 +77,11 @@ export function appManifests(namespace, name, { replicas = 1, cpuRequest } = {})
 
 /** A pod with node and nothing to serve: the caller inside the cluster. */
 export function clientManifests(namespace) {
-	const labels = { app: 'client' };
-	return [{
-		apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'client', namespace, labels },
-		spec: {
-			replicas: 1, selector: { matchLabels: labels },
-			template: {
-				metadata: { labels },
-				spec: {
-					terminationGracePeriodSeconds: 0,
-					containers: [{
-						name: 'client', image: DEMO_IMAGE, imagePullPolicy: 'Never',
-						command: ['/usr/local/bin/node', '-e', 'setInterval(() => {}, 1 << 30)'],
-						securityContext: RESTRICTED_CONTAINER,
-					}],
-				},
-			},
-		},
-	}];
+	return [oneContainerWorkload(namespace, 'client', {
+		name: 'client', image: DEMO_IMAGE, imagePullPolicy: 'Never',
+		command: ['/usr/local/bin/node', '-e', 'setInterval(() => {}, 1 << 30)'],
+		securityContext: RESTRICTED_CONTAINER,
+	}, { pod: { terminationGracePeriodSeconds: 0 } })];
 }
 
 export const rolloutDone = (namespace, deployment) => kubectlAsync(['rollout', 'status', `deployment/${deployment}`, '-n', namespace, '--timeout=90s']);

@@ -16,6 +16,7 @@ import {
 	DEMO_IMAGE, RESTRICTED_CONTAINER, apply, connectAsDeveloper, createNamespace, deleteNamespace, disconnectAndExit,
 	kubectlAsync, kubectlJsonAsync, nextChange, rolloutDone, uniqueNamespace, waitFor,
 } from '../../helpers/workload-fixtures.mjs';
+import { oneContainerWorkload } from '../../helpers/workload-manifest.mjs';
 
 const namespace = uniqueNamespace('kb-files');
 const sidecars = [];
@@ -41,49 +42,41 @@ function fixtures() {
 			data: { 'app.yaml': 'greeting: hello\nlist:\n  - ü\n', 'empty.txt': '' }, binaryData: { 'blob.bin': BINARY.toString('base64') },
 		},
 		{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'app-secret', namespace }, stringData: { password: 's3cr3t-files-fixture', 'tls.key': '-----BEGIN KEY-----\nabc\n' } },
-		{
-			apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'files', namespace, labels },
-			spec: {
-				replicas: 1, selector: { matchLabels: labels },
-				template: {
-					metadata: { labels },
-					spec: {
-						terminationGracePeriodSeconds: 2,
-						volumes: [
-							{ name: 'config', configMap: { name: 'app-config', items: [{ key: 'app.yaml', path: 'app.yaml' }, { key: 'blob.bin', path: 'data/blob.bin' }, { key: 'empty.txt', path: 'empty.txt' }] } },
-							{ name: 'creds', secret: { secretName: 'app-secret' } },
-							// Root-owned 0400 without an fsGroup: neither the app (UID 65532) nor the agent can read it.
-							{ name: 'locked', secret: { secretName: 'app-secret', defaultMode: 0o400 } },
-							{ name: 'projected', projected: { sources: [
-								{ configMap: { name: 'app-config', items: [{ key: 'app.yaml', path: 'config/app.yaml' }] } },
-								{ secret: { name: 'app-secret', items: [{ key: 'password', path: 'secret/password' }] } },
-								{ serviceAccountToken: { path: 'token', expirationSeconds: 3600 } },
-								{ downwardAPI: { items: [{ path: 'app-label', fieldRef: { fieldPath: "metadata.labels['app']" } }] } },
-							] } },
-							{ name: 'podinfo', downwardAPI: { items: [
-								{ path: 'namespace', fieldRef: { fieldPath: 'metadata.namespace' } },
-								{ path: 'name', fieldRef: { fieldPath: 'metadata.name' } },
-								{ path: 'cpu-limit', resourceFieldRef: { containerName: 'app', resource: 'limits.cpu', divisor: '1m' } },
-							] } },
-							{ name: 'scratch', emptyDir: {} },
-						],
-						initContainers: [{
-							name: 'seed', image: DEMO_IMAGE, imagePullPolicy: 'Never', securityContext: RESTRICTED_CONTAINER,
-							command: ['/usr/local/bin/node', '-e', "const fs = require('fs'); fs.mkdirSync('/scratch/sub'); fs.writeFileSync('/scratch/sub/seed.txt', 'seeded by the init container\\n')"],
-							volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }],
-						}],
-						containers: [{
-							name: 'app', image: DEMO_IMAGE, imagePullPolicy: 'Never', args: ['--name=files', '--http=8080'],
-							ports: [{ name: 'http', containerPort: 8080 }],
-							resources: { limits: { cpu: '250m', memory: '128Mi' } },
-							readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 1 },
-							securityContext: RESTRICTED_CONTAINER,
-							volumeMounts,
-						}],
-					},
-				},
+		oneContainerWorkload(namespace, 'files', {
+			name: 'app', image: DEMO_IMAGE, imagePullPolicy: 'Never', args: ['--name=files', '--http=8080'],
+			ports: [{ name: 'http', containerPort: 8080 }],
+			resources: { limits: { cpu: '250m', memory: '128Mi' } },
+			readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 1 },
+			securityContext: RESTRICTED_CONTAINER,
+			volumeMounts,
+		}, {
+			pod: {
+				terminationGracePeriodSeconds: 2,
+				volumes: [
+					{ name: 'config', configMap: { name: 'app-config', items: [{ key: 'app.yaml', path: 'app.yaml' }, { key: 'blob.bin', path: 'data/blob.bin' }, { key: 'empty.txt', path: 'empty.txt' }] } },
+					{ name: 'creds', secret: { secretName: 'app-secret' } },
+					// Root-owned 0400 without an fsGroup: neither the app (UID 65532) nor the agent can read it.
+					{ name: 'locked', secret: { secretName: 'app-secret', defaultMode: 0o400 } },
+					{ name: 'projected', projected: { sources: [
+						{ configMap: { name: 'app-config', items: [{ key: 'app.yaml', path: 'config/app.yaml' }] } },
+						{ secret: { name: 'app-secret', items: [{ key: 'password', path: 'secret/password' }] } },
+						{ serviceAccountToken: { path: 'token', expirationSeconds: 3600 } },
+						{ downwardAPI: { items: [{ path: 'app-label', fieldRef: { fieldPath: "metadata.labels['app']" } }] } },
+					] } },
+					{ name: 'podinfo', downwardAPI: { items: [
+						{ path: 'namespace', fieldRef: { fieldPath: 'metadata.namespace' } },
+						{ path: 'name', fieldRef: { fieldPath: 'metadata.name' } },
+						{ path: 'cpu-limit', resourceFieldRef: { containerName: 'app', resource: 'limits.cpu', divisor: '1m' } },
+					] } },
+					{ name: 'scratch', emptyDir: {} },
+				],
+				initContainers: [{
+					name: 'seed', image: DEMO_IMAGE, imagePullPolicy: 'Never', securityContext: RESTRICTED_CONTAINER,
+					command: ['/usr/local/bin/node', '-e', "const fs = require('fs'); fs.mkdirSync('/scratch/sub'); fs.writeFileSync('/scratch/sub/seed.txt', 'seeded by the init container\\n')"],
+					volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }],
+				}],
 			},
-		},
+		}),
 		{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'files', namespace, labels }, spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } },
 	];
 }

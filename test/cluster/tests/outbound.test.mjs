@@ -19,6 +19,7 @@ import {
 	AGENT_IMAGE, DEMO_IMAGE, RESTRICTED_CONTAINER, appManifests, apply, comparableObject, connectAsDeveloper, createNamespace,
 	deleteNamespace, disconnectAndExit, httpGet, kubectlAsync, rolloutDone, startLocalServer, uniqueNamespace, waitFor,
 } from '../../helpers/workload-fixtures.mjs';
+import { oneContainerWorkload } from '../../helpers/workload-manifest.mjs';
 
 const ns = uniqueNamespace('kb-out');
 const FIXTURE_SECRET = `s3cr3t-${randomBytes(8).toString('hex')}`;
@@ -45,51 +46,25 @@ function resolver(content) {
 }
 
 function echoManifests(namespace) {
-	const labels = { app: 'echo' };
 	return [
-		{
-			apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'echo', namespace, labels },
-			spec: {
-				replicas: 1, selector: { matchLabels: labels },
-				template: {
-					metadata: { labels },
-					spec: {
-						terminationGracePeriodSeconds: 0,
-						containers: [{
-							name: 'echo', image: DEMO_IMAGE, imagePullPolicy: 'Never', args: ['--name=echo', '--echo=7000'],
-							ports: [{ name: 'tcp', containerPort: 7000 }], securityContext: RESTRICTED_CONTAINER,
-							readinessProbe: { tcpSocket: { port: 7000 }, periodSeconds: 1 },
-						}],
-					},
-				},
-			},
-		},
-		{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'echo', namespace }, spec: { selector: labels, ports: [{ name: 'tcp', port: 7000, targetPort: 'tcp' }] } },
+		oneContainerWorkload(namespace, 'echo', {
+			name: 'echo', image: DEMO_IMAGE, imagePullPolicy: 'Never', args: ['--name=echo', '--echo=7000'],
+			ports: [{ name: 'tcp', containerPort: 7000 }], securityContext: RESTRICTED_CONTAINER,
+			readinessProbe: { tcpSocket: { port: 7000 }, periodSeconds: 1 },
+		}, { pod: { terminationGracePeriodSeconds: 0 } }),
+		{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'echo', namespace }, spec: { selector: { app: 'echo' }, ports: [{ name: 'tcp', port: 7000, targetPort: 'tcp' }] } },
 	];
 }
 
 /** A StatefulSet behind a headless service: `db-0.db` and `db-1.db` answer as themselves. */
 function dbManifests(namespace) {
-	const labels = { app: 'db' };
 	return [
-		{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace }, spec: { clusterIP: 'None', selector: labels, ports: [{ name: 'http', port: 8080, targetPort: 'http' }] } },
-		{
-			apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace, labels },
-			spec: {
-				serviceName: 'db', replicas: 2, podManagementPolicy: 'Parallel', selector: { matchLabels: labels },
-				template: {
-					metadata: { labels },
-					spec: {
-						terminationGracePeriodSeconds: 0,
-						containers: [{
-							name: 'db', image: DEMO_IMAGE, imagePullPolicy: 'Never', args: ['--name=db', '--http=8080'],
-							ports: [{ name: 'http', containerPort: 8080 }], securityContext: RESTRICTED_CONTAINER,
-							readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 1 },
-						}],
-					},
-				},
-			},
-		},
+		{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace }, spec: { clusterIP: 'None', selector: { app: 'db' }, ports: [{ name: 'http', port: 8080, targetPort: 'http' }] } },
+		oneContainerWorkload(namespace, 'db', {
+			name: 'db', image: DEMO_IMAGE, imagePullPolicy: 'Never', args: ['--name=db', '--http=8080'],
+			ports: [{ name: 'http', containerPort: 8080 }], securityContext: RESTRICTED_CONTAINER,
+			readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 1 },
+		}, { kind: 'StatefulSet', replicas: 2, spec: { serviceName: 'db', podManagementPolicy: 'Parallel' }, pod: { terminationGracePeriodSeconds: 0 } }),
 	];
 }
 
