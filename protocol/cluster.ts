@@ -1,7 +1,8 @@
+import { Type, type Static } from '@sinclair/typebox';
 import { RequestType } from 'vscode-jsonrpc';
-import { s } from './schema.js';
+import { Closed, NonEmptyString } from './schema.js';
 import type { ErrorData } from './errors.js';
-import { workDoneTokenProperty, type WorkDoneProgressParams } from './progress.js';
+import { WorkDoneProgressParams } from './progress.js';
 
 export interface ContextInfo {
 	name: string;
@@ -15,7 +16,8 @@ export interface ContextInfo {
 	current: boolean;
 }
 
-export interface ContextsParams {}
+export const ContextsParams = Closed({});
+export type ContextsParams = Static<typeof ContextsParams>;
 
 export interface ContextsResult {
 	contexts: ContextInfo[];
@@ -27,10 +29,11 @@ export interface ContextsResult {
 export namespace ContextsRequest {
 	export const method = 'cluster/contexts' as const;
 	export const type = new RequestType<ContextsParams, ContextsResult, ErrorData>(method);
-	export const paramsSchema = s.object<ContextsParams>({});
+	export const paramsSchema = ContextsParams;
 }
 
-export interface NamespacesParams extends WorkDoneProgressParams {}
+export const NamespacesParams = WorkDoneProgressParams;
+export type NamespacesParams = Static<typeof NamespacesParams>;
 
 export interface NamespaceInfo {
 	name: string;
@@ -47,13 +50,14 @@ export interface NamespacesResult {
 export namespace NamespacesRequest {
 	export const method = 'cluster/namespaces' as const;
 	export const type = new RequestType<NamespacesParams, NamespacesResult, ErrorData>(method);
-	export const paramsSchema = s.object<NamespacesParams>({ workDoneToken: workDoneTokenProperty });
+	export const paramsSchema = NamespacesParams;
 }
 
-export interface ServicesParams extends WorkDoneProgressParams {
-	/** Default: the session's namespace. */
-	namespace?: string;
-}
+export const ServicesParams = Closed({
+	namespace: Type.Optional(NonEmptyString({ description: "Default: the session's namespace." })),
+	...WorkDoneProgressParams.properties,
+});
+export type ServicesParams = Static<typeof ServicesParams>;
 
 export interface ServicePort {
 	name: string | null;
@@ -134,8 +138,5 @@ export interface ServicesResult {
 export namespace ServicesRequest {
 	export const method = 'cluster/services' as const;
 	export const type = new RequestType<ServicesParams, ServicesResult, ErrorData>(method);
-	export const paramsSchema = s.object<ServicesParams>({
-		namespace: s.optional(s.string({ minLength: 1 })),
-		workDoneToken: workDoneTokenProperty,
-	});
+	export const paramsSchema = ServicesParams;
 }

@@ -1,48 +1,61 @@
+import { Type, type Static } from '@sinclair/typebox';
 import { RequestType } from 'vscode-jsonrpc';
-import { s } from './schema.js';
+import { Closed, Dictionary, NonEmptyString, Port } from './schema.js';
 import type { ErrorData } from './errors.js';
-import type { TargetWorkloadKind } from './session.js';
+import { TargetWorkloadKind } from './session.js';
 
-/** The workspace configuration, `kubebridge.yaml`, as `schemas/kubebridge.schema.json` describes it. */
-export interface WorkspaceConfig {
-	version: 1;
-	/** What `session/connect` (and `kubebridge run`) connect when the client names no target. */
-	targets?: ConfigTarget[];
-	/** How `kubebridge run` and editors start the local program. */
-	launch?: ConfigLaunch;
-	/** Env vars added to or overriding the container's; values may hold tokens. */
-	env?: Record<string, string>;
-	features?: ConfigFeatures;
-}
+/** A Kubernetes object name as the workspace file may write it (an RFC 1123 label). */
+const Name = (description?: string) => Type.String({
+	pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 253, ...(description ? { description } : {}),
+});
 
-export interface ConfigTarget {
-	service?: string;
-	workload?: { kind: TargetWorkloadKind; name: string };
-	namespace?: string;
-	container?: string;
-	ports?: { remote: number; local: number }[];
-}
+export const ConfigTarget = Closed({
+	service: Type.Optional(Name('The Service whose traffic the local program receives.')),
+	workload: Type.Optional(Closed({ kind: TargetWorkloadKind, name: Name() }, {
+		description: 'The workload to replace when there is no Service (or to pick one of several behind it).',
+	})),
+	namespace: Type.Optional(Name("Default: the kubeconfig context's namespace.")),
+	container: Type.Optional(Name("The container the local program replaces. Default: the one serving the Service's ports.")),
+	ports: Type.Optional(Type.Array(Closed({
+		remote: Port({ description: "The container's port." }),
+		local: Port({ description: 'The port the local program listens on.' }),
+	}), { description: 'Which container port goes to which local port. Default: each port to the same number locally.' })),
+}, { oneOf: [{ required: ['service'] }, { required: ['workload'] }] });
+export type ConfigTarget = Static<typeof ConfigTarget>;
 
-export interface ConfigLaunch {
-	/** An array is run without a shell; one string is run by the platform's shell. */
-	command: string | string[];
-	/** Relative to the workspace folder; default: the workspace folder. */
-	cwd?: string;
-}
+export const ConfigLaunch = Closed({
+	command: Type.Union([NonEmptyString(), Type.Array(Type.String(), { minItems: 1 })], {
+		description: "The program and its arguments: an array (no shell), or one string run by the platform's shell.",
+	}),
+	cwd: Type.Optional(Type.String({ description: 'Working directory, relative to the workspace folder. Default: the workspace folder.' })),
+}, { description: 'How `kubebridge run` and editors start the local program.' });
+export type ConfigLaunch = Static<typeof ConfigLaunch>;
 
-/** Switches for what a session changes on this machine and in the cluster. */
-export interface ConfigFeatures {
-	/** Cluster names in the hosts file (default true). */
-	hostsFile?: boolean;
-	/** Reach cluster Services from this machine, rewriting their variables (default true). */
-	outbound?: boolean;
-	/** Keep the replaced container's HTTP and TCP probes, answered by the local program (default false). */
-	probes?: boolean;
-	/** Copy the container's mounted files to a local folder (default true). */
-	mountFiles?: boolean;
-}
+export const ConfigFeatures = Closed({
+	hostsFile: Type.Optional(Type.Boolean({ description: "Add the cluster's Service names to the hosts file so the program reaches them by name. Default: true." })),
+	outbound: Type.Optional(Type.Boolean({ description: "Forward the program's connections to cluster Services and rewrite their service env vars to local addresses. Default: true." })),
+	probes: Type.Optional(Type.Boolean({ description: "Keep the replaced container's liveness and readiness probes (answered by the local program). Default: false." })),
+	mountFiles: Type.Optional(Type.Boolean({ description: "Copy the container's mounted files to a local folder. Default: true." })),
+}, { description: 'Switches for what kubebridge changes on this machine and in the cluster.' });
+export type ConfigFeatures = Static<typeof ConfigFeatures>;
 
-export interface ConfigParams {}
+export const WorkspaceConfig = Closed({
+	version: Type.Literal(1, { description: "The format's version. Only 1 exists." }),
+	targets: Type.Optional(Type.Array(ConfigTarget, { description: 'What in the cluster the local program stands in for.' })),
+	launch: Type.Optional(ConfigLaunch),
+	env: Type.Optional(Dictionary(Type.String(), {
+		propertyNames: { pattern: '^[^=\\u0000]+$' },
+		description: 'Env vars to add or override on top of the container\'s. Values may hold tokens: $(services:NAME[.NAMESPACE]) is the local address of a Service, $(volumeMounts:NAME) the local folder of a volume mount, $(externalEndpoints:HOST:PORT) the local address of a host outside the cluster reached through the agent. $$ is a literal $.',
+	})),
+	features: Type.Optional(ConfigFeatures),
+}, {
+	title: 'kubebridge workspace configuration (kubebridge.yaml)',
+	description: 'What kubebridge connects, how the local program is launched and which env vars it adds or overrides. Written once per workspace; kubebridge reads it from the workspace folder.',
+});
+export type WorkspaceConfig = Static<typeof WorkspaceConfig>;
+
+export const ConfigParams = Closed({});
+export type ConfigParams = Static<typeof ConfigParams>;
 
 export interface ConfigResult {
 	/** The workspace folder the configuration is looked for in; null when the client named none. */
@@ -59,5 +72,5 @@ export interface ConfigResult {
 export namespace ConfigRequest {
 	export const method = 'config/get' as const;
 	export const type = new RequestType<ConfigParams, ConfigResult, ErrorData>(method);
-	export const paramsSchema = s.object<ConfigParams>({});
+	export const paramsSchema = ConfigParams;
 }

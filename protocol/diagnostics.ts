@@ -1,18 +1,18 @@
+import { Type, type Static } from '@sinclair/typebox';
 import { RequestType } from 'vscode-jsonrpc';
-import { s } from './schema.js';
+import { Closed, NonEmptyString } from './schema.js';
 import type { ErrorData } from './errors.js';
-import { workDoneTokenProperty, type WorkDoneProgressParams } from './progress.js';
+import { WorkDoneProgressParams } from './progress.js';
 import type { EnvVarInfo } from './environment.js';
 import type { SessionStatusResult } from './session.js';
 
-export interface DiagnosticsParams extends WorkDoneProgressParams {
-	/** Where to look for kubebridge sessions in the cluster; default: the session's namespaces, else the current one. */
-	namespace?: string;
-	/** Show secret values of the env vars (never in a bundle). */
-	reveal?: boolean;
-	/** Also write a `.tar.gz` for a bug report to this path: this report and the logs, secrets redacted. */
-	bundle?: string;
-}
+export const DiagnosticsParams = Closed({
+	namespace: Type.Optional(NonEmptyString({ description: "Where to look for kubebridge sessions in the cluster; default: the session's namespaces, else the current one." })),
+	reveal: Type.Optional(Type.Boolean({ description: 'Show secret values of the env vars (never in a bundle).' })),
+	bundle: Type.Optional(NonEmptyString({ description: 'Also write a `.tar.gz` for a bug report to this path (absolute): this report and the logs, secrets redacted.' })),
+	...WorkDoneProgressParams.properties,
+});
+export type DiagnosticsParams = Static<typeof DiagnosticsParams>;
 
 /** A kubebridge block found in the hosts file. */
 export interface HostsBlockInfo {
@@ -55,10 +55,5 @@ export interface DiagnosticsResult {
 export namespace DiagnosticsRequest {
 	export const method = 'diagnostics/get' as const;
 	export const type = new RequestType<DiagnosticsParams, DiagnosticsResult, ErrorData>(method);
-	export const paramsSchema = s.object<DiagnosticsParams>({
-		namespace: s.optional(s.string({ minLength: 1 })),
-		reveal: s.optional(s.boolean()),
-		bundle: s.optional(s.string({ minLength: 1 })),
-		workDoneToken: workDoneTokenProperty,
-	});
+	export const paramsSchema = DiagnosticsParams;
 }

@@ -1,8 +1,9 @@
+import { Type, type Static } from '@sinclair/typebox';
 import { RequestType } from 'vscode-jsonrpc';
-import { s, type Schema } from './schema.js';
+import { Closed, Described, NonEmptyString, StringEnum } from './schema.js';
 import type { ErrorData } from './errors.js';
-import { workDoneTokenProperty, type WorkDoneProgressParams } from './progress.js';
-import { connectTargetSchema, type ConnectTarget } from './session.js';
+import { WorkDoneProgressParams } from './progress.js';
+import { ConnectTarget } from './session.js';
 
 /** `session`: added by a feature of the connected session (e.g. the root of the mounted files' copy); `config`: kubebridge.yaml's `env`. */
 export type EnvSourceKind = 'literal' | 'configMap' | 'secret' | 'field' | 'resource' | 'service' | 'envFrom' | 'session' | 'config';
@@ -22,12 +23,12 @@ export interface EnvVarInfo {
 	service?: string;
 }
 
-export interface EnvironmentParams extends WorkDoneProgressParams {
-	/** Whose container: the same shape as a `session/connect` target (ports are ignored). */
-	target: ConnectTarget;
-	/** Show secret values instead of `****`. */
-	reveal?: boolean;
-}
+export const EnvironmentParams = Closed({
+	target: Described(ConnectTarget, 'Whose container: the same shape as a `session/connect` target (ports are ignored).'),
+	reveal: Type.Optional(Type.Boolean({ description: 'Show secret values instead of `****`.' })),
+	...WorkDoneProgressParams.properties,
+});
+export type EnvironmentParams = Static<typeof EnvironmentParams>;
 
 export interface EnvironmentResult {
 	namespace: string;
@@ -51,25 +52,21 @@ export interface EnvironmentResult {
 export namespace EnvironmentRequest {
 	export const method = 'environment/get' as const;
 	export const type = new RequestType<EnvironmentParams, EnvironmentResult, ErrorData>(method);
-	export const paramsSchema = s.object<EnvironmentParams>({
-		target: s.required(connectTargetSchema),
-		reveal: s.optional(s.boolean()),
-		workDoneToken: workDoneTokenProperty,
-	});
+	export const paramsSchema = EnvironmentParams;
 }
 
-export type ExportFormatName = 'dotenv' | 'launchSettings' | 'vscode' | 'bash' | 'powershell' | 'cmd';
+export const ExportFormatName = StringEnum(['dotenv', 'launchSettings', 'vscode', 'bash', 'powershell', 'cmd']);
+export type ExportFormatName = Static<typeof ExportFormatName>;
 
-export interface ExportParams extends WorkDoneProgressParams {
-	target: ConnectTarget;
-	format: ExportFormatName;
-	/** Leave out what the format cannot carry (listed in `omitted`) instead of failing. */
-	omitUnrepresentable?: boolean;
-	/** For `launchSettings`: the profile's name (default `kubebridge`). */
-	profileName?: string;
-	/** For `launchSettings`: the current file's text, to which the profile is added. */
-	existing?: string;
-}
+export const ExportParams = Closed({
+	target: ConnectTarget,
+	format: ExportFormatName,
+	omitUnrepresentable: Type.Optional(Type.Boolean({ description: 'Leave out what the format cannot carry (listed in `omitted`) instead of failing.' })),
+	profileName: Type.Optional(NonEmptyString({ description: "For `launchSettings`: the profile's name (default `kubebridge`)." })),
+	existing: Type.Optional(Type.String({ description: "For `launchSettings`: the current file's text, to which the profile is added." })),
+	...WorkDoneProgressParams.properties,
+});
+export type ExportParams = Static<typeof ExportParams>;
 
 export interface ExportResultInfo {
 	format: ExportFormatName;
@@ -78,18 +75,9 @@ export interface ExportResultInfo {
 	omitted: { name: string; why: string }[];
 }
 
-const formatSchema: Schema = s.string({ enum: ['dotenv', 'launchSettings', 'vscode', 'bash', 'powershell', 'cmd'] });
-
 /** That environment written in a hand-over format: `.env`, launchSettings, VS Code, bash, PowerShell, cmd. */
 export namespace ExportRequest {
 	export const method = 'environment/export' as const;
 	export const type = new RequestType<ExportParams, ExportResultInfo, ErrorData>(method);
-	export const paramsSchema = s.object<ExportParams>({
-		target: s.required(connectTargetSchema),
-		format: s.required(formatSchema),
-		omitUnrepresentable: s.optional(s.boolean()),
-		profileName: s.optional(s.string({ minLength: 1 })),
-		existing: s.optional(s.string()),
-		workDoneToken: workDoneTokenProperty,
-	});
+	export const paramsSchema = ExportParams;
 }

@@ -1,44 +1,25 @@
+import { Type, type Static } from '@sinclair/typebox';
 import { NotificationType, NotificationType0, RequestType, RequestType0 } from 'vscode-jsonrpc';
-import { s } from './schema.js';
+import { Closed, NonEmptyString, StringEnum } from './schema.js';
 import type { ErrorData } from './errors.js';
 
-/** The client's name and version, for the session log. */
-export interface ClientInfo {
-	name: string;
-	version?: string;
-}
+export const ClusterOptions = Closed({
+	kubeconfig: Type.Optional(NonEmptyString({ description: 'A kubeconfig file; default: `KUBECONFIG`, then `~/.kube/config`, then in-cluster.' })),
+	context: Type.Optional(NonEmptyString({ description: "A context of that kubeconfig; default: its current context." })),
+	namespace: Type.Optional(NonEmptyString({ description: "The namespace used when a request names none; default: the context's namespace, else `default`." })),
+	requestTimeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000, description: 'How long one API call may take before it fails with `clusterTimeout` (ms, default 15000).' })),
+}, { description: "Which cluster to talk to. Every field falls back to the kubeconfig's own choice." });
+export type ClusterOptions = Static<typeof ClusterOptions>;
 
-/** Which cluster to talk to. Every field falls back to the kubeconfig's own choice. */
-export interface ClusterOptions {
-	/** A kubeconfig file; default: `KUBECONFIG`, then `~/.kube/config`, then in-cluster. */
-	kubeconfig?: string;
-	/** A context of that kubeconfig; default: its current context. */
-	context?: string;
-	/** The namespace used when a request names none; default: the context's namespace, else `default`. */
-	namespace?: string;
-	/** How long one API call may take before it fails with `clusterTimeout` (ms, default 15000). */
-	requestTimeoutMs?: number;
-}
+export const TraceValue = StringEnum(['off', 'messages', 'verbose']);
+export type TraceValue = Static<typeof TraceValue>;
 
-export const clusterOptionsSchema = s.object<ClusterOptions>({
-	kubeconfig: s.optional(s.string({ minLength: 1 })),
-	context: s.optional(s.string({ minLength: 1 })),
-	namespace: s.optional(s.string({ minLength: 1 })),
-	requestTimeoutMs: s.optional(s.integer({ minimum: 100, maximum: 600_000 })),
-});
-
-export type TraceValue = 'off' | 'messages' | 'verbose';
-const traceSchema = s.string({ enum: ['off', 'messages', 'verbose'] });
-
-/** What the client can do; a missing flag means no. */
-export interface ClientCapabilities {
-	/** The client shows `$/progress` work-done progress. */
-	supportsWorkDoneProgress?: boolean;
-	/** The client wants `log/didWrite` notifications. */
-	supportsLogNotifications?: boolean;
-	/** The client answers `ports/confirmFree` by asking its user. */
-	supportsPortConfirmation?: boolean;
-}
+export const ClientCapabilities = Closed({
+	supportsWorkDoneProgress: Type.Optional(Type.Boolean({ description: 'The client shows `$/progress` work-done progress.' })),
+	supportsLogNotifications: Type.Optional(Type.Boolean({ description: 'The client wants `log/didWrite` notifications.' })),
+	supportsPortConfirmation: Type.Optional(Type.Boolean({ description: 'The client answers `ports/confirmFree` by asking its user.' })),
+}, { description: 'What the client can do; a missing flag means no.' });
+export type ClientCapabilities = Static<typeof ClientCapabilities>;
 
 /** What the server does; a missing flag means no. */
 export interface ServerCapabilities {
@@ -58,32 +39,20 @@ export interface ServerCapabilities {
 	supportsDiagnostics?: boolean;
 }
 
-export interface InitializeParams {
-	/** The client's process id; the server exits when that process is gone. */
-	processId: number | null;
-	clientInfo?: ClientInfo;
-	/** The folder whose `kubebridge.yaml` applies, when the client has one (the CLI sends its current directory). */
-	workspaceFolder?: string | null;
-	capabilities: ClientCapabilities;
-	cluster?: ClusterOptions;
-	trace?: TraceValue;
-}
-
-export const initializeParamsSchema = s.object<InitializeParams>({
-	processId: s.required(s.anyOf(s.integer({ minimum: 1 }), s.null())),
-	clientInfo: s.optional(s.object<ClientInfo>({
-		name: s.required(s.string()),
-		version: s.optional(s.string()),
+export const InitializeParams = Closed({
+	processId: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: "The client's process id; the server exits when that process is gone." }),
+	clientInfo: Type.Optional(Closed({
+		name: Type.String(),
+		version: Type.Optional(Type.String()),
+	}, { description: "The client's name and version, for the session log." })),
+	workspaceFolder: Type.Optional(Type.Union([Type.String(), Type.Null()], {
+		description: 'The folder whose `kubebridge.yaml` applies, when the client has one (the CLI sends its current directory).',
 	})),
-	workspaceFolder: s.optional(s.anyOf(s.string(), s.null())),
-	capabilities: s.required(s.object<ClientCapabilities>({
-		supportsWorkDoneProgress: s.optional(s.boolean()),
-		supportsLogNotifications: s.optional(s.boolean()),
-		supportsPortConfirmation: s.optional(s.boolean()),
-	})),
-	cluster: s.optional(clusterOptionsSchema),
-	trace: s.optional(traceSchema),
+	capabilities: ClientCapabilities,
+	cluster: Type.Optional(ClusterOptions),
+	trace: Type.Optional(TraceValue),
 });
+export type InitializeParams = Static<typeof InitializeParams>;
 
 export interface InitializeResult {
 	capabilities: ServerCapabilities;
@@ -96,7 +65,7 @@ export interface InitializeResult {
 export namespace InitializeRequest {
 	export const method = 'initialize' as const;
 	export const type = new RequestType<InitializeParams, InitializeResult, ErrorData>(method);
-	export const paramsSchema = initializeParamsSchema;
+	export const paramsSchema = InitializeParams;
 }
 
 export namespace InitializedNotification {
@@ -116,14 +85,13 @@ export namespace ExitNotification {
 	export const type = new NotificationType0(method);
 }
 
-export interface SetTraceParams {
-	value: TraceValue;
-}
+export const SetTraceParams = Closed({ value: TraceValue });
+export type SetTraceParams = Static<typeof SetTraceParams>;
 
 export namespace SetTraceNotification {
 	export const method = '$/setTrace' as const;
 	export const type = new NotificationType<SetTraceParams>(method);
-	export const paramsSchema = s.object<SetTraceParams>({ value: s.required(traceSchema) });
+	export const paramsSchema = SetTraceParams;
 }
 
 export interface LogTraceParams {

@@ -1,42 +1,23 @@
+import { Type, type Static } from '@sinclair/typebox';
 import { RequestType } from 'vscode-jsonrpc';
-import { s, type Schema } from './schema.js';
+import { Closed, NonEmptyString, Port } from './schema.js';
 import type { ErrorData } from './errors.js';
 
-/** How the local process reaches the cluster's services while a session is connected. */
-export interface OutboundOptions {
-	/**
-	 * Write the services' cluster names into the hosts file (default true). False is the
-	 * no-hosts mode: each service listens on a port of 127.0.0.1 and is reached through the
-	 * service env vars and the result's table; names do not resolve.
-	 */
-	hostsFile?: boolean;
-	/** The hosts file to edit; default the operating system's. */
-	hostsPath?: string;
-	/** Namespaces whose services are reached too (the targets' namespaces always are). */
-	namespaces?: string[];
-	/**
-	 * When an address and port a service needs is taken: true stops the process holding it
-	 * (the user agreed); false listens on another port and says so; absent asks the client
-	 * (`ports/confirmFree`) when it declared `supportsPortConfirmation`, else acts as false.
-	 */
-	freeBusyPorts?: boolean;
-	/**
-	 * Hosts outside the cluster to reach through it (`$(externalEndpoints:HOST:PORT)` of the
-	 * workspace file adds its own): each listens on a port of 127.0.0.1 and the agent dials it.
-	 */
-	externalEndpoints?: { host: string; port: number }[];
-}
-
-export const outboundOptionsSchema: Schema = s.object<OutboundOptions>({
-	hostsFile: s.optional(s.boolean()),
-	hostsPath: s.optional(s.string({ minLength: 1 })),
-	namespaces: s.optional(s.array(s.string({ minLength: 1 }), 32)),
-	freeBusyPorts: s.optional(s.boolean()),
-	externalEndpoints: s.optional(s.array(s.object<{ host: string; port: number }>({
-		host: s.required(s.string({ minLength: 1 })),
-		port: s.required(s.integer({ minimum: 1, maximum: 65535 })),
-	}), 64)),
-});
+export const OutboundOptions = Closed({
+	hostsFile: Type.Optional(Type.Boolean({
+		description: "Write the services' cluster names into the hosts file (default true). False is the no-hosts mode: each service listens on a port of 127.0.0.1 and is reached through the service env vars and the result's table; names do not resolve.",
+	})),
+	hostsPath: Type.Optional(NonEmptyString({ description: "The hosts file to edit; default the operating system's." })),
+	namespaces: Type.Optional(Type.Array(NonEmptyString(), { maxItems: 32, description: "Namespaces whose services are reached too (the targets' namespaces always are)." })),
+	freeBusyPorts: Type.Optional(Type.Boolean({
+		description: 'When an address and port a service needs is taken: true stops the process holding it (the user agreed); false listens on another port and says so; absent asks the client (`ports/confirmFree`) when it declared `supportsPortConfirmation`, else acts as false.',
+	})),
+	externalEndpoints: Type.Optional(Type.Array(Closed({ host: NonEmptyString(), port: Port() }), {
+		maxItems: 64,
+		description: 'Hosts outside the cluster to reach through it (`$(externalEndpoints:HOST:PORT)` of the workspace file adds its own): each listens on a port of 127.0.0.1 and the agent dials it.',
+	})),
+}, { description: 'How the local process reaches the cluster\'s services while a session is connected.' });
+export type OutboundOptions = Static<typeof OutboundOptions>;
 
 export type OutboundMode = 'names' | 'noHosts';
 

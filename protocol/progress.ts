@@ -1,16 +1,17 @@
+import { Type, type Static } from '@sinclair/typebox';
 import { NotificationType, ProgressType } from 'vscode-jsonrpc';
-import { s, type Property } from './schema.js';
+import { Closed, Described } from './schema.js';
 
-/** A token the client picks to match `$/progress` notifications to a request. */
-export type ProgressToken = string | number;
+export const ProgressToken = Type.Union([Type.String(), Type.Integer()], {
+	description: 'A token the client picks to match `$/progress` notifications to a request.',
+});
+export type ProgressToken = Static<typeof ProgressToken>;
 
-/** Mixed into the params of every request that reports work-done progress. */
-export interface WorkDoneProgressParams {
-	/** When set, the server sends `$/progress` with this token while the request runs. */
-	workDoneToken?: ProgressToken;
-}
-
-export const workDoneTokenProperty: Property = s.optional(s.anyOf(s.string(), s.integer()));
+/** The params of every request that reports work-done progress; theirs are spread into it. */
+export const WorkDoneProgressParams = Closed({
+	workDoneToken: Type.Optional(Described(ProgressToken, 'When set, the server sends `$/progress` with this token while the request runs.')),
+});
+export type WorkDoneProgressParams = Static<typeof WorkDoneProgressParams>;
 
 export interface WorkDoneProgressBegin {
 	kind: 'begin';

@@ -1,43 +1,30 @@
 /**
- * Runtime descriptions of request params. The server checks every incoming request against
- * the schema declared beside its type, so a client gets `InvalidParams` with the path of the
- * bad field instead of a failure deep inside an operation. Schemas are plain data.
+ * The protocol's params and the workspace file are declared as JSON Schema with TypeBox:
+ * the same declaration gives the TypeScript type (`Static`), what the server validates
+ * with ajv, and what the meta-model and `schemas/kubebridge.schema.json` publish. These
+ * are the few shapes TypeBox spells differently from what generated clients read best.
  */
+import { CloneType, Type, type ObjectOptions, type SchemaOptions, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
 
-export type Schema =
-	| { readonly kind: 'string'; readonly enum?: readonly string[]; readonly minLength?: number }
-	| { readonly kind: 'integer'; readonly minimum?: number; readonly maximum?: number }
-	| { readonly kind: 'boolean' }
-	| { readonly kind: 'null' }
-	| { readonly kind: 'array'; readonly items: Schema; readonly maxItems?: number }
-	| { readonly kind: 'record'; readonly values: Schema }
-	| { readonly kind: 'object'; readonly properties: Readonly<Record<string, Property>> }
-	| { readonly kind: 'anyOf'; readonly options: readonly Schema[] };
+/** An object that refuses fields it does not declare, so a misspelt field is an error, not ignored. */
+export const Closed = <T extends TProperties>(properties: T, options: ObjectOptions = {}) =>
+	Type.Object(properties, { additionalProperties: false, ...options });
 
-export interface Property {
-	readonly schema: Schema;
-	readonly optional: boolean;
-}
+/** One of a few strings, published as `enum` (what code generators turn into an enum type). */
+export const StringEnum = <const T extends readonly string[]>(values: T, options: SchemaOptions = {}) =>
+	Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 
-/**
- * The schema of a params object of type `T`: the compiler insists that it names every
- * field of `T` and no other, so the declaration and its schema cannot drift apart.
- */
-export interface ObjectSchema<T> {
-	readonly kind: 'object';
-	readonly properties: { readonly [K in keyof Required<T>]: Property };
-}
+/** Names to values, published as `additionalProperties` (a dictionary in generated code). */
+export const Dictionary = <T extends TSchema>(values: T, options: SchemaOptions = {}) =>
+	Type.Unsafe<Record<string, Static<T>>>({ type: 'object', additionalProperties: values, ...options });
 
-/** Builders for schema literals, so declarations read like the types they mirror. */
-export const s = {
-	string: (options: { enum?: readonly string[]; minLength?: number } = {}): Schema => ({ kind: 'string', ...options }),
-	integer: (options: { minimum?: number; maximum?: number } = {}): Schema => ({ kind: 'integer', ...options }),
-	boolean: (): Schema => ({ kind: 'boolean' }),
-	null: (): Schema => ({ kind: 'null' }),
-	array: (items: Schema, maxItems?: number): Schema => ({ kind: 'array', items, ...(maxItems === undefined ? {} : { maxItems }) }),
-	record: (values: Schema): Schema => ({ kind: 'record', values }),
-	anyOf: (...options: Schema[]): Schema => ({ kind: 'anyOf', options }),
-	object: <T>(properties: { readonly [K in keyof Required<T>]: Property }): ObjectSchema<T> => ({ kind: 'object', properties }),
-	required: (schema: Schema): Property => ({ schema, optional: false }),
-	optional: (schema: Schema): Property => ({ schema, optional: true }),
-};
+export const NonEmptyString = (options: SchemaOptions = {}) => Type.String({ minLength: 1, ...options });
+
+export const Port = (options: SchemaOptions = {}) => Type.Integer({ minimum: 1, maximum: 65535, ...options });
+
+/** Marks a described use of a declaration, so the meta-model can still refer to the declaration by name. */
+export const DescribedFrom = Symbol.for('kubebridge.DescribedFrom');
+
+/** `schema` with a description of its own for one use (TypeBox's `CloneType` keeps the original's). */
+export const Described = <T extends TSchema>(schema: T, description: string): T =>
+	({ ...CloneType(schema), description, [DescribedFrom]: schema });

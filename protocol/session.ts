@@ -1,44 +1,37 @@
+import { Type, type Static } from '@sinclair/typebox';
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
-import { s, type Schema } from './schema.js';
+import { Closed, Described, NonEmptyString, Port, StringEnum } from './schema.js';
 import type { ErrorData } from './errors.js';
-import { workDoneTokenProperty, type WorkDoneProgressParams } from './progress.js';
-import { outboundOptionsSchema, type OutboundInfo, type OutboundOptions } from './outbound.js';
+import { WorkDoneProgressParams } from './progress.js';
+import { OutboundOptions, type OutboundInfo } from './outbound.js';
 
-/** A remote port of the target and the local port its traffic goes to. */
-export interface PortMapping {
-	/** The container port (what the Service's targetPort resolves to). */
-	remote: number;
-	/** The port the local process listens on (127.0.0.1). */
-	local: number;
-}
+export const PortMapping = Closed({
+	remote: Port({ description: "The container port (what the Service's targetPort resolves to)." }),
+	local: Port({ description: 'The port the local process listens on (127.0.0.1).' }),
+}, { description: 'A remote port of the target and the local port its traffic goes to.' });
+export type PortMapping = Static<typeof PortMapping>;
 
-export type TargetWorkloadKind = 'Deployment' | 'StatefulSet' | 'ReplicaSet' | 'Pod';
+export const TargetWorkloadKind = StringEnum(['Deployment', 'StatefulSet', 'ReplicaSet', 'Pod']);
+export type TargetWorkloadKind = Static<typeof TargetWorkloadKind>;
 
-/** What to redirect: a service, or a workload directly. Exactly one of the two. */
-export interface ConnectTarget {
-	/** A service whose pods are taken over. */
-	service?: string;
-	/** A workload whose pods are taken over. */
-	workload?: { kind: TargetWorkloadKind; name: string };
-	/** Default: the session's namespace. */
-	namespace?: string;
-	/** Default: the container serving the service's ports (known mesh sidecars are skipped), or the workload's first. */
-	container?: string;
-	/** The local port for the target's first TCP port; a shorthand for one `ports` entry. */
-	localPort?: number;
-	/** Remote → local; a remote port not listed goes to the same port number locally. */
-	ports?: PortMapping[];
-}
+export const ConnectTarget = Closed({
+	service: Type.Optional(NonEmptyString({ description: 'A service whose pods are taken over.' })),
+	workload: Type.Optional(Closed({ kind: TargetWorkloadKind, name: NonEmptyString() }, { description: 'A workload whose pods are taken over.' })),
+	namespace: Type.Optional(NonEmptyString({ description: "Default: the session's namespace." })),
+	container: Type.Optional(NonEmptyString({ description: "Default: the container serving the service's ports (known mesh sidecars are skipped), or the workload's first." })),
+	localPort: Type.Optional(Port({ description: "The local port for the target's first TCP port; a shorthand for one `ports` entry." })),
+	ports: Type.Optional(Type.Array(PortMapping, { maxItems: 64, description: 'Remote → local; a remote port not listed goes to the same port number locally.' })),
+}, { description: 'What to redirect: a service, or a workload directly. Exactly one of the two.' });
+export type ConnectTarget = Static<typeof ConnectTarget>;
 
-export interface ConnectParams extends WorkDoneProgressParams {
-	targets: ConnectTarget[];
-	/** The agent's container image; default: KUBEBRIDGE_AGENT_IMAGE, else the release's image. */
-	agentImage?: string;
-	/** How long to wait for the agent pods to be ready (ms, default 120000). */
-	readyTimeoutMs?: number;
-	/** Reach the cluster's services from this machine (absent: no outbound access). */
-	outbound?: OutboundOptions;
-}
+export const ConnectParams = Closed({
+	targets: Type.Array(ConnectTarget, { maxItems: 16 }),
+	agentImage: Type.Optional(NonEmptyString({ description: "The agent's container image; default: KUBEBRIDGE_AGENT_IMAGE, else the release's image." })),
+	readyTimeoutMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 900_000, description: 'How long to wait for the agent pods to be ready (ms, default 120000).' })),
+	outbound: Type.Optional(Described(OutboundOptions, "Reach the cluster's services from this machine (absent: no outbound access).")),
+	...WorkDoneProgressParams.properties,
+});
+export type ConnectParams = Static<typeof ConnectParams>;
 
 export interface ConnectedTarget {
 	/** `service/api` or `deployment/api`, as the user named it. */
@@ -116,33 +109,15 @@ export interface ConnectResult {
 	outbound?: OutboundInfo;
 }
 
-const portSchema = s.integer({ minimum: 1, maximum: 65535 });
-export const connectTargetSchema: Schema = s.object<ConnectTarget>({
-	service: s.optional(s.string({ minLength: 1 })),
-	workload: s.optional(s.object<{ kind: TargetWorkloadKind; name: string }>({
-		kind: s.required(s.string({ enum: ['Deployment', 'StatefulSet', 'ReplicaSet', 'Pod'] })),
-		name: s.required(s.string({ minLength: 1 })),
-	})),
-	namespace: s.optional(s.string({ minLength: 1 })),
-	container: s.optional(s.string({ minLength: 1 })),
-	localPort: s.optional(portSchema),
-	ports: s.optional(s.array(s.object<PortMapping>({ remote: s.required(portSchema), local: s.required(portSchema) }), 64)),
-});
-
 /** Takes over the targets' pods with the agent and sends their traffic to this machine. */
 export namespace ConnectRequest {
 	export const method = 'session/connect' as const;
 	export const type = new RequestType<ConnectParams, ConnectResult, ErrorData>(method);
-	export const paramsSchema = s.object<ConnectParams>({
-		targets: s.required(s.array(connectTargetSchema, 16)),
-		agentImage: s.optional(s.string({ minLength: 1 })),
-		readyTimeoutMs: s.optional(s.integer({ minimum: 1000, maximum: 900_000 })),
-		outbound: s.optional(outboundOptionsSchema),
-		workDoneToken: workDoneTokenProperty,
-	});
+	export const paramsSchema = ConnectParams;
 }
 
-export interface DisconnectParams extends WorkDoneProgressParams {}
+export const DisconnectParams = WorkDoneProgressParams;
+export type DisconnectParams = Static<typeof DisconnectParams>;
 
 export interface DisconnectResult {
 	/** The workloads put back, as `kind/namespace/name`. */
@@ -153,7 +128,7 @@ export interface DisconnectResult {
 export namespace DisconnectRequest {
 	export const method = 'session/disconnect' as const;
 	export const type = new RequestType<DisconnectParams, DisconnectResult, ErrorData>(method);
-	export const paramsSchema = s.object<DisconnectParams>({ workDoneToken: workDoneTokenProperty });
+	export const paramsSchema = DisconnectParams;
 }
 
 export type AgentState = 'connecting' | 'serving' | 'reconnecting' | 'closed';
@@ -176,18 +151,20 @@ export interface SessionStatusResult {
 	outbound?: OutboundInfo;
 }
 
-export interface SessionStatusParams {}
+export const SessionStatusParams = Closed({});
+export type SessionStatusParams = Static<typeof SessionStatusParams>;
 
 export namespace SessionStatusRequest {
 	export const method = 'session/status' as const;
 	export const type = new RequestType<SessionStatusParams, SessionStatusResult, ErrorData>(method);
-	export const paramsSchema = s.object<SessionStatusParams>({});
+	export const paramsSchema = SessionStatusParams;
 }
 
-export interface RestoreParams extends WorkDoneProgressParams {
-	/** Default: the session's namespace. */
-	namespace?: string;
-}
+export const RestoreParams = Closed({
+	namespace: Type.Optional(NonEmptyString({ description: "Default: the session's namespace." })),
+	...WorkDoneProgressParams.properties,
+});
+export type RestoreParams = Static<typeof RestoreParams>;
 
 export interface RestoreResult {
 	/** Workloads put back, as `kind/namespace/name`. */
@@ -200,10 +177,7 @@ export interface RestoreResult {
 export namespace RestoreRequest {
 	export const method = 'session/restore' as const;
 	export const type = new RequestType<RestoreParams, RestoreResult, ErrorData>(method);
-	export const paramsSchema = s.object<RestoreParams>({
-		namespace: s.optional(s.string({ minLength: 1 })),
-		workDoneToken: workDoneTokenProperty,
-	});
+	export const paramsSchema = RestoreParams;
 }
 
 export type SessionChange =

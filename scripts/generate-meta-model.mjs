@@ -1,10 +1,12 @@
 // Generates protocol/metaModel.json, the protocol in machine-readable form (in the manner of
 // the LSP's metaModel.json) for clients generated in other languages, e.g. C# for
-// StreamJsonRpc. Sources, all in protocol/: the namespaces that declare a method (its
-// vscode-jsonrpc message type gives params and result types), the params schemas the server
-// validates with (so integers and limits are exact), PROTOCOL.md for direction, status,
-// progress and cancellation, and the error codes with their reasons. Results and
-// notification params are converted from their TypeScript declarations.
+// StreamJsonRpc, and protocol/schemas/kubebridge.schema.json, the workspace file's schema.
+// Sources, all in protocol/: the namespaces that declare a method (its vscode-jsonrpc
+// message type gives params and result types), the TypeBox declarations the server
+// validates params and kubebridge.yaml with (published as they are, descriptions and limits
+// included), PROTOCOL.md for direction, status, progress and cancellation, and the error
+// codes with their reasons. Results and notification params, which the server writes and
+// never validates, are converted from their TypeScript declarations.
 //
 // Run after `npm run compile`: node scripts/generate-meta-model.mjs [--check]
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -14,28 +16,58 @@ import ts from 'typescript';
 const root = new URL('..', import.meta.url);
 const path = (relative) => fileURLToPath(new URL(relative, root));
 export const META_MODEL_FILE = path('protocol/metaModel.json');
+export const WORKSPACE_SCHEMA_FILE = path('protocol/schemas/kubebridge.schema.json');
 
-/** The runtime params schema (protocol/schema.ts) as JSON Schema. */
-function fromRuntimeSchema(schema) {
-	switch (schema.kind) {
-		case 'string': return { type: 'string', ...(schema.enum ? { enum: [...schema.enum] } : {}), ...(schema.minLength !== undefined ? { minLength: schema.minLength } : {}) };
-		case 'integer': return { type: 'integer', ...(schema.minimum !== undefined ? { minimum: schema.minimum } : {}), ...(schema.maximum !== undefined ? { maximum: schema.maximum } : {}) };
-		case 'boolean': return { type: 'boolean' };
-		case 'null': return { type: 'null' };
-		case 'array': return { type: 'array', items: fromRuntimeSchema(schema.items), ...(schema.maxItems !== undefined ? { maxItems: schema.maxItems } : {}) };
-		case 'record': return { type: 'object', additionalProperties: fromRuntimeSchema(schema.values) };
-		case 'object': {
-			const names = Object.keys(schema.properties);
-			const required = names.filter((name) => !schema.properties[name].optional);
-			return {
-				type: 'object',
-				properties: Object.fromEntries(names.map((name) => [name, fromRuntimeSchema(schema.properties[name].schema)])),
-				...(required.length ? { required } : {}),
-				additionalProperties: false,
-			};
+const loadProtocol = () => import(new URL(`out/protocol/index.js?${Date.now()}`, root).href);
+const sortedKeys = (object) => Object.fromEntries(Object.entries(object).sort(([a], [b]) => a.localeCompare(b)));
+
+const typeBoxKind = Symbol.for('TypeBox.Kind');
+const describedFrom = Symbol.for('kubebridge.DescribedFrom');
+
+/** Whether `a` is `b` or a shallow copy of it (what `Type.Optional` makes of a declaration). */
+function sameSchema(a, b) {
+	if (a === b) return true;
+	const keys = Object.keys(a);
+	return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
+}
+
+/**
+ * TypeBox declarations (protocol/schema.ts) as published JSON Schema: a part that is itself
+ * an exported declaration becomes a `$ref` to a definition of that name, so generated
+ * clients get one type for it.
+ */
+class SchemaPublisher {
+	#named;
+	#definitions;
+
+	constructor(protocol, definitions) {
+		this.#named = Object.entries(protocol).filter(([, value]) => value?.[typeBoxKind]);
+		this.#definitions = definitions;
+	}
+
+	named(name) {
+		return this.#named.find(([n]) => n === name)?.[1];
+	}
+
+	#nameOf(schema) {
+		return this.#named.find(([, declared]) => sameSchema(schema, declared))?.[0];
+	}
+
+	define(name) {
+		if (!(name in this.#definitions)) {
+			this.#definitions[name] = {};
+			this.#definitions[name] = this.publish(this.named(name));
 		}
-		case 'anyOf': return { anyOf: schema.options.map(fromRuntimeSchema) };
-		default: throw new Error(`unknown schema kind ${schema.kind}`);
+		return { $ref: `#/definitions/${name}` };
+	}
+
+	publish(schema, root = true) {
+		if (Array.isArray(schema)) return schema.map((item) => (typeof item === 'object' && item !== null ? this.publish(item, false) : item));
+		if (!root) {
+			const name = this.#nameOf(schema[describedFrom] ?? schema);
+			if (name) return schema[describedFrom] ? { ...this.define(name), description: schema.description } : this.define(name);
+		}
+		return Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, typeof value === 'object' && value !== null ? this.publish(value, false) : value]));
 	}
 }
 
@@ -44,8 +76,27 @@ class TypeConverter {
 	definitions = {};
 	#checker;
 
-	constructor(checker) {
+	#publisher;
+	#declaredTypes = new Map();
+
+	/** Types that are TypeBox declarations are published from those (descriptions and limits included). */
+	constructor(checker, publisher) {
 		this.#checker = checker;
+		this.#publisher = publisher;
+	}
+
+	/**
+	 * A `Static<typeof X>` type reaches the checker without its alias name; the types of the
+	 * declarations are known by identity instead (objects and enums only: a plain
+	 * `string | number` elsewhere is not a ProgressToken).
+	 */
+	knowDeclaredTypes(symbols) {
+		for (const symbol of symbols) {
+			if (!(symbol.flags & ts.SymbolFlags.TypeAlias) || !this.#publisher.named(symbol.getName())) continue;
+			const type = this.#checker.getDeclaredTypeOfSymbol(symbol);
+			const literals = type.isUnion() && type.types.every((t) => t.flags & ts.TypeFlags.StringLiteral);
+			if (type.flags & ts.TypeFlags.Object || literals) this.#declaredTypes.set(type, symbol.getName());
+		}
 	}
 
 	documentation(symbol) {
@@ -61,9 +112,12 @@ class TypeConverter {
 	}
 
 	schema(type) {
+		const declaredName = this.#declaredTypes.get(type);
+		if (declaredName) return this.#publisher.define(declaredName);
 		const named = this.#named(type);
 		if (named) {
 			const name = named.getName();
+			if (this.#publisher.named(name)) return this.#publisher.define(name);
 			if (!(name in this.definitions)) {
 				this.definitions[name] = {};
 				this.definitions[name] = { ...this.documentation(named), ...this.#structure(type) };
@@ -181,13 +235,17 @@ function declaredMessages(program, converter) {
 }
 
 export async function buildMetaModel() {
-	const protocol = await import(new URL(`out/protocol/index.js?${Date.now()}`, root).href);
+	const protocol = await loadProtocol();
 	const pkg = JSON.parse(readFileSync(path('package.json'), 'utf8'));
 	const spec = readFileSync(path('protocol/PROTOCOL.md'), 'utf8');
 	const options = { strict: true, target: ts.ScriptTarget.ES2023, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, skipLibCheck: true, noEmit: true };
 	const program = ts.createProgram([path('protocol/index.ts')], options);
-	const converter = new TypeConverter(program.getTypeChecker());
+	const definitions = {};
+	const publisher = new SchemaPublisher(protocol, definitions);
+	const converter = new TypeConverter(program.getTypeChecker(), publisher);
+	converter.definitions = definitions;
 	const { messages, checker, exports } = declaredMessages(program, converter);
+	converter.knowDeclaredTypes(exports);
 	const runtime = new Map(Object.values(protocol).filter((v) => v && typeof v === 'object' && typeof v.method === 'string').map((v) => [v.method, v]));
 
 	const requests = [];
@@ -198,7 +256,7 @@ export async function buildMetaModel() {
 		if (declared?.description) entry.documentation = declared.description;
 		if (declared) entry.typeName = declared.namespace;
 		const paramsSchema = runtime.get(method)?.paramsSchema;
-		if (paramsSchema) entry.params = fromRuntimeSchema(paramsSchema);
+		if (paramsSchema) entry.params = publisher.publish(paramsSchema);
 		else if (declared?.paramsType) entry.params = converter.schema(declared.paramsType);
 		if (doc.kind === 'request') {
 			if (declared) {
@@ -219,28 +277,40 @@ export async function buildMetaModel() {
 	converter.schema(checker.getDeclaredTypeOfSymbol(errorData));
 	const reasons = documentedReasons(spec, protocol.ERROR_REASONS);
 	const errors = Object.entries(protocol.ErrorCodes).map(([name, code]) => ({ name, code, reasons: reasons.get(name) ?? [] }));
-	const sorted = Object.fromEntries(Object.entries(converter.definitions).sort(([a], [b]) => a.localeCompare(b)));
 	return {
 		metaData: {
 			protocol: 'kubebridge', version: pkg.version, schemaDialect: 'http://json-schema.org/draft-07/schema#',
 			generatedBy: 'scripts/generate-meta-model.mjs', framing: 'Content-Length headers (LSP base protocol), UTF-8 JSON-RPC 2.0',
 			params: 'Named (an object). null counts as absent; [] is read as {} where only an object fits.',
 		},
-		requests, notifications, errors, reasons: [...protocol.ERROR_REASONS], definitions: sorted,
+		requests, notifications, errors, reasons: [...protocol.ERROR_REASONS], definitions: sortedKeys(definitions),
+	};
+}
+
+/** `kubebridge.yaml`'s JSON Schema, for editors and YAML language servers, from the same declaration the server validates with. */
+export async function buildWorkspaceSchema() {
+	const protocol = await loadProtocol();
+	const definitions = {};
+	const schema = new SchemaPublisher(protocol, definitions).publish(protocol.WorkspaceConfig);
+	return {
+		$schema: 'http://json-schema.org/draft-07/schema#',
+		$id: 'https://kubebridge.local/schemas/kubebridge.schema.json',
+		...schema,
+		definitions: sortedKeys(definitions),
 	};
 }
 
 export const renderMetaModel = (model) => `${JSON.stringify(model, null, '\t')}\n`;
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-	const text = renderMetaModel(await buildMetaModel());
-	if (process.argv.includes('--check')) {
-		if (readFileSync(META_MODEL_FILE, 'utf8') !== text) {
-			console.error('protocol/metaModel.json is out of date: run node scripts/generate-meta-model.mjs');
-			process.exit(1);
+	const outputs = [[META_MODEL_FILE, renderMetaModel(await buildMetaModel())], [WORKSPACE_SCHEMA_FILE, renderMetaModel(await buildWorkspaceSchema())]];
+	for (const [file, text] of outputs) {
+		if (!process.argv.includes('--check')) {
+			writeFileSync(file, text);
+			console.log(`wrote ${file}`);
+		} else if (readFileSync(file, 'utf8') !== text) {
+			console.error(`${file} is out of date: run npm run meta-model`);
+			process.exitCode = 1;
 		}
-	} else {
-		writeFileSync(META_MODEL_FILE, text);
-		console.log(`wrote ${META_MODEL_FILE}`);
 	}
 }

@@ -1,43 +1,23 @@
 import { join } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
-import schema from '../../protocol/schemas/kubebridge.schema.json' with { type: 'json' };
 import { readRegularFile } from '../files/bounded-read.js';
 import { configInvalid } from './config-errors.js';
 import { tokenProblems } from './config-tokens.js';
-import type { WorkspaceConfig } from '../../protocol/index.js';
+import { WorkspaceConfig } from '../../protocol/index.js';
+import { validatorOf } from '../schema/compiled.js';
+import { escapePointer, firstProblem, type SchemaProblem } from '../schema/problem.js';
 import type { LoadedConfig } from './config-types.js';
 import { positionOf } from './yaml-positions.js';
 
 /** The configuration's file name in the workspace folder. */
 export const CONFIG_FILE_NAME = 'kubebridge.yaml';
 
-const validate = new Ajv({ allErrors: true }).compile<WorkspaceConfig>(schema);
-
-/** The one error worth showing first: the deepest, and for a failed `oneOf` the branch's own complaint. */
-function mostSpecific(errors: ErrorObject[]): ErrorObject {
-	return [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length || rank(a) - rank(b))[0];
-}
-const rank = (error: ErrorObject): number => (error.keyword === 'oneOf' || error.keyword === 'if' ? 1 : 0);
-
-function describe(error: ErrorObject): string {
-	const params = error.params as Record<string, unknown>;
-	switch (error.keyword) {
-		case 'additionalProperties':
-			return `unknown field '${String(params.additionalProperty)}'`;
-		case 'required':
-			return `missing required field '${String(params.missingProperty)}'`;
-		case 'type':
-			return `expected ${String(params.type)}`;
-		case 'const':
-			return `must be ${JSON.stringify(params.allowedValue)}`;
-		case 'enum':
-			return `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-		case 'oneOf':
-			return error.instancePath.startsWith('/targets/') ? 'a target names either a service or a workload, not both' : 'does not match any allowed form';
-		default:
-			return error.message ?? 'is not allowed here';
-	}
+/** A target must name exactly one of a service and a workload; said in those words. */
+function targetFormProblem(problem: SchemaProblem): string | null {
+	const target = /^\/targets\/\d+$/;
+	if (target.test(problem.pointer) && problem.message.startsWith('matches more than one')) return 'a target names either a service or a workload, not both';
+	const missing = problem.field?.problem === 'missing' && target.test(problem.field.parent) && ['service', 'workload'].includes(problem.field.name);
+	return missing ? 'a target names a service or a workload' : null;
 }
 
 /**
@@ -55,16 +35,18 @@ export function parseConfig(text: string, file: string): LoadedConfig {
 		throw configInvalid(file, { line, column: col }, '', `not valid YAML: ${syntax.message.split('\n')[0]}`);
 	}
 	const data: unknown = document.toJS() ?? {};
+	const validate = validatorOf(WorkspaceConfig);
 	if (!validate(data)) {
-		const error = mostSpecific(validate.errors ?? []);
-		const params = error.params as Record<string, unknown>;
-		const key = error.keyword === 'additionalProperties' ? String(params.additionalProperty) : undefined;
-		const pointer = key === undefined ? error.instancePath : `${error.instancePath}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
-		throw configInvalid(file, at(error.instancePath, key), pointer, describe(error));
+		const problem = firstProblem(validate.errors ?? [], data);
+		const message = targetFormProblem(problem) ?? problem.message;
+		// A missing field has no place in the file: its object's is named instead.
+		if (problem.field?.problem === 'missing') throw configInvalid(file, at(problem.field.parent), problem.field.parent, message);
+		const key = problem.field?.problem === 'unknown' ? problem.field.name : undefined;
+		throw configInvalid(file, at(key === undefined ? problem.pointer : problem.field!.parent, key), problem.pointer, message);
 	}
 	for (const [name, value] of Object.entries(data.env ?? {})) {
 		const [problem] = tokenProblems(value);
-		const pointer = `/env/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+		const pointer = `/env/${escapePointer(name)}`;
 		if (problem) throw configInvalid(file, at(pointer), pointer, `bad token ${problem}`);
 	}
 	return { file, config: data, positionOf: (pointer) => at(pointer) };

@@ -3,8 +3,8 @@ import { createMessageConnection, ResponseError, type CancellationToken, type Me
 import {
 	ConfirmFreePortRequest, DidChangeStateNotification, ExitNotification, InitializedNotification, InitializeRequest, LogTraceNotification, LogWriteNotification,
 	SetTraceNotification, ShutdownRequest,
-	type ClientCapabilities, type ClusterOptions, type InitializeParams, type InitializeResult, type ObjectSchema,
-	type SetTraceParams, type TraceValue, type WorkDoneProgressParams,
+	type ClientCapabilities, type ClusterOptions, type InitializeParams, type InitializeResult,
+	type TraceValue, type WorkDoneProgressParams,
 } from '../../protocol/index.js';
 import { KUBEBRIDGE_VERSION } from '../version.js';
 import { KubebridgeServer, SERVER_CAPABILITIES, type ClusterAccessFactory } from '../kubebridge-server.js';
@@ -150,7 +150,7 @@ export function serve(options: ServeOptions): RunningServer {
 
 	const requests = new Map<string, RequestBinding>([
 		[InitializeRequest.method, {
-			schema: InitializeRequest.paramsSchema as ObjectSchema<unknown>,
+			schema: InitializeRequest.paramsSchema,
 			beforeInitialize: true,
 			handle: (raw): InitializeResult => {
 				if (state !== 'uninitialized') throw alreadyInitialized();
@@ -210,7 +210,7 @@ export function serve(options: ServeOptions): RunningServer {
 		[InitializedNotification.method, () => undefined],
 		[SetTraceNotification.method, (raw) => {
 			try {
-				trace = validateParams<SetTraceParams>(SetTraceNotification.paramsSchema, raw).value;
+				trace = validateParams(SetTraceNotification.paramsSchema, raw).value;
 			} catch (error) {
 				logger.warning('rpc', `ignored ${SetTraceNotification.method}: ${(error as Error).message}`);
 			}

@@ -20,7 +20,7 @@ test('a bad kubebridge.yaml is reported with its file, line and field by env, co
 	for (const args of [['env', 'api'], ['connect'], ['run', '--', process.execPath, '-e', "require('node:fs').writeFileSync('started', '')"]]) {
 		const { cwd, run } = inWorkspace(yaml, args);
 		assert.equal(run.status, 1, `${args[0]}: ${run.stderr}`);
-		assert.match(run.stderr, /kubebridge\.yaml:6:16: \/targets\/0\/ports\/0\/local: expected integer\./, args[0]);
+		assert.match(run.stderr, /kubebridge\.yaml:6:16: \/targets\/0\/ports\/0\/local: expected an integer, got a string\./, args[0]);
 		assert.equal(existsSync(join(cwd, 'started')), false);
 	}
 });

@@ -57,9 +57,10 @@ export const hostileValue = fc.oneof(
 );
 const fieldName = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'id', 'params'));
 
-/** A value that fits `schema`. */
+/** A value that fits `schema` (JSON Schema, as protocol/ declares params). */
 export function validValue(schema) {
-	switch (schema.kind) {
+	if (schema.anyOf) return fc.oneof(...schema.anyOf.map(validValue));
+	switch (schema.type) {
 		case 'string':
 			return schema.enum ? fc.constantFrom(...schema.enum) : fc.string({ minLength: schema.minLength ?? 0, maxLength: 24, unit: 'grapheme' });
 		case 'integer':
@@ -70,22 +71,19 @@ export function validValue(schema) {
 			return fc.constant(null);
 		case 'array':
 			return fc.array(validValue(schema.items), { maxLength: Math.min(schema.maxItems ?? 4, 4) });
-		case 'record':
-			return fc.dictionary(fc.string({ maxLength: 12 }), validValue(schema.values), { maxKeys: 4 });
 		case 'object': {
+			if (!schema.properties) return fc.dictionary(fc.string({ maxLength: 12 }), validValue(schema.additionalProperties), { maxKeys: 4 });
 			const entries = Object.entries(schema.properties);
-			return fc.record(Object.fromEntries(entries.map(([k, p]) => [k, validValue(p.schema)])),
-				{ requiredKeys: entries.filter(([, p]) => !p.optional).map(([k]) => k) });
+			return fc.record(Object.fromEntries(entries.map(([k, p]) => [k, validValue(p)])), { requiredKeys: schema.required ?? [] });
 		}
-		case 'anyOf':
-			return fc.oneof(...schema.options.map(validValue));
 	}
-	throw new Error(`unknown schema kind ${schema.kind}`);
+	throw new Error(`cannot make a value for ${JSON.stringify(schema)}`);
 }
 
 /** Near misses of `schema`: right shape with one thing wrong, at any depth. */
 function nearMiss(schema) {
-	switch (schema.kind) {
+	if (schema.anyOf) return fc.oneof(...schema.anyOf.map(nearMiss));
+	switch (schema.type) {
 		case 'string':
 			return fc.oneof(
 				fc.constant(''),
@@ -99,21 +97,19 @@ function nearMiss(schema) {
 				0.5, -(2 ** 53) - 2, 1e308, Number.MAX_SAFE_INTEGER + 2, rawToken('number', '1e400'), '1',
 			);
 		case 'object': {
-			const entries = Object.entries(schema.properties);
-			const required = entries.filter(([, p]) => !p.optional).map(([k]) => k);
+			const entries = Object.entries(schema.properties ?? {});
+			const required = schema.required ?? [];
 			const valid = validValue(schema);
 			return fc.oneof(
 				fc.constant([]),
 				fc.array(hostileValue, { minLength: 1, maxLength: 3 }),
 				fc.tuple(valid, fieldName, hostileValue).map(([v, k, x]) => ({ ...v, [k]: x })),
 				...(required.length ? [fc.tuple(valid, fc.constantFrom(...required)).map(([v, k]) => { const c = { ...v }; delete c[k]; return c; })] : []),
-				...(entries.length ? [fc.tuple(valid, fc.constantFrom(...entries)).chain(([v, [k, p]]) => paramsLike(p.schema).map((x) => ({ ...v, [k]: x })))] : []),
+				...(entries.length ? [fc.tuple(valid, fc.constantFrom(...entries)).chain(([v, [k, p]]) => paramsLike(p).map((x) => ({ ...v, [k]: x })))] : []),
 			);
 		}
 		case 'array':
 			return fc.oneof(fc.constant({}), fc.array(hostileValue, { maxLength: 3 }), fc.array(validValue(schema.items), { minLength: 50, maxLength: 200 }));
-		case 'anyOf':
-			return fc.oneof(...schema.options.map(nearMiss));
 		default:
 			return hostileValue;
 	}

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
-import { buildMetaModel, META_MODEL_FILE, renderMetaModel } from '../../scripts/generate-meta-model.mjs';
+import { buildMetaModel, buildWorkspaceSchema, META_MODEL_FILE, renderMetaModel, WORKSPACE_SCHEMA_FILE } from '../../scripts/generate-meta-model.mjs';
 import { startInProcess } from '../helpers/in-process.mjs';
 import { writeKubeconfig } from '../helpers/kubeconfig.mjs';
 
@@ -16,6 +16,16 @@ const spec = readFileSync(new URL('../../protocol/PROTOCOL.md', import.meta.url)
 test('the checked-in meta-model is what protocol/ generates today', async () => {
 	assert.ok(renderMetaModel(await buildMetaModel()) === checkedIn,
 		'protocol/metaModel.json is out of date: run `npm run compile && node scripts/generate-meta-model.mjs` and commit it');
+});
+
+test("the checked-in kubebridge.yaml schema is what protocol/ generates today, and editors' validators read it", async () => {
+	const checkedInSchema = readFileSync(WORKSPACE_SCHEMA_FILE, 'utf8');
+	assert.ok(renderMetaModel(await buildWorkspaceSchema()) === checkedInSchema,
+		'protocol/schemas/kubebridge.schema.json is out of date: run `npm run meta-model` and commit it');
+	const validate = new Ajv({ strict: false }).compile(JSON.parse(checkedInSchema));
+	assert.ok(validate({ version: 1, targets: [{ service: 'orders', ports: [{ remote: 80, local: 5000 }] }], env: { A: '$(services:db)' }, features: { hostsFile: false } }), JSON.stringify(validate.errors));
+	assert.equal(validate({ version: 1, targets: [{ service: 'a', workload: { kind: 'Pod', name: 'b' } }] }), false, 'a target names one of service and workload');
+	assert.equal(validate({ version: 1, features: { hostFile: true } }), false, 'unknown fields are refused');
 });
 
 test('every method of the spec is there once, with its direction and kind', () => {

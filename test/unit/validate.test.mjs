@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateParams } from '../../out/server/rpc/validate.js';
-import { ContextsRequest, InitializeRequest, ServicesRequest } from '../../out/protocol/index.js';
+import { validatorOf } from '../../out/server/schema/compiled.js';
+import * as protocol from '../../out/protocol/index.js';
+
+const { ContextsRequest, InitializeRequest, ServicesRequest } = protocol;
 
 function invalidAt(schema, params) {
 	try {
@@ -67,4 +70,22 @@ test('every other array where an object is expected is still InvalidParams', () 
 	assert.equal(invalidAt(ServicesRequest.paramsSchema, { namespace: [] }), '/namespace');
 	assert.equal(invalidAt(ServicesRequest.paramsSchema, { workDoneToken: [] }), '/workDoneToken');
 	assert.equal(invalidAt(InitializeRequest.paramsSchema, { processId: [], capabilities: {} }), '/processId');
+});
+
+test('messages say what was expected and what came, as the spec shows them', () => {
+	assert.throws(() => validateParams(ServicesRequest.paramsSchema, { namespace: 5 }),
+		{ message: 'Invalid params at /namespace: expected a string, got a number.' });
+	assert.throws(() => validateParams(ServicesRequest.paramsSchema, { namespace: 'a', junk: true }),
+		{ message: "Invalid params at /junk: unknown field 'junk'." });
+	assert.throws(() => validateParams(InitializeRequest.paramsSchema, { processId: 1, capabilities: {}, trace: 'loud' }),
+		{ message: 'Invalid params at /trace: must be one of "off", "messages", "verbose".' });
+	assert.throws(() => validateParams(InitializeRequest.paramsSchema, { processId: 'x', capabilities: {} }),
+		{ message: 'Invalid params at /processId: expected an integer, got a string.' });
+});
+
+test("every method's params schema compiles under the server's strict ajv", () => {
+	const declared = Object.values(protocol).filter((d) => d && typeof d.method === 'string' && d.paramsSchema);
+	assert.ok(declared.length >= 12, `only ${declared.length} declarations with params`);
+	for (const declaration of declared) assert.equal(typeof validatorOf(declaration.paramsSchema), 'function', declaration.method);
+	assert.equal(typeof validatorOf(protocol.WorkspaceConfig), 'function');
 });

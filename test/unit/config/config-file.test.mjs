@@ -58,9 +58,9 @@ test('a YAML syntax error names its line and column', () => {
 });
 
 test('a wrong type names the field and where its value is', () => {
-	assertInvalid('version: 1\ntargets:\n  - service: orders\n    ports:\n      - remote: 80\n        local: "5000"\n', { line: 6, column: 16, path: '/targets/0/ports/0/local', message: /expected integer/ });
-	assertInvalid('version: 1\nfeatures:\n  hostsFile: yes please\n', { line: 3, column: 14, path: '/features/hostsFile', message: /expected boolean/ });
-	assertInvalid('version: 1\nenv:\n  PORT: 8080\n', { line: 3, column: 9, path: '/env/PORT', message: /expected string/ });
+	assertInvalid('version: 1\ntargets:\n  - service: orders\n    ports:\n      - remote: 80\n        local: "5000"\n', { line: 6, column: 16, path: '/targets/0/ports/0/local', message: /expected an integer, got a string/ });
+	assertInvalid('version: 1\nfeatures:\n  hostsFile: yes please\n', { line: 3, column: 14, path: '/features/hostsFile', message: /expected a boolean, got a string/ });
+	assertInvalid('version: 1\nenv:\n  PORT: 8080\n', { line: 3, column: 9, path: '/env/PORT', message: /expected a string, got a number/ });
 });
 
 test('an unknown field names the field where its key is written', () => {
