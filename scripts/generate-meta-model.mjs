@@ -73,16 +73,19 @@ class SchemaPublisher {
 
 /** TypeScript declarations as JSON Schema; named interfaces and aliases go to `definitions`. */
 class TypeConverter {
-	definitions = {};
+	definitions;
 	#checker;
-
 	#publisher;
 	#declaredTypes = new Map();
 
-	/** Types that are TypeBox declarations are published from those (descriptions and limits included). */
-	constructor(checker, publisher) {
+	/**
+	 * Shares `definitions` with `publisher`: types that are TypeBox declarations are
+	 * published from those (descriptions and limits included).
+	 */
+	constructor(checker, publisher, definitions) {
 		this.#checker = checker;
 		this.#publisher = publisher;
+		this.definitions = definitions;
 	}
 
 	/**
@@ -242,8 +245,7 @@ export async function buildMetaModel() {
 	const program = ts.createProgram([path('protocol/index.ts')], options);
 	const definitions = {};
 	const publisher = new SchemaPublisher(protocol, definitions);
-	const converter = new TypeConverter(program.getTypeChecker(), publisher);
-	converter.definitions = definitions;
+	const converter = new TypeConverter(program.getTypeChecker(), publisher, definitions);
 	const { messages, checker, exports } = declaredMessages(program, converter);
 	converter.knowDeclaredTypes(exports);
 	const runtime = new Map(Object.values(protocol).filter((v) => v && typeof v === 'object' && typeof v.method === 'string').map((v) => [v.method, v]));

@@ -1,5 +1,7 @@
 import { Observable, type ConfigurationOptions, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
+import { requestCancelled } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import { callerSignal } from './call-scope.js';
 import { clusterTimeout, toClusterError, type CallTarget } from './api-errors.js';
 import type { LoadedKubeConfig } from './kube-config.js';
 
@@ -7,8 +9,9 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 
 /**
  * Runs one API call with a deadline, so a server that accepts connections but never
- * answers fails in seconds rather than after the OS gives up. The deadline aborts the
- * HTTP request itself, so nothing is left waiting on the dead connection. Failures come
+ * answers fails in seconds rather than after the OS gives up. The deadline, and the
+ * cancellation of the request the call is made for (call-scope.ts), abort the HTTP request
+ * itself, so nothing is left waiting on the dead connection. Failures come
  * back as typed errors that name the context and what was being done.
  */
 export async function callApi<T>(
@@ -16,7 +19,9 @@ export async function callApi<T>(
 	run: (options: ConfigurationOptions) => Promise<T>,
 ): Promise<T> {
 	const target: CallTarget = { context: loaded.context, server: loaded.server, action, authPlugin: loaded.authPlugin };
-	const signal = AbortSignal.timeout(timeoutMs);
+	const deadline = AbortSignal.timeout(timeoutMs);
+	const cancelled = callerSignal();
+	const signal = cancelled ? AbortSignal.any([deadline, cancelled]) : deadline;
 	// The object-style API runs observable middleware, whatever its declared type says.
 	const options = {
 		middleware: [{
@@ -34,7 +39,11 @@ export async function callApi<T>(
 		logger.debug('cluster', action, { ms: Date.now() - started });
 		return result;
 	} catch (error) {
-		const mapped = signal.aborted ? clusterTimeout(target, timeoutMs) : toClusterError(error, target);
+		if (cancelled?.aborted) {
+			logger.info('cluster', `${action}: dropped, the request was cancelled`, { ms: Date.now() - started });
+			throw requestCancelled();
+		}
+		const mapped = deadline.aborted ? clusterTimeout(target, timeoutMs) : toClusterError(error, target);
 		logger.warning('cluster', mapped.message, { reason: mapped.reason, ms: Date.now() - started });
 		throw mapped;
 	}

@@ -4,6 +4,7 @@ import {
 	ConfigRequest, ConnectRequest, ContextsRequest, DiagnosticsRequest, DisconnectRequest, EnvironmentRequest, ExportRequest, NamespacesRequest, RestoreRequest,
 	ServicesRequest, SessionStatusRequest, type WorkDoneProgressParams,
 } from '../../protocol/index.js';
+import { abortingCallsOn } from '../cluster/call-scope.js';
 import type { KubebridgeServer } from '../kubebridge-server.js';
 import type { Work } from '../work.js';
 
@@ -22,13 +23,23 @@ function bind<S extends TSchema>(declaration: { method: string; paramsSchema: S 
 	return [declaration.method, { schema: declaration.paramsSchema, handle: handle as RequestBinding['handle'] }];
 }
 
+/** The request's cancellation as an AbortSignal, for operations whose cluster calls may simply be dropped. */
+function abortSignalOf(token: CancellationToken): AbortSignal {
+	const controller = new AbortController();
+	if (token.isCancellationRequested) controller.abort();
+	else token.onCancellationRequested(() => controller.abort());
+	return controller.signal;
+}
+
 /** Every request of kubebridge's own methods, bound to the server's operations in one place. */
 export function methodBindings(server: KubebridgeServer, work: WorkFor): [string, RequestBinding][] {
 	return [
 		bind(ConfigRequest, () => server.config()),
 		bind(ContextsRequest, () => server.contexts()),
-		bind(NamespacesRequest, (p, t) => server.namespaces(p, work(p, t))),
-		bind(ServicesRequest, (p, t) => server.services(p, work(p, t))),
+		// Reads only: a cancel drops their API calls at once. Connect, the other cancellable
+		// request, stops between steps instead, because putting things back needs its calls.
+		bind(NamespacesRequest, (p, t) => abortingCallsOn(abortSignalOf(t), () => server.namespaces(p, work(p, t)))),
+		bind(ServicesRequest, (p, t) => abortingCallsOn(abortSignalOf(t), () => server.services(p, work(p, t)))),
 		bind(ConnectRequest, (p, t) => server.connect(p, work(p, t))),
 		bind(DisconnectRequest, (p, t) => server.disconnect(work(p, t))),
 		bind(SessionStatusRequest, () => server.sessionStatus()),
