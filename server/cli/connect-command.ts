@@ -1,7 +1,7 @@
 import { ConfigRequest, ConnectRequest, DidChangeStateNotification, DisconnectRequest, type ConnectTarget } from '../../protocol/index.js';
 import { Logger } from '../log/logger.js';
 import { startInProcess, type ProtocolClient } from './in-process-client.js';
-import { outboundOptions, type OutboundArgs } from './outbound-flags.js';
+import { outboundOptions, portQuestionFor, type OutboundArgs } from './outbound-flags.js';
 import { reportError, type CommandOptions } from './run-command.js';
 import { describeConnected, mountedFilesLines, outboundLines, sessionOutput } from './session-output.js';
 
@@ -22,7 +22,7 @@ export async function runConnect(options: ConnectCommandOptions): Promise<void> 
 	const logger = Logger.forRun('connect');
 	let client: ProtocolClient | null = null;
 	try {
-		client = await startInProcess(logger, options.cluster, onProgress, options.agentImage);
+		client = await startInProcess(logger, options.cluster, onProgress, options.agentImage, portQuestionFor(options.outboundArgs));
 		client.connection.onNotification(DidChangeStateNotification.type, (event) => say('state', `  ${event.message}`, event));
 		const stopped = new Promise<string>((resolve) => {
 			for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => resolve(signal));

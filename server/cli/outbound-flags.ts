@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import type { ConfigFeatures, OutboundOptions } from '../../protocol/index.js';
+import { terminalPortQuestion, type PortQuestion } from './port-question.js';
 
 /** The flags of outbound access, shared by every command that connects a session. */
 export function withOutboundFlags<T>(y: Argv<T>) {
@@ -8,7 +9,7 @@ export function withOutboundFlags<T>(y: Argv<T>) {
 		.option('hosts', { type: 'boolean', describe: 'Write the services\' names to the hosts file (--no-hosts: 127.0.0.1 ports only, see the table; default: kubebridge.yaml\'s features.hostsFile, else on)' })
 		.option('hosts-file', { type: 'string', describe: "The hosts file to edit (default: the system's)" })
 		.option('outbound-namespace', { type: 'string', array: true, describe: "Also reach this namespace's services" })
-		.option('free-busy-ports', { type: 'boolean', default: false, describe: 'Stop a process holding a port a service needs (default: use another port and say so)' });
+		.option('free-busy-ports', { type: 'boolean', describe: 'Stop a process holding a port a service needs (--no-free-busy-ports: never, use another port and say so; default: ask when run in a terminal, else another port)' });
 }
 
 export interface OutboundArgs {
@@ -26,6 +27,10 @@ export function outboundOptions(args: OutboundArgs, features: Required<ConfigFea
 		hostsFile: args.hosts ?? features.hostsFile,
 		...(args['hosts-file'] ? { hostsPath: args['hosts-file'] } : {}),
 		...(args['outbound-namespace']?.length ? { namespaces: args['outbound-namespace'] } : {}),
-		...(args['free-busy-ports'] ? { freeBusyPorts: true } : {}),
+		...(args['free-busy-ports'] === undefined ? {} : { freeBusyPorts: args['free-busy-ports'] }),
 	};
 }
+
+/** The terminal question for a busy port, unless the flags already answered it. */
+export const portQuestionFor = (args: OutboundArgs): PortQuestion | null =>
+	(args['free-busy-ports'] === undefined ? terminalPortQuestion() : null);

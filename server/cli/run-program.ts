@@ -10,7 +10,8 @@ import { exitCodeOf } from '../run/exit-code.js';
 import { launchCommand } from '../run/launch-command.js';
 import { runEnvironment } from '../run/run-environment.js';
 import { startInProcess, type ProtocolClient } from './in-process-client.js';
-import { outboundOptions, type OutboundArgs } from './outbound-flags.js';
+import type { PortQuestion } from './port-question.js';
+import { outboundOptions, portQuestionFor, type OutboundArgs } from './outbound-flags.js';
 import { reportError, type CommandOptions } from './run-command.js';
 import { describeConnected, mountedFilesLines, outboundLines, sessionOutput } from './session-output.js';
 
@@ -26,7 +27,7 @@ export interface RunProgramOptions extends CommandOptions {
 
 /** What `kubebridge run` touches outside itself; tests replace it. */
 export interface RunSeams {
-	start(logger: Logger, cluster: ClusterOptions, onProgress: (value: WorkDoneProgressValue) => void, agentImage?: string): Promise<ProtocolClient>;
+	start(logger: Logger, cluster: ClusterOptions, onProgress: (value: WorkDoneProgressValue) => void, agentImage?: string, askToFreePort?: PortQuestion | null): Promise<ProtocolClient>;
 	spawn: Spawn;
 	signals: SignalSource;
 	/** The environment the program's is layered on. */
@@ -70,7 +71,7 @@ export async function runProgram(options: RunProgramOptions, seams: RunSeams = p
 	let client: ProtocolClient | null = null;
 	let connected = false;
 	const run = async (): Promise<number> => {
-		client = await seams.start(logger, options.cluster, progress, options.agentImage);
+		client = await seams.start(logger, options.cluster, progress, options.agentImage, portQuestionFor(options.outboundArgs));
 		client.connection.onNotification(DidChangeStateNotification.type, (event) => say('state', `  ${event.message}`, event));
 		const config = await client.connection.sendRequest(ConfigRequest.type, {});
 		const launch = launchCommand(options.command, config.config?.launch, config.workspaceFolder ?? process.cwd());
