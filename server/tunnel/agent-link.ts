@@ -4,7 +4,9 @@ import { spliceSocket } from '../../agent/src/handoff.js';
 import type { Logger } from '../log/logger.js';
 import type { IncomingMessage } from 'node:http';
 import { openRequest, openTunnel, readEvents, type AgentAddress, type Tunnel } from './agent-exchange.js';
+import { peekCaller } from './caller-peek.js';
 import type { ApiEndpoint } from './port-forward.js';
+import type { ProbeCatcher } from './route-probes.js';
 
 export type LinkState = 'connecting' | 'serving' | 'reconnecting' | 'closed';
 
@@ -57,6 +59,8 @@ export class AgentLink {
 		private readonly ports: ReadonlyMap<number, number>,
 		private readonly listener: LinkListener,
 		private readonly logger: Logger,
+		/** The session's routing probes: a caller that is one never reaches the local process. */
+		private readonly probes: ProbeCatcher | null = null,
 	) {}
 
 	get pod(): string { return this.agent.pod; }
@@ -145,6 +149,14 @@ export class AgentLink {
 	}
 
 	private serveCaller(tunnel: Tunnel): void {
+		if (!this.probes?.watching) {
+			this.connectLocal(tunnel);
+			return;
+		}
+		void peekCaller(tunnel, this.probes, this.pod).then((caller) => { if (caller) this.connectLocal(caller); });
+	}
+
+	private connectLocal(tunnel: Tunnel): void {
 		const remotePort = Number(tunnel.headers[AGENT_HEADERS.port]);
 		const localPort = this.ports.get(remotePort) ?? remotePort;
 		const local: Socket = connect({ host: '127.0.0.1', port: localPort, allowHalfOpen: true, noDelay: true });
