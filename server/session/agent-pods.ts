@@ -6,6 +6,7 @@ import type { PodLogs } from '../diagnostics/pod-logs.js';
 import type { Logger } from '../log/logger.js';
 import type { AgentAddress } from '../tunnel/agent-exchange.js';
 import { AgentLink, type LinkState } from '../tunnel/agent-link.js';
+import type { ProbeCatcher } from '../tunnel/route-probes.js';
 import type { TargetPlan } from './target-plan.js';
 import { isReady } from './workload-pods.js';
 
@@ -43,6 +44,7 @@ export class AgentPods {
 		private readonly emit: (event: SessionEvent) => void,
 		private readonly logger: Logger,
 		private readonly logs: PodLogs,
+		private readonly probes: ProbeCatcher,
 	) {}
 
 	start(): Promise<void> {
@@ -146,7 +148,7 @@ export class AgentPods {
 					});
 				},
 				localAccepted: (localPort: number) => { this.refusing.delete(localPort); },
-			}, this.logger);
+			}, this.logger, this.probes);
 		this.links.set(key, { link, namespace: pod.metadata.namespace!, index });
 		this.logs.follow(pod.metadata.namespace!, pod.metadata.name, plan.container);
 		this.emit({ change: 'agentAdded', pod: pod.metadata.name, message: `Agent pod ${pod.metadata.name} of ${plan.label} is ready.` });

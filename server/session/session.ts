@@ -16,10 +16,12 @@ import type { ConfirmFree } from '../outbound/bind-port.js';
 import { Outbound } from '../outbound/outbound.js';
 import { outboundTargets } from '../outbound/outbound-targets.js';
 import { dialThroughAgent } from '../tunnel/agent-dial.js';
+import { RouteProbes } from '../tunnel/route-probes.js';
 import { SessionFiles } from '../files/session-files.js';
 import { throwIfCancelled, type Work } from '../work.js';
 import { AgentPods, type SessionEvent } from './agent-pods.js';
 import { LeaseKeeper } from './lease-keeper.js';
+import { waitForProxyRoutes } from './proxy-routes.js';
 import { restorerManifests } from './restorer-manifests.js';
 import { targetEnvironment, type EnvironmentContribution, type TargetEnvironment } from './session-environment.js';
 import { agentNotReady, targetNotConnectable } from './session-errors.js';
@@ -29,6 +31,8 @@ import { hopeless, isReady, readWorkloadPods, serviceEndpointPods } from './work
 
 const DEFAULT_READY_TIMEOUT_MS = 120_000;
 const SERVING_TIMEOUT_MS = 30_000;
+/** The most connect waits for the cluster's proxy, within its ready timeout, before it goes on with a warning. */
+const PROXY_TIMEOUT_MS = 30_000;
 const refOf = (plan: TargetPlan): TargetRef => ({ kind: plan.workload.kind, name: plan.workload.name, namespace: plan.namespace });
 const describeRef = (ref: TargetRef) => `${ref.kind}/${ref.namespace}/${ref.name}`;
 
@@ -56,6 +60,7 @@ export class Session {
 	readonly podLogs: PodLogs;
 	private readonly contributions: EnvironmentContribution[] = [];
 	private files: SessionFiles | null = null;
+	private readonly probes = new RouteProbes();
 
 	/** `features`: the workspace file's switches (what the session may change here and in the cluster). */
 	constructor(private readonly cluster: ClusterAccess, private readonly agentImage: string,
@@ -92,11 +97,14 @@ export class Session {
 					{ image: this.agentImage, session: this.id, tokenHash, targetIndex: index }, this.owner);
 				this.taken.push(refOf(plan));
 			}
-			await this.waitForAgents(params.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, work);
+			const readyTimeoutMs = params.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+			const readyBy = Date.now() + readyTimeoutMs;
+			await this.waitForAgents(readyTimeoutMs, work);
 			progress.report('Opening the tunnels', 90);
-			this.agents = new AgentPods(this.cluster, this.id, this.token, this.plans, this.client.emit, this.logger, this.podLogs);
+			this.agents = new AgentPods(this.cluster, this.id, this.token, this.plans, this.client.emit, this.logger, this.podLogs, this.probes);
 			await this.agents.start();
 			await this.waitForServing(work);
+			await this.waitForProxy(Math.min(readyBy, Date.now() + PROXY_TIMEOUT_MS), work);
 			const outbound = this.outbound ? await this.startOutbound(this.outbound, params.outbound?.namespaces ?? [], work) : null;
 			if (this.features.mountFiles) await this.startFiles(this.agents, work);
 			const result: ConnectResult = {
@@ -165,6 +173,15 @@ export class Session {
 		}
 	}
 
+	private waitForProxy(deadline: number, work: Work): Promise<void> {
+		const agents = this.agents!;
+		return waitForProxyRoutes(this.plans, this.cluster.objects, {
+			probes: this.probes,
+			dial: (host, port, signal) => this.dial(host, port, signal),
+			agentsOf: (index) => agents.serving().get(index) ?? [],
+		}, deadline, work, this.logger);
+	}
+
 	/** Every service of the targets' namespaces (and the ones asked for) on a local address, dialled through the agents. */
 	private async startOutbound(outbound: Outbound, more: string[], { progress, cancellation }: Work): Promise<OutboundInfo> {
 		progress.report('Reaching the cluster\'s services from this machine', 95);
@@ -181,10 +198,10 @@ export class Session {
 		return info;
 	}
 
-	private dial(host: string, port: number) {
+	private dial(host: string, port: number, signal?: AbortSignal) {
 		const agent = this.agents?.dialAgent();
 		if (!agent) return Promise.reject(new Error('no agent pod serves right now'));
-		return dialThroughAgent(this.cluster.endpoint, agent, host, port);
+		return dialThroughAgent(this.cluster.endpoint, agent, host, port, signal);
 	}
 
 	/** Mirrors the targets' mounted files; kubebridge.yaml's `mountFiles: false` leaves them in the cluster. */

@@ -1,0 +1,111 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ObjectStore } from '../cluster/object-store.js';
+import type { Logger } from '../log/logger.js';
+import type { Tunnel } from '../tunnel/agent-exchange.js';
+import type { RouteProbes } from '../tunnel/route-probes.js';
+import { throwIfCancelled, type Work } from '../work.js';
+import type { TargetPlan } from './target-plan.js';
+
+/**
+ * Probes in a row, per endpoint the proxy might still pick, that must all reach the
+ * target's agents. The proxy picks endpoints at random, so stale rules that still hold one
+ * original beside N agents pass one probe with odds N/(N+1); 6(N+1) in a row leave it a
+ * chance below 0.3 % for any N.
+ */
+const PROBES_PER_ENDPOINT = 6;
+const PARALLEL = 4;
+/** A dial to a pod that is gone can hang until the kernel gives up; a probe is a miss long before. */
+const DIAL_MS = 3000;
+/** From the dial to the marker at an agent link is one more round trip through the API server. */
+const CATCH_MS = 1500;
+const FIRST_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 1000;
+
+/** What the wait needs of the session. */
+export interface RouteProbing {
+	probes: RouteProbes;
+	/** Dials `host:port` inside the cluster through one of the session's agents. */
+	dial(host: string, port: number, signal: AbortSignal): Promise<Tunnel>;
+	/** The serving agent pods of target `index`. */
+	agentsOf(index: number): string[];
+}
+
+interface Outcome { confirmed: boolean; sent: number; misses: number; lastMiss: string }
+
+/** The cluster IP and service ports to probe for a target, or why there is nothing to probe. */
+async function probeAddress(objects: ObjectStore, plan: TargetPlan): Promise<{ host: string; ports: number[] } | { skip: string }> {
+	if (!plan.service) return { skip: `${plan.label} names a workload, not a service` };
+	const service = await objects.read({ apiVersion: 'v1', kind: 'Service', namespace: plan.namespace, name: plan.service });
+	const host = service?.spec?.clusterIP as string | undefined;
+	if (!host || host === 'None') return { skip: `service ${plan.service} is headless: callers reach the pods without the proxy` };
+	const ports = [...new Set(plan.servicePorts.values())];
+	if (ports.length === 0) return { skip: `no TCP port of service ${plan.service} leads to the agent` };
+	return { host, ports };
+}
+
+/** One probe: the agent pod that caught it, or why none did. */
+async function probeOnce(probing: RouteProbing, host: string, port: number): Promise<{ pod: string | null; why: string }> {
+	try {
+		const tunnel = await probing.dial(host, port, AbortSignal.timeout(DIAL_MS));
+		const pod = await probing.probes.send(tunnel, CATCH_MS);
+		return { pod, why: pod ? '' : `a connection to ${host}:${port} reached no agent` };
+	} catch (error) {
+		return { pod: null, why: `dialling ${host}:${port} failed: ${(error as Error).message}` };
+	}
+}
+
+async function untilRouted(probing: RouteProbing, index: number, host: string, ports: number[], deadline: number, { cancellation }: Work,
+	logger: Logger): Promise<Outcome> {
+	const needed = PROBES_PER_ENDPOINT * (probing.agentsOf(index).length + 1);
+	const outcome: Outcome = { confirmed: false, sent: 0, misses: 0, lastMiss: '' };
+	let streak = 0;
+	let backoff = FIRST_BACKOFF_MS;
+	while (streak < needed) {
+		throwIfCancelled(cancellation);
+		if (Date.now() > deadline) return outcome;
+		const batch = await Promise.all(Array.from({ length: PARALLEL }, (_, i) => probeOnce(probing, host, ports[(outcome.sent + i) % ports.length]!)));
+		outcome.sent += batch.length;
+		const agents = new Set(probing.agentsOf(index));
+		const missed = batch.filter(({ pod }) => !pod || !agents.has(pod));
+		if (missed.length === 0) {
+			streak += batch.length;
+			backoff = FIRST_BACKOFF_MS;
+			continue;
+		}
+		streak = 0;
+		outcome.misses += missed.length;
+		outcome.lastMiss = missed[0]!.why || `a connection reached agent pod ${missed[0]!.pod} of another target`;
+		logger.debug('session', `${missed.length} of ${batch.length} probes missed the agents; retrying`, { lastMiss: outcome.lastMiss });
+		await sleep(backoff);
+		backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+	}
+	return { ...outcome, confirmed: true };
+}
+
+/**
+ * Until the node's proxy sends connections to each target's cluster IP to its agents: the
+ * EndpointSlices say so first, the proxy's rules follow a moment later, and a caller in
+ * between still reaches an original pod. Probes are dialled from the agents, as any pod
+ * would call the service. Past `deadline` the session goes on with a warning: a cluster
+ * whose policies keep the agents from calling their own service must still connect.
+ */
+export async function waitForProxyRoutes(plans: TargetPlan[], objects: ObjectStore, probing: RouteProbing, deadline: number,
+	work: Work, logger: Logger): Promise<void> {
+	for (const [index, plan] of plans.entries()) {
+		const where = await probeAddress(objects, plan);
+		if ('skip' in where) {
+			logger.info('session', `not waiting for the cluster's proxy for ${plan.label}`, { reason: where.skip });
+			continue;
+		}
+		work.progress.report(`${plan.label}: waiting for the cluster's proxy to route to the agents`, 92);
+		const started = Date.now();
+		const outcome = await probing.probes.watch(() => untilRouted(probing, index, where.host, where.ports, deadline, work, logger));
+		const fields = { target: plan.label, clusterIP: where.host, ms: Date.now() - started, probes: outcome.sent, misses: outcome.misses };
+		if (outcome.confirmed) {
+			logger.info('session', 'the cluster\'s proxy routes to the agents', fields);
+			continue;
+		}
+		logger.warning('session', 'the cluster\'s proxy was not seen routing to the agents; connecting anyway', { ...fields, lastMiss: outcome.lastMiss });
+		work.progress.report(`${plan.label}: the cluster's proxy was not seen routing to the agents (${outcome.lastMiss}); some callers may still reach an original pod`, 93);
+	}
+}
