@@ -6,15 +6,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Duplex } from 'node:stream';
-import { ChunkedDecoder, ChunkedEncoder } from '../../out/agent/src/chunked.js';
 import { Outbound } from '../../out/server/outbound/outbound.js';
 import { outboundTargets } from '../../out/server/outbound/outbound-targets.js';
 import { planHostsEntries } from '../../out/server/hosts/hosts-plan.js';
 import { Logger } from '../../out/server/log/logger.js';
+import { echoingDial, roundTrip } from '../helpers/echoing-dial.mjs';
 
 const folder = mkdtempSync(join(tmpdir(), 'kb-outbound-unit-'));
 const children = [];
@@ -46,35 +44,6 @@ test('which services get an address, and what the agent dials for each', () => {
 		['ext', null, 'example.test', '443>443'],
 	]);
 });
-
-/** The cluster side of a dial: a tunnel whose far end echoes in upper case, and what it was asked to dial. */
-function echoingDial(dialled) {
-	return async (host, port) => {
-		dialled.push(`${host}:${port}`);
-		const decoder = new ChunkedDecoder();
-		const encoder = new ChunkedEncoder();
-		const tunnel = new Duplex({
-			write(chunk, _encoding, callback) { decoder.write(chunk); callback(); },
-			final(callback) { callback(); },
-			read() {},
-		});
-		decoder.on('data', (data) => encoder.write(Buffer.from(data.toString('latin1').toUpperCase(), 'latin1')));
-		decoder.on('end', () => encoder.end());
-		encoder.on('data', (data) => tunnel.push(data));
-		encoder.on('end', () => tunnel.push(null));
-		return { socket: tunnel, head: Buffer.alloc(0) };
-	};
-}
-
-function roundTrip(address, port, text) {
-	return new Promise((resolve, reject) => {
-		let answer = '';
-		const socket = net.connect(port, address, () => socket.end(text));
-		socket.on('data', (d) => { answer += d; });
-		socket.on('end', () => resolve(answer));
-		socket.on('error', reject);
-	});
-}
 
 const target = { namespace: 'shop', service: 'orders', dials: '10.96.0.10', ports: [{ port: 18080, name: 'web', dialPort: 8080 }] };
 
