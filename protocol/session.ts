@@ -187,6 +187,7 @@ export type SessionChange =
 	| 'agentRemoved'
 	| 'localPortRefused'
 	| 'filesChanged'
+	| 'outboundChanged'
 	| 'disconnected';
 
 export interface DidChangeStateParams {
@@ -198,11 +199,17 @@ export interface DidChangeStateParams {
 	localPort?: number;
 	/** For `filesChanged`: the local paths written or removed. */
 	files?: string[];
+	/**
+	 * For `outboundChanged`: the services that came, went or changed their ports, as
+	 * `service.namespace` (`pod.service.namespace` for a pod of a headless service);
+	 * `session/status` has the set now reached.
+	 */
+	services?: string[];
 	/** A sentence for the user. */
 	message: string;
 }
 
-/** Something changed in a connected session: an agent pod came or went, a forward dropped or came back. */
+/** Something changed in a connected session: an agent pod came or went, a forward dropped or came back, a service came or went. */
 export namespace DidChangeStateNotification {
 	export const method = 'session/didChangeState' as const;
 	export const type = new NotificationType<DidChangeStateParams>(method);

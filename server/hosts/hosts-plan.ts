@@ -9,9 +9,13 @@ export interface HostsPlan {
 	addresses: Map<string, string>;
 }
 
-/** The names and addresses of a session's targets (see loopback-addresses.ts for the scheme). */
-export function planHostsEntries(targets: NamedTarget[], homeNamespace: string, sessionIndex: number, clusterDomain = 'cluster.local'): HostsPlan {
-	const addresses = assignLoopbackAddresses(sessionIndex, targets);
+/**
+ * The names and addresses of a session's targets (see loopback-addresses.ts for the
+ * scheme); targets in `kept` keep the address they have.
+ */
+export function planHostsEntries(targets: NamedTarget[], homeNamespace: string, sessionIndex: number,
+	kept: ReadonlyMap<string, string> = new Map(), clusterDomain = 'cluster.local'): HostsPlan {
+	const addresses = assignLoopbackAddresses(sessionIndex, targets, kept);
 	const entries = new Map<string, HostsEntry>();
 	for (const target of targets) {
 		const key = targetKey(target);

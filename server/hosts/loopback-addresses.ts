@@ -8,7 +8,8 @@ import type { NamedTarget } from './host-names.js';
  * (`namespace/service` or `namespace/service/pod`) goes to slot FNV-1a(key) mod 65024, the
  * next free slot on a collision, with targets taken in sorted order; slot s is
  * 127.(k+1).(s div 254).(s mod 254 + 1), so the last octet is never 0 or 255. A target
- * keeps its address while services come and go, unless a collision moves it.
+ * keeps its address while services come and go: within a session because the addresses in
+ * use are kept, across sessions unless a collision moves it.
  */
 export const SESSION_SLOTS = 254;
 const SLOTS_PER_SESSION = 256 * 254;
@@ -21,8 +22,17 @@ function fnv1a(text: string): number {
 
 export const targetKey = (t: NamedTarget): string => [t.namespace, t.service, ...(t.pod ? [t.pod] : [])].join('/');
 
-/** Addresses by target key (see {@link targetKey}) for session index `sessionIndex`. */
-export function assignLoopbackAddresses(sessionIndex: number, targets: NamedTarget[]): Map<string, string> {
+const slotOf = (address: string): number => {
+	const [, , high, low] = address.split('.').map(Number);
+	return high! * 254 + low! - 1;
+};
+
+/**
+ * Addresses by target key (see {@link targetKey}) for session index `sessionIndex`. `kept`
+ * holds addresses already in use by key (a session's listeners while services come and
+ * go): those targets keep them, and the others take slots around them.
+ */
+export function assignLoopbackAddresses(sessionIndex: number, targets: NamedTarget[], kept: ReadonlyMap<string, string> = new Map()): Map<string, string> {
 	if (!Number.isInteger(sessionIndex) || sessionIndex < 0 || sessionIndex >= SESSION_SLOTS) {
 		throw invalidHostsEntry(`a loopback range for session index ${sessionIndex} (0..${SESSION_SLOTS - 1})`);
 	}
@@ -31,6 +41,13 @@ export function assignLoopbackAddresses(sessionIndex: number, targets: NamedTarg
 	const taken = new Set<number>();
 	const addresses = new Map<string, string>();
 	for (const key of keys) {
+		const address = kept.get(key);
+		if (address === undefined) continue;
+		taken.add(slotOf(address));
+		addresses.set(key, address);
+	}
+	for (const key of keys) {
+		if (addresses.has(key)) continue;
 		let slot = fnv1a(key) % SLOTS_PER_SESSION;
 		while (taken.has(slot)) slot = (slot + 1) % SLOTS_PER_SESSION;
 		taken.add(slot);

@@ -18,6 +18,10 @@ export interface OutboundTarget extends NamedTarget {
 
 const isTcp = (port: V1ServicePort): boolean => (port.protocol ?? 'TCP') === 'TCP';
 
+/** A service without a cluster IP (ExternalName aside): what it reaches depends on its pods. */
+export const isHeadless = (service: V1Service): boolean => service.spec?.type !== 'ExternalName'
+	&& (!service.spec?.clusterIP || service.spec.clusterIP === 'None');
+
 const selects = (selector: Record<string, string> | undefined, pod: V1Pod): boolean =>
 	!!selector && Object.keys(selector).length > 0
 	&& Object.entries(selector).every(([key, value]) => pod.metadata?.labels?.[key] === value);
@@ -43,7 +47,7 @@ function containerPort(port: V1ServicePort, pods: V1Pod[]): number {
  * StatefulSet's `db-0`) gets an address of its own. An ExternalName service is dialled at
  * its external name from inside the cluster. UDP ports are left out: the tunnel carries TCP.
  */
-export function outboundTargets(snapshot: NamespaceSnapshot): OutboundTarget[] {
+export function outboundTargets(snapshot: Pick<NamespaceSnapshot, 'services' | 'pods'>): OutboundTarget[] {
 	const targets: OutboundTarget[] = [];
 	for (const service of snapshot.services) {
 		const namespace = service.metadata?.namespace ?? '';
@@ -54,8 +58,8 @@ export function outboundTargets(snapshot: NamespaceSnapshot): OutboundTarget[] {
 			if (service.spec.externalName) targets.push(target(namespace, name, service.spec.externalName, ports, (p) => p.port));
 			continue;
 		}
-		if (service.spec?.clusterIP && service.spec.clusterIP !== 'None') {
-			targets.push(target(namespace, name, service.spec.clusterIP, ports, (p) => p.port));
+		if (!isHeadless(service)) {
+			targets.push(target(namespace, name, service.spec!.clusterIP!, ports, (p) => p.port));
 			continue;
 		}
 		targets.push(...headless(service, namespace, name, ports, snapshot.pods));

@@ -58,6 +58,14 @@ export class PortListener {
 	/** Stops listening and resets the connections still open: the session that carried them is over. */
 	close(): Promise<void> {
 		for (const socket of this.live) socket.resetAndDestroy();
+		return this.drain();
+	}
+
+	/**
+	 * Stops listening but lets the connections still open finish, as a pod's connections to
+	 * a Service outlive the Service; resolves once the last one has.
+	 */
+	drain(): Promise<void> {
 		return new Promise((resolve) => this.server.close(() => resolve()));
 	}
 

@@ -15,6 +15,8 @@ import { logDirectory, type Logger } from '../log/logger.js';
 import type { ConfirmFree } from '../outbound/bind-port.js';
 import { Outbound } from '../outbound/outbound.js';
 import { outboundTargets } from '../outbound/outbound-targets.js';
+import { readOutboundTargets } from '../outbound/read-targets.js';
+import { describeOutboundChange } from '../outbound/service-follower.js';
 import { dialThroughAgent } from '../tunnel/agent-dial.js';
 import { RouteProbes } from '../tunnel/route-probes.js';
 import { SessionFiles } from '../files/session-files.js';
@@ -190,6 +192,9 @@ export class Session {
 		throwIfCancelled(cancellation);
 		const info = await outbound.start(snapshots.flatMap(outboundTargets), this.plans[0]!.namespace);
 		this.logger.info('outbound', 'serving', { mode: info.mode, services: info.services.length, notes: info.notes });
+		outbound.follow(() => readOutboundTargets(this.cluster.objects, [...namespaces]), (change) => this.client.emit({
+			change: 'outboundChanged', services: [...change.added, ...change.changed, ...change.removed], message: describeOutboundChange(change),
+		}));
 		// `$(services:NAME[.NS])` of kubebridge.yaml is the local address of a service reached here.
 		this.contributeEnvironment({
 			service: (name, namespace, target) => this.localServices(namespace ?? target.namespace).get(name)?.host,
