@@ -6,7 +6,7 @@ import { HostsFile } from '../hosts/hosts-file.js';
 import { planHostsEntries } from '../hosts/hosts-plan.js';
 import { pickSessionIndex, targetKey } from '../hosts/loopback-addresses.js';
 import type { Logger } from '../log/logger.js';
-import { bindPort, type ConfirmFree } from './bind-port.js';
+import { bindPort, type BindPolicy, type ConfirmFree } from './bind-port.js';
 import type { OutboundTarget } from './outbound-targets.js';
 import { PortListener, type Dial } from './port-listener.js';
 import { FOLLOW_EVERY_MS, ServiceFollower, type OutboundChange } from './service-follower.js';
@@ -70,7 +70,7 @@ export class Outbound {
 		if (!(this.file && await this.startWithNames(this.file, targets, homeNamespace))) {
 			this.mode = 'noHosts';
 			this.notes.unshift(NO_HOSTS_NOTE);
-			for (const target of targets) await this.serve(target, '127.0.0.1', [], true);
+			for (const target of targets) await this.serve(target, '127.0.0.1', [], { freeBusyPorts: this.askingPolicy(), anyPort: true });
 		}
 		// An outside host keeps its own name for everything else on this machine: it gets a port, not a name.
 		for (const { host, port } of this.options.externalEndpoints ?? []) {
@@ -101,7 +101,9 @@ export class Outbound {
 		}
 		this.hosts = hosts;
 		this.mode = 'names';
-		for (const target of targets) await this.serve(target, plan.addresses.get(targetKey(target))!, clusterNames(target, homeNamespace), false);
+		for (const target of targets) {
+			await this.serve(target, plan.addresses.get(targetKey(target))!, clusterNames(target, homeNamespace), { freeBusyPorts: this.askingPolicy(), anyPort: false });
+		}
 		return true;
 	}
 
@@ -111,13 +113,18 @@ export class Outbound {
 			: `Other lines of ${hosts.path} map ${change.shadowed.join(', ')} already; those names keep that meaning.`;
 	}
 
+	/** At connect, a taken port is the options' call, else the user's when the client can ask. */
+	private askingPolicy(): BindPolicy['freeBusyPorts'] {
+		return this.options.freeBusyPorts ?? this.confirmFree ?? false;
+	}
+
 	/** Listens on every port of `target`; on a failure, closes what it bound so the target is all there or not at all. */
-	private async serve(target: OutboundTarget, address: string, names: string[], anyPort: boolean): Promise<void> {
+	private async serve(target: OutboundTarget, address: string, names: string[], policy: BindPolicy): Promise<void> {
 		const served: Served = { target, address, names, ports: [], notes: [] };
 		try {
 			for (const port of target.ports) {
 				const listener = new PortListener(target.dials, port.dialPort, this.dial, this.logger);
-				const bound = await bindPort(listener, address, port.port, labelOf(target), { freeBusyPorts: this.options.freeBusyPorts ?? this.confirmFree ?? false, anyPort });
+				const bound = await bindPort(listener, address, port.port, labelOf(target), policy);
 				served.ports.push({ port: port.port, name: port.name, localPort: bound.localPort, listener });
 				if (bound.note) served.notes.push(bound.note);
 			}
@@ -166,7 +173,10 @@ export class Outbound {
 			}
 			for (const target of fresh) {
 				const key = targetKey(target);
-				await this.serve(target, addresses?.get(key) ?? '127.0.0.1', addresses ? clusterNames(target, this.homeNamespace) : [], !addresses);
+				// Nobody is asked mid-session (the program `kubebridge run` started owns the terminal),
+				// and nothing is stopped for a service the user did not see come without their standing consent.
+				await this.serve(target, addresses?.get(key) ?? '127.0.0.1', addresses ? clusterNames(target, this.homeNamespace) : [],
+					{ freeBusyPorts: this.options.freeBusyPorts ?? false, anyPort: !addresses });
 				if (!kept.has(key)) this.unreported.added.push(labelOf(target));
 			}
 		}

@@ -4,10 +4,12 @@
 // service that went finish; a failed read or write keeps the set as it is and is retried.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { planHostsEntries } from '../../out/server/hosts/hosts-plan.js';
 import { assignLoopbackAddresses } from '../../out/server/hosts/loopback-addresses.js';
 import { Logger } from '../../out/server/log/logger.js';
 import { Outbound } from '../../out/server/outbound/outbound.js';
@@ -106,6 +108,25 @@ test('in no-hosts mode a service that comes gets a port of 127.0.0.1 and no name
 	assert.equal(await roundTrip('127.0.0.1', added.ports[0].localPort, 'no names'), 'NO NAMES');
 	assert.equal(outbound.localServices('shop').get('payments').host, '127.0.0.1', 'the service env vars point at it');
 	await outbound.stop();
+});
+
+test('a port a later service needs is held: nobody is asked mid-session, it listens on another port and says so until it goes', async () => {
+	const path = join(folder, 'hosts-held');
+	writeFileSync(path, '127.0.0.1 localhost\n');
+	const address = planHostsEntries([orders, payments], 'shop', 0).addresses.get('shop/payments');
+	const holder = net.createServer().listen(18182, address);
+	await once(holder, 'listening');
+	const outbound = new Outbound('follow5', { hostsPath: path }, echoingDial([]), logger, () => assert.fail('asked mid-session'));
+	await outbound.start([orders], 'shop');
+	await outbound.update([orders, payments]);
+	const added = byName(outbound.info(), 'payments');
+	assert.equal(added.address, address);
+	assert.notEqual(added.ports[0].localPort, 18182);
+	assert.ok(outbound.info().notes.some((n) => n.includes(`${address}:18182 is held by pid ${process.pid}`)), outbound.info().notes.join('\n'));
+	await outbound.update([orders]);
+	assert.deepEqual(outbound.info().notes, [], 'the note went with the service');
+	await outbound.stop();
+	holder.close();
 });
 
 test('following: a read that fails keeps the set, is logged once and retried later and later; the change that follows is reported; stop ends it', async () => {
