@@ -18,6 +18,7 @@ import { outboundTargets } from '../outbound/outbound-targets.js';
 import { readOutboundTargets } from '../outbound/read-targets.js';
 import { describeOutboundChange } from '../outbound/service-follower.js';
 import { dialThroughAgent } from '../tunnel/agent-dial.js';
+import { DialPools } from '../tunnel/forward-pool.js';
 import { RouteProbes } from '../tunnel/route-probes.js';
 import { SessionFiles } from '../files/session-files.js';
 import { throwIfCancelled, type Work } from '../work.js';
@@ -58,6 +59,8 @@ export class Session {
 	private taken: TargetRef[] = [];
 	private agents: AgentPods | null = null;
 	private outbound: Outbound | null = null;
+	/** Forwards to the agents kept open for outbound dials: a new connection skips opening one. */
+	private dialPools: DialPools | null = null;
 	/** The agents' and restorers' logs, streamed into the session's log folder. */
 	readonly podLogs: PodLogs;
 	private readonly contributions: EnvironmentContribution[] = [];
@@ -206,7 +209,8 @@ export class Session {
 	private dial(host: string, port: number, signal?: AbortSignal) {
 		const agent = this.agents?.dialAgent();
 		if (!agent) return Promise.reject(new Error('no agent pod serves right now'));
-		return dialThroughAgent(this.cluster.endpoint, agent, host, port, signal);
+		this.dialPools ??= new DialPools(this.cluster.endpoint);
+		return dialThroughAgent(this.dialPools.of(agent), agent, host, port, signal);
 	}
 
 	/** Mirrors the targets' mounted files; kubebridge.yaml's `mountFiles: false` leaves them in the cluster. */
@@ -282,6 +286,8 @@ export class Session {
 		this.files = null;
 		this.agents?.stop();
 		this.agents = null;
+		this.dialPools?.close();
+		this.dialPools = null;
 		const restored: string[] = [];
 		for (const ref of this.taken) {
 			report(`Restoring ${ref.kind} ${ref.name}`, 20);

@@ -1,9 +1,17 @@
 import { AGENT_PATHS } from '../../agent/src/contract.js';
-import { openTunnel, type AgentAddress, type Tunnel } from './agent-exchange.js';
-import type { ApiEndpoint } from './port-forward.js';
+import { AgentRefused, tunnelOver, type AgentAddress, type Tunnel } from './agent-exchange.js';
+import type { ForwardPool } from './forward-pool.js';
 
 /** A tunnel to `host:port` as seen from inside the agent's pod: the agent dials it and answers 101 once connected. */
-export function dialThroughAgent(endpoint: ApiEndpoint, agent: AgentAddress, host: string, port: number, signal?: AbortSignal): Promise<Tunnel> {
-	const query = new URLSearchParams({ host, port: String(port) });
-	return openTunnel(endpoint, agent, `${AGENT_PATHS.dial}?${query}`, signal);
+export async function dialThroughAgent(pool: ForwardPool, agent: AgentAddress, host: string, port: number, signal?: AbortSignal): Promise<Tunnel> {
+	const path = `${AGENT_PATHS.dial}?${new URLSearchParams({ host, port: String(port) })}`;
+	const { forward, warm } = await pool.take(signal);
+	try {
+		return await tunnelOver(forward, agent, path, signal);
+	} catch (error) {
+		// A forward that waited may have died unseen (the agent restarted): once more on a new
+		// one. The agent's own answer (the host refused) and an abort are final.
+		if (!warm || error instanceof AgentRefused || signal?.aborted) throw error;
+		return tunnelOver(await pool.open(signal), agent, path, signal);
+	}
 }

@@ -48,6 +48,11 @@ function refusal(response: IncomingMessage): Promise<AgentRefused> {
  */
 export async function openTunnel(endpoint: ApiEndpoint, agent: AgentAddress, path: string, signal?: AbortSignal): Promise<Tunnel> {
 	const forward = await openForward(endpoint, { namespace: agent.namespace, pod: agent.pod, port: agent.controlPort }, signal);
+	return tunnelOver(forward, agent, path, signal);
+}
+
+/** The upgrade of `openTunnel` over a forward already open to the agent's control port. */
+export function tunnelOver(forward: Duplex, agent: AgentAddress, path: string, signal?: AbortSignal): Promise<Tunnel> {
 	return new Promise((resolve, reject) => {
 		const req = agentRequest(forward, agent, path, true);
 		const abort = (): void => { req.destroy(new Error('aborted')); forward.destroy(); };

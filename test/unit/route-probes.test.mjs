@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { connect, createServer } from 'node:net';
 import { AgentLink } from '../../out/server/tunnel/agent-link.js';
 import { dialThroughAgent } from '../../out/server/tunnel/agent-dial.js';
+import { DialPools } from '../../out/server/tunnel/forward-pool.js';
 import { RouteProbes } from '../../out/server/tunnel/route-probes.js';
 import { Logger } from '../../out/server/log/logger.js';
 import { startFakePortForward } from '../helpers/fake-portforward.mjs';
@@ -44,10 +45,12 @@ async function startRecordingServer(port, record, greeting = '') {
 	return server;
 }
 
-const probeTo = async (port) => probes.send(await dialThroughAgent(forward.endpoint, address, '127.0.0.1', port), 3000);
+let pools;
+const probeTo = async (port) => probes.send(await dialThroughAgent(pools.of(address), address, '127.0.0.1', port), 3000);
 
 before(async () => {
 	forward = await startFakePortForward();
+	pools = new DialPools(forward.endpoint);
 	appPort = await freePort();
 	localPort = await freePort();
 	localServer = await startRecordingServer(localPort, localConnections);
@@ -61,6 +64,7 @@ before(async () => {
 });
 
 after(async () => {
+	pools.close();
 	link.stop();
 	await agent.stop();
 	await forward.close();
