@@ -7,11 +7,11 @@ import { createServer } from 'node:http';
 import { connect } from 'node:net';
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ForwardPool } from '../../out/server/tunnel/forward-pool.js';
 import { dialThroughAgent } from '../../out/server/tunnel/agent-dial.js';
 import { AgentRefused } from '../../out/server/tunnel/agent-exchange.js';
 import { TUNNEL_UPGRADE } from '../../out/agent/src/contract.js';
+import { waitUntil } from '../helpers/wait-until.mjs';
 
 const agent = { namespace: 'shop', pod: 'api-1', controlPort: 7000, token: 't' };
 
@@ -20,24 +20,20 @@ function fakeForwards() {
 	return { opened, open: async () => { const forward = new PassThrough(); opened.push(forward); return forward; } };
 }
 
-async function until(condition) {
-	while (!condition()) await sleep(5);
-}
-
 test('a take is replaced, so the next one is warm; a forward that closes while waiting leaves the pool', async () => {
 	const { opened, open } = fakeForwards();
 	const pool = new ForwardPool(open, 2, 60_000);
 	const cold = await pool.take();
 	assert.equal(cold.warm, false);
-	await until(() => pool.waiting === 2);
+	await waitUntil(() => pool.waiting === 2);
 	const warm = await pool.take();
 	assert.equal(warm.warm, true);
 	assert.ok(opened.includes(warm.forward));
-	await until(() => pool.waiting === 2);
+	await waitUntil(() => pool.waiting === 2);
 	assert.equal(opened.length, 4, 'one cold, two to fill, one to replace the warm one taken');
 	const [waiting] = opened.slice(-2);
 	waiting.destroy();
-	await until(() => pool.waiting === 1);
+	await waitUntil(() => pool.waiting === 1);
 	assert.equal(opened.length, 4, 'a forward that died is not replaced until the next take');
 	pool.close();
 	assert.equal(pool.waiting, 0);
@@ -48,8 +44,8 @@ test('forwards unused for the idle time are closed and not replaced: a quiet ses
 	const { opened, open } = fakeForwards();
 	const pool = new ForwardPool(open, 2, 50);
 	await pool.take();
-	await until(() => pool.waiting === 2);
-	await until(() => pool.waiting === 0);
+	await waitUntil(() => pool.waiting === 2);
+	await waitUntil(() => pool.waiting === 0);
 	assert.equal(opened.length, 3);
 	assert.ok(opened.slice(1).every((f) => f.destroyed));
 });
@@ -71,12 +67,12 @@ test('a dial on a warm forward that died unseen is made on a new one; a refusal 
 	t.after(() => pool.close());
 	const first = await dialThroughAgent(pool, agent, 'orders', 80);
 	first.socket.destroy();
-	await until(() => pool.waiting === 1);
+	await waitUntil(() => pool.waiting === 1);
 	const second = await dialThroughAgent(pool, agent, 'orders', 80);
 	assert.equal(requests, 3, 'the warm forward failed and the dial was made again');
 	second.socket.destroy();
 	server.removeAllListeners('upgrade');
 	server.on('upgrade', (request, socket) => socket.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 18\r\nConnection: close\r\n\r\nconnection refused'));
-	await until(() => pool.waiting === 1);
+	await waitUntil(() => pool.waiting === 1);
 	await assert.rejects(dialThroughAgent(pool, agent, 'orders', 81), (error) => error instanceof AgentRefused && error.status === 502);
 });

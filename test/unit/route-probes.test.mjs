@@ -11,6 +11,7 @@ import { RouteProbes } from '../../out/server/tunnel/route-probes.js';
 import { Logger } from '../../out/server/log/logger.js';
 import { startFakePortForward } from '../helpers/fake-portforward.mjs';
 import { freePort, startLocalAgent } from '../helpers/local-agent.mjs';
+import { waitUntil } from '../helpers/wait-until.mjs';
 
 let forward, agent, appPort, localPort, link, address;
 const probes = new RouteProbes();
@@ -18,18 +19,6 @@ const refused = [];
 /** What the local process was sent, one entry per connection. */
 const localConnections = [];
 let localServer;
-
-function waitFor(predicate, ms = 5000) {
-	return new Promise((resolve, reject) => {
-		const started = Date.now();
-		const tick = () => {
-			if (predicate()) return resolve();
-			if (Date.now() - started > ms) return reject(new Error('timed out'));
-			setTimeout(tick, 20);
-		};
-		tick();
-	});
-}
 
 /** An echo server that records what each connection sent; `greeting` is written first, as a server-speaks-first protocol does. */
 async function startRecordingServer(port, record, greeting = '') {
@@ -60,7 +49,7 @@ before(async () => {
 		{ stateChanged: () => undefined, localRefused: (local, remote) => refused.push([local, remote]), localAccepted: () => undefined },
 		new Logger(null), probes);
 	link.start();
-	await waitFor(() => link.stats().state === 'serving' && link.stats().idleTunnels > 0);
+	await waitUntil(() => link.stats().state === 'serving' && link.stats().idleTunnels > 0);
 });
 
 after(async () => {
@@ -121,7 +110,7 @@ test('while probes run, a caller that waits for the server to speak first is han
 	link.stop();
 	try {
 		second.start();
-		await waitFor(() => second.stats().state === 'serving' && second.stats().idleTunnels > 0);
+		await waitUntil(() => second.stats().state === 'serving' && second.stats().idleTunnels > 0);
 		const started = Date.now();
 		const greeting = await probes.watch(() => new Promise((resolve, reject) => {
 			const socket = connect({ host: '127.0.0.1', port: appPort });
@@ -143,7 +132,7 @@ test('a probe while nothing listens locally raises no "nothing listens" warning'
 		{ stateChanged: () => undefined, localRefused: (local) => quiet.push(local), localAccepted: () => undefined }, new Logger(null), probes);
 	try {
 		third.start();
-		await waitFor(() => third.stats().state === 'serving' && third.stats().idleTunnels > 0);
+		await waitUntil(() => third.stats().state === 'serving' && third.stats().idleTunnels > 0);
 		assert.equal(await probes.watch(() => probeTo(appPort)), 'agent-0');
 		await new Promise((resolve) => setTimeout(resolve, 200));
 		assert.deepEqual(quiet, []);

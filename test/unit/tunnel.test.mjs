@@ -8,22 +8,11 @@ import { AgentLink } from '../../out/server/tunnel/agent-link.js';
 import { Logger } from '../../out/server/log/logger.js';
 import { startFakePortForward } from '../helpers/fake-portforward.mjs';
 import { freePort, startLocalAgent } from '../helpers/local-agent.mjs';
+import { waitUntil } from '../helpers/wait-until.mjs';
 
 let forward, agent, appPort, localPort, localServer, link;
 const events = [];
 const refused = [];
-
-function waitFor(predicate, ms = 5000) {
-	return new Promise((resolve, reject) => {
-		const started = Date.now();
-		const tick = () => {
-			if (predicate()) return resolve();
-			if (Date.now() - started > ms) return reject(new Error('timed out'));
-			setTimeout(tick, 20);
-		};
-		tick();
-	});
-}
 
 /** Connects as a caller in the cluster would, sends `payload`, half-closes and reads to the end. */
 function roundTrip(port, payload) {
@@ -54,7 +43,7 @@ before(async () => {
 		{ stateChanged: (pod, state) => events.push(state), localRefused: (local, remote) => refused.push([local, remote]), localAccepted: () => undefined },
 		new Logger(null));
 	link.start();
-	await waitFor(() => link.stats().state === 'serving' && link.stats().idleTunnels > 0);
+	await waitUntil(() => link.stats().state === 'serving' && link.stats().idleTunnels > 0);
 });
 
 after(async () => {
@@ -93,8 +82,8 @@ test('with nothing listening locally the caller is reset at once, and the sideca
 
 test('when every forward drops, the link reconnects by itself and serves again', async () => {
 	forward.dropAll();
-	await waitFor(() => events.includes('reconnecting'));
-	await waitFor(() => link.stats().state === 'serving' && link.stats().idleTunnels > 0, 10_000);
+	await waitUntil(() => events.includes('reconnecting'));
+	await waitUntil(() => link.stats().state === 'serving' && link.stats().idleTunnels > 0, 10_000);
 	assert.ok((await roundTrip(appPort, 'again')).equals(Buffer.from('again')));
 });
 
@@ -112,15 +101,15 @@ test('after the API server was unreachable for seconds, a link serves again by i
 		{ stateChanged: (pod, state) => states.push(state), localRefused: () => undefined, localAccepted: () => undefined }, new Logger(null));
 	try {
 		second.start();
-		await waitFor(() => second.stats().state === 'serving');
+		await waitUntil(() => second.stats().state === 'serving');
 		down = true;
 		forward.dropAll();
-		await waitFor(() => states.includes('reconnecting'));
+		await waitUntil(() => states.includes('reconnecting'));
 		const before = attempts;
 		await new Promise((resolve) => setTimeout(resolve, 3000));
 		assert.ok(attempts > before, 'it kept trying while the API server was down');
 		down = false;
-		await waitFor(() => second.stats().state === 'serving' && second.stats().idleTunnels > 0, 10_000);
+		await waitUntil(() => second.stats().state === 'serving' && second.stats().idleTunnels > 0, 10_000);
 		assert.deepEqual(states.slice(-2), ['reconnecting', 'serving']);
 		assert.ok((await roundTrip(appPort, 'back')).equals(Buffer.from('back')));
 	} finally {
