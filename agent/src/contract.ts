@@ -14,6 +14,11 @@ export const AGENT_ENV = {
 	/** Hex SHA-256 of the session token: the pod spec never holds the token itself. */
 	tokenHash: 'KUBEBRIDGE_AGENT_TOKEN_SHA256',
 	session: 'KUBEBRIDGE_SESSION',
+	/**
+	 * The replaced container's readiness probe as a `MirroredProbe` in JSON, when the
+	 * workspace asks for it (`features.probes`); absent, the agent's readiness is its own.
+	 */
+	readiness: 'KUBEBRIDGE_AGENT_READINESS',
 } as const;
 
 export const AGENT_PATHS = {
@@ -28,8 +33,27 @@ export const AGENT_PATHS = {
 	files: '/v1/files',
 	/** The bytes of the file named by the `path` query parameter, under a volume mount. */
 	fileContent: '/v1/files/content',
+	/** Liveness, on the health port: always the agent's own. */
 	health: '/healthz',
+	/** Readiness, on the health port: the agent's own, or the mirrored probe's once armed. */
+	ready: '/readyz',
+	/** POST: from now on `/readyz` mirrors the replaced container's readiness probe, until the sidecar's link drops. */
+	armReadiness: '/v1/readiness/arm',
 } as const;
+
+/**
+ * A readiness probe of the replaced container the agent can answer for the local program:
+ * an HTTP GET to the agent's own listener on `port`, which forwards it through a tunnel.
+ */
+export interface MirroredProbe {
+	/** An agent port, so the request travels to the local program like any caller's. */
+	port: number;
+	path: string;
+	scheme: 'HTTP' | 'HTTPS';
+	headers: { name: string; value: string }[];
+	/** As the original probe's: past it the probe fails. */
+	timeoutSeconds: number;
+}
 
 /** The Upgrade token of a tunnel: after the 101, each direction is HTTP/1.1 chunked coding. */
 export const TUNNEL_UPGRADE = 'kubebridge-tunnel';

@@ -7,6 +7,7 @@ import type { FileServer } from './file-server.js';
 import { spliceSocket } from './handoff.js';
 import { log } from './log.js';
 import { switchingProtocols, type TunnelPool } from './pool.js';
+import type { ReadinessMirror } from './readiness.js';
 import type { AgentSettings } from './settings.js';
 
 const VERSION = '1';
@@ -21,7 +22,8 @@ export class ControlServer {
 	private readonly subscribers = new Set<ServerResponse>();
 	private lastSeen = 0;
 
-	constructor(private readonly settings: AgentSettings, private readonly pool: TunnelPool, private readonly files: FileServer) {
+	constructor(private readonly settings: AgentSettings, private readonly pool: TunnelPool, private readonly files: FileServer,
+		private readonly readiness: ReadinessMirror) {
 		this.server = createServer({ keepAlive: true, requestTimeout: 0, headersTimeout: 10_000 }, (req, res) => this.route(req, res));
 		this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
 		setInterval(() => this.broadcast({ event: 'heartbeat', idle: pool.idleCount, active: pool.active }), HEARTBEAT_MS).unref();
@@ -77,6 +79,7 @@ export class ControlServer {
 			res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(this.status()));
 			return;
 		}
+		if (req.method === 'POST' && url.pathname === AGENT_PATHS.armReadiness) return this.armReadiness(res);
 		if (req.method === 'GET' && this.files.handles(url.pathname)) {
 			this.files.serve(url, res).catch((error: Error) => {
 				log('serving files failed', { error: error.message });
@@ -89,7 +92,21 @@ export class ControlServer {
 	}
 
 	private status(): Record<string, unknown> {
-		return { pod: this.settings.pod, ports: this.settings.ports, idle: this.pool.idleCount, active: this.pool.active, version: VERSION };
+		return {
+			pod: this.settings.pod, ports: this.settings.ports, idle: this.pool.idleCount, active: this.pool.active, version: VERSION,
+			readiness: { mirrors: this.readiness.mirrors, armed: this.readiness.isArmed },
+		};
+	}
+
+	/** Armed only while a sidecar is linked: its link dropping disarms (see `subscribe`). */
+	private armReadiness(res: ServerResponse): void {
+		const json = { 'content-type': 'application/json' };
+		if (this.subscribers.size === 0) {
+			res.writeHead(409, json).end(JSON.stringify({ error: 'no sidecar is linked' }));
+			return;
+		}
+		this.readiness.arm();
+		res.writeHead(200, json).end(JSON.stringify({ mirrors: this.readiness.mirrors, armed: this.readiness.isArmed }));
 	}
 
 	private subscribe(res: ServerResponse): void {
@@ -100,7 +117,9 @@ export class ControlServer {
 		res.on('close', () => {
 			this.subscribers.delete(res);
 			this.lastSeen = Date.now();
-			if (this.subscribers.size === 0) log('sidecar gone');
+			if (this.subscribers.size > 0) return;
+			log('sidecar gone');
+			this.readiness.disarm();
 		});
 	}
 }

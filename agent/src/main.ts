@@ -2,6 +2,7 @@ import { ControlServer } from './control-server.js';
 import { FileServer } from './file-server.js';
 import { log } from './log.js';
 import { TunnelPool } from './pool.js';
+import { ReadinessMirror } from './readiness.js';
 import { runRestorer } from './restorer.js';
 import { listenForProbes, listenOnAppPorts } from './servers.js';
 import { readSettings } from './settings.js';
@@ -11,9 +12,10 @@ async function serveAgent(): Promise<void> {
 	const settings = readSettings(process.env);
 	let control: ControlServer | null = null;
 	const pool = new TunnelPool(() => control?.sidecarExpected ?? false, (count) => control?.broadcast({ event: 'waiting', count }));
-	control = new ControlServer(settings, pool, new FileServer());
+	const readiness = new ReadinessMirror(settings.readiness);
+	control = new ControlServer(settings, pool, new FileServer(), readiness);
 	await control.listen();
-	await listenForProbes(settings.healthPort);
+	await listenForProbes(settings.healthPort, readiness);
 	await listenOnAppPorts(settings.ports, pool);
 	log('agent ready', { pod: settings.pod, ports: settings.ports, controlPort: settings.controlPort, session: settings.session });
 }

@@ -26,9 +26,9 @@ export class AgentRefused extends Error {
 	}
 }
 
-function agentRequest(forward: Duplex, agent: AgentAddress, path: string, upgrade: boolean) {
+function agentRequest(forward: Duplex, agent: AgentAddress, path: string, upgrade: boolean, method = 'GET') {
 	return request({
-		method: 'GET', path, host: 'agent', createConnection: () => forward as never,
+		method, path, host: 'agent', createConnection: () => forward as never,
 		headers: { authorization: `Bearer ${agent.token}`, ...(upgrade ? { connection: 'Upgrade', upgrade: TUNNEL_UPGRADE } : {}) },
 	});
 }
@@ -87,6 +87,34 @@ export async function openRequest(endpoint: ApiEndpoint, agent: AgentAddress, pa
 		req.on('error', (error) => { forward.destroy(); reject(error); });
 		req.end();
 	});
+}
+
+/** A POST to the agent over a forward of its own, closed once answered; resolves with the body. */
+export async function postToAgent(endpoint: ApiEndpoint, agent: AgentAddress, path: string, signal?: AbortSignal): Promise<string> {
+	const forward = await openForward(endpoint, { namespace: agent.namespace, pod: agent.pod, port: agent.controlPort }, signal);
+	try {
+		return await new Promise<string>((resolve, reject) => {
+			const req = agentRequest(forward, agent, path, false, 'POST');
+			const abort = (): void => { req.destroy(new Error('aborted')); };
+			signal?.addEventListener('abort', abort, { once: true });
+			req.on('response', (response) => {
+				signal?.removeEventListener('abort', abort);
+				if (response.statusCode !== 200) {
+					void refusal(response).then(reject);
+					return;
+				}
+				let text = '';
+				response.setEncoding('utf8');
+				response.on('data', (chunk: string) => { text += chunk; });
+				response.on('end', () => resolve(text));
+				response.on('error', reject);
+			});
+			req.on('error', reject);
+			req.end();
+		});
+	} finally {
+		forward.destroy();
+	}
 }
 
 /** Reads newline-delimited agent events until the stream ends. */

@@ -12,7 +12,8 @@ export async function freePort() {
 	return port;
 }
 
-export async function startLocalAgent(appPorts) {
+/** `env` adds to the agent's settings, e.g. the readiness probe it mirrors. */
+export async function startLocalAgent(appPorts, env = {}) {
 	const token = randomBytes(24).toString('hex');
 	const controlPort = await freePort();
 	const healthPort = await freePort();
@@ -20,7 +21,7 @@ export async function startLocalAgent(appPorts) {
 		env: {
 			KUBEBRIDGE_AGENT_PORTS: appPorts.join(','), KUBEBRIDGE_AGENT_CONTROL_PORT: String(controlPort),
 			KUBEBRIDGE_AGENT_HEALTH_PORT: String(healthPort), KUBEBRIDGE_SESSION: 'test', HOSTNAME: 'local-agent',
-			KUBEBRIDGE_AGENT_TOKEN_SHA256: createHash('sha256').update(token).digest('hex'),
+			KUBEBRIDGE_AGENT_TOKEN_SHA256: createHash('sha256').update(token).digest('hex'), ...env,
 		},
 		stdio: ['ignore', 'pipe', 'inherit'],
 	});
