@@ -34,7 +34,7 @@ export type ConfigLaunch = Static<typeof ConfigLaunch>;
 export const ConfigFeatures = Closed({
 	hostsFile: Type.Optional(Type.Boolean({ description: "Add the cluster's Service names to the hosts file so the program reaches them by name. Default: true." })),
 	outbound: Type.Optional(Type.Boolean({ description: "Forward the program's connections to cluster Services and rewrite their service env vars to local addresses. Default: true." })),
-	probes: Type.Optional(Type.Boolean({ description: "Keep the replaced container's liveness and readiness probes (answered by the local program). Default: false." })),
+	probes: Type.Optional(Type.Boolean({ description: "Once connected, the agent pods' readiness follows the replaced container's httpGet readinessProbe, answered by the local program; liveness stays the agent's own. Default: false." })),
 	mountFiles: Type.Optional(Type.Boolean({ description: "Copy the container's mounted files to a local folder. Default: true." })),
 }, { description: 'Switches for what kubebridge changes on this machine and in the cluster.' });
 export type ConfigFeatures = Static<typeof ConfigFeatures>;

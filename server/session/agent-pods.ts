@@ -1,33 +1,43 @@
-import { AGENT_ENV, LABELS } from '../../agent/src/contract.js';
+import { AGENT_ENV, AGENT_PATHS, LABELS } from '../../agent/src/contract.js';
 import type { AgentStatus, DidChangeStateParams } from '../../protocol/index.js';
 import type { ClusterAccess } from '../cluster/cluster-access.js';
 import type { KubeObject } from '../cluster/object-store.js';
 import type { PodLogs } from '../diagnostics/pod-logs.js';
 import type { Logger } from '../log/logger.js';
-import type { AgentAddress } from '../tunnel/agent-exchange.js';
+import { postToAgent, type AgentAddress } from '../tunnel/agent-exchange.js';
 import { AgentLink, type LinkState } from '../tunnel/agent-link.js';
 import type { ProbeCatcher } from '../tunnel/route-probes.js';
 import type { TargetPlan } from './target-plan.js';
 import { isReady } from './workload-pods.js';
 
 const POLL_MS = 1000;
+const ARM_MS = 10_000;
 
 export type SessionEvent = Omit<DidChangeStateParams, 'sessionId'>;
 
+/** An env var of the agent container, as its pod spec sets it. */
+function agentEnv(pod: KubeObject, container: string, name: string): string | undefined {
+	const env = pod.spec?.containers?.find((c: { name: string }) => c.name === container)?.env ?? [];
+	return env.find((e: { name: string }) => e.name === name)?.value;
+}
+
 /** The control port an agent pod listens on, from its own env. */
 function controlPortOf(pod: KubeObject, container: string): number | null {
-	const env = pod.spec?.containers?.find((c: { name: string }) => c.name === container)?.env ?? [];
-	const value = env.find((e: { name: string }) => e.name === AGENT_ENV.controlPort)?.value;
+	const value = agentEnv(pod, container, AGENT_ENV.controlPort);
 	return value ? Number(value) : null;
 }
 
 /**
  * Follows the session's agent pods: a link for every ready one (replicas a rollout or an
  * autoscaler adds are connected too), and none for pods that went. Listing is a poll so
- * that a dropped watch cannot leave a pod unnoticed.
+ * that a dropped watch cannot leave a pod unnoticed. Once armed, agents that mirror their
+ * container's readiness follow the local program, and every one that serves later is
+ * armed too.
  */
 export class AgentPods {
-	private readonly links = new Map<string, { link: AgentLink; namespace: string; index: number }>();
+	/** `mirrors`: the pod's agent can mirror the replaced container's readiness probe. */
+	private readonly links = new Map<string, { link: AgentLink; namespace: string; index: number; mirrors: boolean }>();
+	private readinessArmed = false;
 	private timer: NodeJS.Timeout | null = null;
 	private polling = false;
 	/** Local ports refusing callers right now, across every agent pod: the client is told once. */
@@ -58,6 +68,28 @@ export class AgentPods {
 		if (this.timer) clearInterval(this.timer);
 		for (const { link } of this.links.values()) link.stop();
 		this.links.clear();
+	}
+
+	/**
+	 * From now on the mirroring agents' readiness follows the local program: connect is
+	 * done, so no wait for ready agents can be held up by a program not started yet.
+	 */
+	async armReadiness(): Promise<void> {
+		this.readinessArmed = true;
+		await Promise.all([...this.links.values()]
+			.filter(({ link, mirrors }) => mirrors && link.stats().state === 'serving')
+			.map(({ link }) => this.arm(link)));
+	}
+
+	/** Each time a link serves, also after it reconnected: the agent disarmed when the link dropped. */
+	private async arm(link: AgentLink): Promise<void> {
+		try {
+			await postToAgent(this.cluster.endpoint, link.address, AGENT_PATHS.armReadiness, AbortSignal.timeout(ARM_MS));
+			this.logger.info('session', `agent ${link.pod}: readiness follows the local program`);
+		} catch (error) {
+			this.logger.warning('session', `agent ${link.pod}: arming its readiness failed; it stays the agent's own until the link serves again`,
+				{ error: (error as Error).message });
+		}
 	}
 
 	statuses(): AgentStatus[] {
@@ -108,13 +140,15 @@ export class AgentPods {
 			const pods = (await Promise.all(namespaces.map((ns) => this.cluster.objects.list('v1', 'Pod', ns, `${LABELS.session}=${this.session}`)))).flat();
 			if (this.stopped) return;
 			const seen = new Set<string>();
-			for (const pod of pods.filter(isReady)) {
+			for (const pod of pods.filter((p) => !p.metadata.deletionTimestamp)) {
 				const index = Number(pod.metadata.labels?.[LABELS.target]);
 				const plan = this.plans[index];
 				if (!plan) continue;
 				const key = `${index}/${pod.metadata.namespace}/${pod.metadata.name}`;
-				seen.add(key);
-				if (!this.links.has(key)) this.add(key, index, plan, pod);
+				const linked = this.links.get(key);
+				// An armed agent is unready while the local program is; its link is what keeps it armed.
+				if (isReady(pod) || linked?.mirrors) seen.add(key);
+				if (!linked && isReady(pod)) this.add(key, index, plan, pod);
 			}
 			for (const [key, { link }] of this.links) {
 				if (seen.has(key)) continue;
@@ -133,10 +167,12 @@ export class AgentPods {
 	private add(key: string, index: number, plan: TargetPlan, pod: KubeObject): void {
 		const controlPort = controlPortOf(pod, plan.container);
 		if (!controlPort) return;
-		const link = new AgentLink(this.cluster.endpoint,
+		const mirrors = agentEnv(pod, plan.container, AGENT_ENV.readiness) !== undefined;
+		const link: AgentLink = new AgentLink(this.cluster.endpoint,
 			{ namespace: pod.metadata.namespace!, pod: pod.metadata.name, controlPort, token: this.token }, plan.ports, {
 				stateChanged: (name: string, state: LinkState, detail: string) => {
 					if (state === 'serving') this.emit({ change: 'agentServing', pod: name, message: `Agent pod ${name} is serving: ${detail}.` });
+					if (state === 'serving' && mirrors && this.readinessArmed) void this.arm(link);
 					if (state === 'reconnecting') this.emit({ change: 'agentReconnecting', pod: name, message: `Reconnecting to agent pod ${name}: ${detail}.` });
 				},
 				localRefused: (localPort: number, remotePort: number) => {
@@ -149,7 +185,7 @@ export class AgentPods {
 				},
 				localAccepted: (localPort: number) => { this.refusing.delete(localPort); },
 			}, this.logger, this.probes);
-		this.links.set(key, { link, namespace: pod.metadata.namespace!, index });
+		this.links.set(key, { link, namespace: pod.metadata.namespace!, index, mirrors });
 		this.logs.follow(pod.metadata.namespace!, pod.metadata.name, plan.container);
 		this.emit({ change: 'agentAdded', pod: pod.metadata.name, message: `Agent pod ${pod.metadata.name} of ${plan.label} is ready.` });
 		link.start();

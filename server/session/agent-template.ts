@@ -1,4 +1,5 @@
-import { AGENT_ENV, DEFAULT_CONTROL_PORT, DEFAULT_HEALTH_PORT, LABELS } from '../../agent/src/contract.js';
+import { AGENT_ENV, AGENT_PATHS, DEFAULT_CONTROL_PORT, DEFAULT_HEALTH_PORT, LABELS } from '../../agent/src/contract.js';
+import type { ReadinessMirror } from './readiness-mirror.js';
 
 /** The agent program inside its image. */
 export const AGENT_COMMAND = ['/usr/local/bin/node', '/agent/agent.cjs'];
@@ -9,6 +10,8 @@ export interface AgentSettings {
 	tokenHash: string;
 	/** Which target of the session the pods serve, so the sidecar maps their ports. */
 	targetIndex: number;
+	/** The readiness probe the agent mirrors once armed (`features.probes`); absent, readiness is the agent's own. */
+	readiness?: ReadinessMirror | null;
 }
 
 interface Container {
@@ -34,9 +37,10 @@ function freePort(preferred: number, taken: Set<number>): number {
 /**
  * The pod template with the agent in place of `container`. Only what makes it the agent
  * changes: image, command, args, probes (the agent answers them, so the pod stays Ready
- * while the developer sits on a breakpoint), lifecycle hooks and working dir (the app's
- * would not exist in the agent's image). Every other container, the volumes and mounts,
- * the service account, env and security context stay as they were.
+ * while the developer sits on a breakpoint; with `settings.readiness`, readiness follows
+ * the local program once the sidecar arms it, liveness never does), lifecycle hooks and
+ * working dir (the app's would not exist in the agent's image). Every other container, the
+ * volumes and mounts, the service account, env and security context stay as they were.
  */
 export function agentTemplate(original: PodTemplate, container: string, agentPorts: number[], settings: AgentSettings): PodTemplate {
 	const template = structuredClone(original);
@@ -53,16 +57,22 @@ export function agentTemplate(original: PodTemplate, container: string, agentPor
 		[AGENT_ENV.tokenHash]: settings.tokenHash,
 		[AGENT_ENV.session]: settings.session,
 	};
-	const probe = (periodSeconds: number, failureThreshold: number) => ({
-		httpGet: { path: '/healthz', port: healthPort, scheme: 'HTTP' }, periodSeconds, failureThreshold, timeoutSeconds: 1, successThreshold: 1,
+	const mirror = settings.readiness ?? null;
+	if (mirror) ours[AGENT_ENV.readiness] = JSON.stringify(mirror.probe);
+	const probe = (path: string, periodSeconds: number, failureThreshold: number, timeoutSeconds = 1, successThreshold = 1) => ({
+		httpGet: { path, port: healthPort, scheme: 'HTTP' }, periodSeconds, failureThreshold, timeoutSeconds, successThreshold,
 	});
+	// Past the mirrored probe's own timeout, so the agent's 503 arrives before the kubelet gives up.
+	const readinessProbe = mirror
+		? probe(AGENT_PATHS.ready, mirror.periodSeconds, mirror.failureThreshold, mirror.probe.timeoutSeconds + 1, mirror.successThreshold)
+		: probe(AGENT_PATHS.health, 1, 3);
 	Object.assign(target, {
 		image: settings.image,
 		imagePullPolicy: 'IfNotPresent',
 		command: AGENT_COMMAND,
 		env: [...(target.env ?? []).filter((e) => !(e.name in ours)), ...Object.entries(ours).map(([name, value]) => ({ name, value }))],
-		readinessProbe: probe(1, 3),
-		livenessProbe: probe(10, 3),
+		readinessProbe,
+		livenessProbe: probe(AGENT_PATHS.health, 10, 3),
 	});
 	for (const key of ['args', 'startupProbe', 'lifecycle', 'workingDir'] as const) delete target[key];
 	template.metadata = {

@@ -28,6 +28,7 @@ import { waitForProxyRoutes } from './proxy-routes.js';
 import { restorerManifests } from './restorer-manifests.js';
 import { targetEnvironment, type EnvironmentContribution, type TargetEnvironment } from './session-environment.js';
 import { agentNotReady, targetNotConnectable } from './session-errors.js';
+import { describeProbe } from './readiness-mirror.js';
 import { planTarget, type TargetPlan } from './target-plan.js';
 import { restore, takeOver } from './takeover.js';
 import { hopeless, isReady, readWorkloadPods, serviceEndpointPods } from './workload-pods.js';
@@ -87,6 +88,7 @@ export class Session {
 			progress.report('Reading the targets', 5);
 			this.plans = await this.plan(params);
 			throwIfCancelled(cancellation);
+			if (this.features.probes) this.reportUnmirrored(work);
 			progress.report('Creating the session lease and its restorer', 15);
 			for (const namespace of new Set(this.plans.map((p) => p.namespace))) {
 				const lease = await this.leases.create(namespace);
@@ -99,7 +101,7 @@ export class Session {
 			for (const [index, plan] of this.plans.entries()) {
 				progress.report(`Replacing container '${plan.container}' of ${plan.workload.kind} ${plan.workload.name} with the agent`, 25);
 				await takeOver(this.cluster.objects, refOf(plan), plan.container, [...plan.ports.keys()],
-					{ image: this.agentImage, session: this.id, tokenHash, targetIndex: index }, this.owner);
+					{ image: this.agentImage, session: this.id, tokenHash, targetIndex: index, readiness: this.mirrorOf(plan) }, this.owner);
 				this.taken.push(refOf(plan));
 			}
 			const readyTimeoutMs = params.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
@@ -112,6 +114,7 @@ export class Session {
 			await this.waitForProxy(Math.min(readyBy, Date.now() + PROXY_TIMEOUT_MS), work);
 			const outbound = this.outbound ? await this.startOutbound(this.outbound, params.outbound?.namespaces ?? [], work) : null;
 			if (this.features.mountFiles) await this.startFiles(this.agents, work);
+			if (this.features.probes) await this.armReadiness(this.agents, work);
 			const result: ConnectResult = {
 				sessionId: this.id, targets: this.connectedTargets(), restoreWithinSeconds: LEASE_DURATION_S + 5, ...(outbound ? { outbound } : {}),
 			};
@@ -139,6 +142,34 @@ export class Session {
 		}
 		if (plans.length === 0) throw targetNotConnectable('the session', 'no target was named.', 'Name a service (or --target), or list targets in kubebridge.yaml.');
 		return plans;
+	}
+
+	/** The readiness probe the target's agents mirror: only with `features.probes`, and only one they can. */
+	private mirrorOf(plan: TargetPlan) {
+		return this.features.probes && 'mirror' in plan.readiness ? plan.readiness.mirror : null;
+	}
+
+	/** `features.probes` asks for something a target cannot give: the user hears why before anything changes. */
+	private reportUnmirrored({ progress }: Work): void {
+		for (const plan of this.plans) {
+			if (!('reason' in plan.readiness)) continue;
+			const message = `${plan.label}: readiness stays the agent's own, not the local program's: ${plan.readiness.reason}`;
+			this.logger.info('session', 'readiness not mirrored', { target: plan.label, reason: plan.readiness.reason });
+			progress.report(message, 10);
+		}
+	}
+
+	/**
+	 * Last, once every wait for ready agents is over: from here a mirroring agent is unready
+	 * while the local program does not answer its container's probe, and would hold them up.
+	 */
+	private async armReadiness(agents: AgentPods, { progress, cancellation }: Work): Promise<void> {
+		throwIfCancelled(cancellation);
+		await agents.armReadiness();
+		for (const plan of this.plans) {
+			const mirror = this.mirrorOf(plan);
+			if (mirror) progress.report(`${plan.label}: readiness now follows the local program (${describeProbe(mirror.probe)})`, 99);
+		}
 	}
 
 	/** Until every replica is an agent and ready, and no original pod serves any more. */

@@ -2,6 +2,7 @@ import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import type { ConnectTarget, PortMapping, ServiceInfo, TargetWorkloadKind } from '../../protocol/index.js';
 import type { NamespaceSnapshot } from '../cluster/cluster-access.js';
 import { describeServices } from '../cluster/service-discovery.js';
+import { readinessPlan, type ReadinessPlan } from './readiness-mirror.js';
 import { targetNotConnectable, targetNotFound } from './session-errors.js';
 
 /** Containers that meshes inject beside the app; a service's traffic is not theirs. */
@@ -20,6 +21,8 @@ export interface TargetPlan {
 	ports: Map<number, number>;
 	/** Agent port → the service port in front of it. */
 	servicePorts: Map<number, number>;
+	/** What `features.probes` would mirror of the container's readiness probe, or why it cannot. */
+	readiness: ReadinessPlan;
 }
 
 function containerPorts(container: V1Container): number[] {
@@ -103,5 +106,5 @@ function finish(label: string, namespace: string, workload: TargetPlan['workload
 	const first = primary ?? remote[0]!;
 	if (target.localPort) mapped.set(first, target.localPort);
 	for (const mapping of target.ports ?? [] as PortMapping[]) mapped.set(mapping.remote, mapping.local);
-	return { label, namespace, workload, container: container.name, ports: mapped, servicePorts };
+	return { label, namespace, workload, container: container.name, ports: mapped, servicePorts, readiness: readinessPlan(container, [...mapped.keys()]) };
 }
