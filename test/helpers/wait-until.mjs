@@ -1,12 +1,12 @@
-/** Resolves once `predicate()` holds, checking every 20 ms; rejects after `ms`. */
-export function waitUntil(predicate, ms = 5000) {
-	return new Promise((resolve, reject) => {
-		const started = Date.now();
-		const tick = () => {
-			if (predicate()) return resolve();
-			if (Date.now() - started > ms) return reject(new Error('timed out'));
-			setTimeout(tick, 20);
-		};
-		tick();
-	});
+/**
+ * Resolves with the milliseconds it took once `predicate()` holds (it may return a
+ * promise), checking every 20 ms; rejects after `ms`.
+ */
+export async function waitUntil(predicate, ms = 5000) {
+	const started = Date.now();
+	for (;;) {
+		if (await predicate()) return Date.now() - started;
+		if (Date.now() - started > ms) throw new Error('timed out');
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
 }

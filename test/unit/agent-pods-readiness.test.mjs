@@ -9,23 +9,12 @@ import { AgentPods } from '../../out/server/session/agent-pods.js';
 import { Logger } from '../../out/server/log/logger.js';
 import { startFakePortForward } from '../helpers/fake-portforward.mjs';
 import { freePort, startLocalAgent } from '../helpers/local-agent.mjs';
+import { waitUntil } from '../helpers/wait-until.mjs';
 
 let forward, agent, appPort, pods;
 /** What the stand-in pod listing returns. */
 let listed = [];
 const events = [];
-
-function waitFor(what, predicate, ms = 10_000) {
-	return new Promise((resolve, reject) => {
-		const started = Date.now();
-		const tick = async () => {
-			if (await predicate()) return resolve(Date.now() - started);
-			if (Date.now() - started > ms) return reject(new Error(`${what}: timed out`));
-			setTimeout(tick, 50);
-		};
-		tick();
-	});
-}
 
 const readyz = () => new Promise((resolve) => {
 	get({ host: '127.0.0.1', port: agent.healthPort, path: '/readyz', agent: false }, (res) => { res.resume(); resolve(res.statusCode); })
@@ -69,7 +58,7 @@ test('an agent that serves after arming is armed too; unready then, it keeps its
 	await pods.start();
 	await pods.armReadiness();
 	listed = [agentPod(true)];
-	await waitFor('the agent is armed once its link serves', async () => (await readyz()) === 503);
+	await waitUntil(async () => (await readyz()) === 503, 10_000);
 	listed = [agentPod(false)];
 	await new Promise((resolve) => setTimeout(resolve, 2500));
 	assert.deepEqual(pods.statuses().map((s) => [s.pod, s.state]), [['api-0', 'serving']]);
@@ -78,13 +67,13 @@ test('an agent that serves after arming is armed too; unready then, it keeps its
 
 test('a dropped link disarms the agent and the link coming back arms it again', async () => {
 	forward.dropAll();
-	await waitFor('the agent disarmed when the link dropped', () => /readiness is the agent's own again/.test(agent.output()));
-	await waitFor('armed again once the link serves', async () => (await readyz()) === 503);
+	await waitUntil(() => /readiness is the agent's own again/.test(agent.output()), 10_000);
+	await waitUntil(async () => (await readyz()) === 503, 10_000);
 	assert.equal(agent.output().match(/readiness follows the local program/g).length, 2);
 });
 
 test('a pod being deleted loses its link, mirrored or not', async () => {
 	listed = [{ ...agentPod(false), metadata: { ...agentPod(false).metadata, deletionTimestamp: new Date().toISOString() } }];
-	await waitFor('the link is gone', () => pods.statuses().length === 0);
+	await waitUntil(() => pods.statuses().length === 0, 10_000);
 	assert.equal(events.filter((e) => e.change === 'agentRemoved').length, 1);
 });

@@ -9,23 +9,12 @@ import { AgentRefused, postToAgent } from '../../out/server/tunnel/agent-exchang
 import { Logger } from '../../out/server/log/logger.js';
 import { startFakePortForward } from '../helpers/fake-portforward.mjs';
 import { freePort, startLocalAgent } from '../helpers/local-agent.mjs';
+import { waitUntil } from '../helpers/wait-until.mjs';
 
 let forward, agent, address, appPort, localPort;
 /** What the local program answers on the probe's path; null: nothing listens. */
 let local = null;
 const seen = [];
-
-function waitFor(what, predicate, ms = 5000) {
-	return new Promise((resolve, reject) => {
-		const started = Date.now();
-		const tick = async () => {
-			if (await predicate()) return resolve(Date.now() - started);
-			if (Date.now() - started > ms) return reject(new Error(`${what}: timed out`));
-			setTimeout(tick, 20);
-		};
-		tick();
-	});
-}
 
 const probe = (path) => new Promise((resolve) => {
 	get({ host: '127.0.0.1', port: agent.healthPort, path, agent: false }, (res) => { res.resume(); resolve(res.statusCode); })
@@ -77,13 +66,13 @@ test('arming needs a linked sidecar and its token', async () => {
 
 test('armed, readiness follows the local program: nothing listening or an error is 503, a 2xx or 3xx is 200; the link dropping disarms', async () => {
 	const link = linkTo();
-	await waitFor('the link serves', () => link.stats().state === 'serving' && link.stats().idleTunnels > 0);
+	await waitUntil(() => link.stats().state === 'serving' && link.stats().idleTunnels > 0);
 	assert.deepEqual(JSON.parse(await postToAgent(forward.endpoint, address, '/v1/readiness/arm')), { mirrors: true, armed: true });
 	assert.equal(await probe('/readyz'), 503, 'nothing listens locally');
 	assert.equal(await probe('/healthz'), 200, 'liveness stays the agent\'s own');
 
 	local = await startLocalProgram(204);
-	const followedMs = await waitFor('ready once the local program answers', async () => (await probe('/readyz')) === 200);
+	const followedMs = await waitUntil(async () => (await probe('/readyz')) === 200);
 	assert.deepEqual(seen.at(-1), { path: '/ready?deep=1', probeHeader: 'kb', agent: 'kube-probe/kubebridge' });
 	await local.close();
 
@@ -97,14 +86,14 @@ test('armed, readiness follows the local program: nothing listening or an error 
 	assert.equal(await probe('/readyz'), 503);
 
 	link.stop();
-	await waitFor('the agent\'s own readiness once the link dropped', async () => (await probe('/readyz')) === 200);
+	await waitUntil(async () => (await probe('/readyz')) === 200);
 	assert.match(agent.output(), /readiness is the agent's own again/);
 	assert.ok(followedMs < 2000, `readiness followed the local program within ${followedMs} ms`);
 });
 
 test('a program that does not answer within the probe\'s timeout is not ready', async () => {
 	const link = linkTo();
-	await waitFor('the link serves', () => link.stats().state === 'serving');
+	await waitUntil(() => link.stats().state === 'serving');
 	await postToAgent(forward.endpoint, address, '/v1/readiness/arm');
 	const hanging = createServer(() => undefined);
 	await new Promise((resolve) => hanging.listen(localPort, '127.0.0.1', resolve));
