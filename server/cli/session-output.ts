@@ -13,11 +13,18 @@ export function sessionOutput(json: boolean, jsonStream: NodeJS.WritableStream):
 		if (json) jsonStream.write(JSON.stringify({ event, ...data }) + '\n');
 		else process.stderr.write(`${text}\n`);
 	};
+	// Waits report each poll; on a terminal, a line that says what the one before said is noise.
+	let lastReport = '';
 	return {
 		say,
 		progress(value) {
-			if (value.kind === 'begin') say('progress', `${value.title}${value.message ? `: ${value.message}` : ''}…`, value);
-			else if (value.kind === 'report' && value.message) say('progress', `  ${value.message}`, value);
+			if (value.kind === 'begin') {
+				lastReport = '';
+				say('progress', `${value.title}${value.message ? `: ${value.message}` : ''}…`, value);
+			} else if (value.kind === 'report' && value.message && (json || value.message !== lastReport)) {
+				lastReport = value.message;
+				say('progress', `  ${value.message}`, value);
+			}
 		},
 	};
 }
