@@ -1,7 +1,7 @@
 // Access to the real test cluster for the cluster tests: kubectl, the admin kubeconfig,
 // and least-privilege identities issued on demand.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -52,6 +52,10 @@ export function execNode(pod, script, container) {
 	return kubectl(['exec', '-n', DEMO_NAMESPACE, pod, ...(container ? ['-c', container] : []), '--', '/usr/local/bin/node', '-e', script]).stdout;
 }
 
+// A user's key and kubeconfig are credentials: they go with the process that issued them.
+const issuedFolders = [];
+process.once('exit', () => { for (const dir of issuedFolders) rmSync(dir, { recursive: true, force: true }); });
+
 /**
  * Issues a kubeconfig for a new user, a client certificate signed by the cluster's CA,
  * bound to a Role with `rules` in `namespace`: the identity of a developer with only the
@@ -59,6 +63,7 @@ export function execNode(pod, script, container) {
  */
 export function issueKubeconfig({ user, namespace, rules }) {
 	const dir = mkdtempSync(join(tmpdir(), `kubebridge-${user}-`));
+	issuedFolders.push(dir);
 	const pki = join(state, 'pki');
 	const key = join(dir, 'user.key');
 	const csr = join(dir, 'user.csr');

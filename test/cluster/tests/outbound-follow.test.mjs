@@ -2,21 +2,19 @@
 // answers here by its cluster name, and once deleted its names and its listener go. The
 // sidecar runs as its packaged executable as a developer bound to the Role of
 // docs/rbac.md; the hosts file is a copy given by path.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-	appManifests, apply, connectAsDeveloper, createNamespace, deleteNamespace, disconnectAndExit, httpGet, kubectlAsync, nextChange,
-	rolloutDone, startLocalServer, uniqueNamespace, waitFor,
+	appManifests, apply, connectAsDeveloper, createNamespace, disconnectAndExit, httpGet, kubectlAsync, nextChange,
+	rolloutDone, startLocalServer, waitFor,
 } from '../../helpers/workload-fixtures.mjs';
+import { clusterTestSpace } from '../../helpers/test-space.mjs';
 
-const ns = uniqueNamespace('kb-follow');
-const folder = mkdtempSync(join(tmpdir(), 'kubebridge-outbound-follow-'));
-const sidecars = [];
-let local;
+const space = clusterTestSpace('kb-follow');
+const { ns, folder, sidecars } = space;
 
 /** name → address, from the lines of a hosts file. */
 function resolver(content) {
@@ -38,21 +36,15 @@ before(async () => {
 	createNamespace(ns);
 	apply(appManifests(ns, 'api'));
 	await rolloutDone(ns, 'api');
-	local = await startLocalServer();
+	space.local = await startLocalServer();
 });
 
-after(async () => {
-	for (const sidecar of sidecars) sidecar.child.kill('SIGKILL');
-	await local?.close();
-	deleteNamespace(ns);
-	rmSync(folder, { recursive: true, force: true });
-});
 
 test('a Service created while connected answers here by its name; deleted, its names and listener go', async () => {
 	const path = join(folder, 'hosts');
 	const original = '127.0.0.1 localhost\n';
 	writeFileSync(path, original);
-	const { sidecar, connected } = await connectAsDeveloper(ns, [{ service: 'api', localPort: local.port }], { outbound: { hostsPath: path } });
+	const { sidecar, connected } = await connectAsDeveloper(ns, [{ service: 'api', localPort: space.local.port }], { outbound: { hostsPath: path } });
 	sidecars.push(sidecar);
 	assert.ok(!connected.outbound.services.some((s) => s.service === 'late'));
 

@@ -3,29 +3,27 @@
 // as a developer bound to the Role of docs/rbac.md; the hosts file is a copy (given by
 // path) or, in a private mount namespace, the real /etc/hosts path with a copy bound over
 // it. Every variant of the file must be byte-identical after every kind of exit.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueKubeconfig } from '../../helpers/cluster.mjs';
 import { DEVELOPER_RULES } from '../../helpers/developer-role.mjs';
 import { EXECUTABLE, runExecutable, startSidecar } from '../../helpers/executable.mjs';
 import {
 	AGENT_IMAGE, DEMO_IMAGE, RESTRICTED_CONTAINER, appManifests, apply, comparableObject, connectAsDeveloper, createNamespace,
-	deleteNamespace, disconnectAndExit, httpGet, kubectlAsync, rolloutDone, startLocalServer, uniqueNamespace,
+	disconnectAndExit, httpGet, kubectlAsync, rolloutDone, startLocalServer,
 } from '../../helpers/workload-fixtures.mjs';
+import { clusterTestSpace } from '../../helpers/test-space.mjs';
 import { oneContainerWorkload } from '../../helpers/workload-manifest.mjs';
 
-const ns = uniqueNamespace('kb-out');
+const space = clusterTestSpace('kb-out');
+const { ns, folder, sidecars } = space;
 const FIXTURE_SECRET = `s3cr3t-${randomBytes(8).toString('hex')}`;
-const folder = mkdtempSync(join(tmpdir(), 'kubebridge-outbound-'));
-const sidecars = [];
-let local;
 
 const ORIGINAL_CRLF = '127.0.0.1\tlocalhost\r\n# kept as it is\r\n::1 ip6-localhost ip6-loopback\r\n10.9.8.7 orders.elsewhere';
 
@@ -69,7 +67,7 @@ function dbManifests(namespace) {
 }
 
 const connectWith = async (outbound) => {
-	const connection = await connectAsDeveloper(ns, [{ service: 'api', localPort: local.port }], { outbound });
+	const connection = await connectAsDeveloper(ns, [{ service: 'api', localPort: space.local.port }], { outbound });
 	sidecars.push(connection.sidecar);
 	return connection;
 };
@@ -99,15 +97,9 @@ before(async () => {
 		...api, ...appManifests(ns, 'orders'), ...echoManifests(ns), ...dbManifests(ns)]);
 	await Promise.all([rolloutDone(ns, 'api'), rolloutDone(ns, 'orders'), rolloutDone(ns, 'echo'),
 		kubectlAsync(['rollout', 'status', 'statefulset/db', '-n', ns, '--timeout=90s'])]);
-	local = await startLocalServer();
+	space.local = await startLocalServer();
 });
 
-after(async () => {
-	for (const sidecar of sidecars) sidecar.child.kill('SIGKILL');
-	await local?.close();
-	deleteNamespace(ns);
-	rmSync(folder, { recursive: true, force: true });
-});
 
 test('services answer by their cluster names from this machine; the hosts file comes back byte for byte', async () => {
 	const path = hostsCopy('crlf-no-final-newline', ORIGINAL_CRLF);
@@ -136,7 +128,7 @@ test('services answer by their cluster names from this machine; the hosts file c
 	assert.equal(body(await httpGet(`http://${names.get('db')}:8080/`)).service, 'db');
 	// The taken-over service reached from here ends at this machine, as it would from a pod:
 	// connect answered only once the node's proxy routed the cluster IP to the agents.
-	assert.ok(local.answered(await httpGet(`http://${names.get('api')}:80/`)));
+	assert.ok(space.local.answered(await httpGet(`http://${names.get('api')}:80/`)));
 
 	const payload = randomBytes(24 * 1024 * 1024);
 	assert.equal(sha(await echoRoundTrip(names.get('echo'), 7000, payload)), sha(payload), 'raw TCP, 24 MiB both ways');
@@ -217,7 +209,7 @@ test('after kill -9 the next session removes the stale names, and a connect that
 
 	const before = await comparableObject('deployment', ns, 'api');
 	// kube-system is outside the developer's Role: outbound fails after the agents serve.
-	const failing = await connectAsDeveloper(ns, [{ service: 'api', localPort: local.port }], { outbound: { hostsPath: path, namespaces: ['kube-system'] } })
+	const failing = await connectAsDeveloper(ns, [{ service: 'api', localPort: space.local.port }], { outbound: { hostsPath: path, namespaces: ['kube-system'] } })
 		.then(() => null, (error) => error);
 	assert.match(String(failing?.message), /forbidden|Forbidden/);
 	assert.equal(readFileSync(path, 'latin1'), original, 'the stale block is gone and the failed session left none');
@@ -255,7 +247,7 @@ test('the CLI edits the real /etc/hosts path (a copy bound over it in a private 
 	const machineHosts = readFileSync('/etc/hosts');
 	const developer = issueKubeconfig({ user: `dev-${ns}`, namespace: ns, rules: DEVELOPER_RULES });
 	const driver = new URL('../../helpers/outbound-in-namespace.mjs', import.meta.url).pathname;
-	const child = spawn('unshare', ['-m', '--propagation', 'private', process.execPath, driver, path, EXECUTABLE, developer.kubeconfig, ns, 'api', String(local.port)],
+	const child = spawn('unshare', ['-m', '--propagation', 'private', process.execPath, driver, path, EXECUTABLE, developer.kubeconfig, ns, 'api', String(space.local.port)],
 		{ stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, KUBEBRIDGE_LOG_DIR: join(folder, 'logs') } });
 	let out = '';
 	child.stdout.on('data', (d) => { out += d; });
