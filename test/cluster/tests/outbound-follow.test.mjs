@@ -11,20 +11,11 @@ import {
 	appManifests, apply, connectAsDeveloper, createNamespace, disconnectAndExit, httpGet, kubectlAsync, nextChange,
 	rolloutDone, startLocalServer, waitFor,
 } from '../../helpers/workload-fixtures.mjs';
+import { resolver } from '../../helpers/hosts-resolver.mjs';
 import { clusterTestSpace } from '../../helpers/test-space.mjs';
 
 const space = clusterTestSpace('kb-follow');
 const { ns, folder, sidecars } = space;
-
-/** name → address, from the lines of a hosts file. */
-function resolver(content) {
-	const map = new Map();
-	for (const line of content.split(/\r?\n/)) {
-		const [address, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
-		for (const name of names) if (!map.has(name)) map.set(name, address);
-	}
-	return map;
-}
 
 /** Whether something listens on `address:port`: a connection is accepted, or refused. */
 const listening = (address, port) => new Promise((resolve) => {

@@ -18,6 +18,7 @@ import {
 	AGENT_IMAGE, DEMO_IMAGE, RESTRICTED_CONTAINER, appManifests, apply, comparableObject, connectAsDeveloper, createNamespace,
 	disconnectAndExit, httpGet, kubectlAsync, rolloutDone, startLocalServer,
 } from '../../helpers/workload-fixtures.mjs';
+import { resolver } from '../../helpers/hosts-resolver.mjs';
 import { clusterTestSpace } from '../../helpers/test-space.mjs';
 import { oneContainerWorkload } from '../../helpers/workload-manifest.mjs';
 
@@ -31,16 +32,6 @@ function hostsCopy(name, content) {
 	const path = join(folder, name);
 	writeFileSync(path, content, 'latin1');
 	return path;
-}
-
-/** name → address, from the lines of a hosts file. */
-function resolver(content) {
-	const map = new Map();
-	for (const line of content.split(/\r?\n/)) {
-		const [address, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
-		for (const name of names) if (!map.has(name)) map.set(name, address);
-	}
-	return map;
 }
 
 function echoManifests(namespace) {
