@@ -1,28 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AGENT_HEADERS, AGENT_PATHS, FILE_LIMITS, type FileListing } from '../../agent/src/contract.js';
-import { AgentRefused, openRequest, type AgentAddress } from '../tunnel/agent-exchange.js';
+import { AgentRefused, openRequest, readBody, type AgentAddress } from '../tunnel/agent-exchange.js';
 import type { ApiEndpoint } from '../tunnel/port-forward.js';
 import type { FileContent, FileSnapshot, FileSource } from './file-source.js';
 
 const REQUEST_TIMEOUT_MS = 30_000;
 /** A listing at the agent's entry limit stays well below this. */
 const LISTING_BYTES = 8 * 1024 * 1024;
-
-function readBody(response: IncomingMessage, limit: number): Promise<Buffer> {
-	return new Promise((resolve, reject) => {
-		const chunks: Buffer[] = [];
-		let size = 0;
-		response.on('data', (chunk: Buffer) => {
-			size += chunk.length;
-			if (size > limit) response.destroy(new Error(`the agent sent more than ${limit} bytes`));
-			else chunks.push(chunk);
-		});
-		response.on('end', () => resolve(Buffer.concat(chunks)));
-		response.on('error', reject);
-		response.on('close', () => { if (!response.complete) reject(new Error('the agent connection closed early')); });
-	});
-}
 
 /** The mounted files of a target, read from one of its serving agent pods through a port-forward. */
 export class AgentFileSource implements FileSource {

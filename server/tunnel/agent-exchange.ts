@@ -70,11 +70,11 @@ export function tunnelOver(forward: Duplex, agent: AgentAddress, path: string, s
 	});
 }
 
-/** A plain GET to the agent over a forward of its own; the response streams. */
-export async function openRequest(endpoint: ApiEndpoint, agent: AgentAddress, path: string, signal?: AbortSignal): Promise<IncomingMessage> {
+/** A request to the agent over a forward of its own (a GET unless `method` says otherwise); the response streams. */
+export async function openRequest(endpoint: ApiEndpoint, agent: AgentAddress, path: string, signal?: AbortSignal, method = 'GET'): Promise<IncomingMessage> {
 	const forward = await openForward(endpoint, { namespace: agent.namespace, pod: agent.pod, port: agent.controlPort }, signal);
 	return new Promise((resolve, reject) => {
-		const req = agentRequest(forward, agent, path, false);
+		const req = agentRequest(forward, agent, path, false, method);
 		const abort = (): void => { req.destroy(new Error('aborted')); };
 		signal?.addEventListener('abort', abort, { once: true });
 		req.on('response', (response) => {
@@ -89,31 +89,32 @@ export async function openRequest(endpoint: ApiEndpoint, agent: AgentAddress, pa
 	});
 }
 
+/** A response's whole body, refused past `limit` bytes or when the agent's connection ends early. */
+export function readBody(response: IncomingMessage, limit: number): Promise<Buffer> {
+	return new Promise((resolve, reject) => {
+		const chunks: Buffer[] = [];
+		let size = 0;
+		response.on('data', (chunk: Buffer) => {
+			size += chunk.length;
+			if (size > limit) response.destroy(new Error(`the agent sent more than ${limit} bytes`));
+			else chunks.push(chunk);
+		});
+		response.on('end', () => resolve(Buffer.concat(chunks)));
+		response.on('error', reject);
+		response.on('close', () => { if (!response.complete) reject(new Error('the agent connection closed early')); });
+	});
+}
+
+/** An answer to a POST of the sidecar's is a line of JSON. */
+const POST_ANSWER_BYTES = 64 * 1024;
+
 /** A POST to the agent over a forward of its own, closed once answered; resolves with the body. */
 export async function postToAgent(endpoint: ApiEndpoint, agent: AgentAddress, path: string, signal?: AbortSignal): Promise<string> {
-	const forward = await openForward(endpoint, { namespace: agent.namespace, pod: agent.pod, port: agent.controlPort }, signal);
+	const response = await openRequest(endpoint, agent, path, signal, 'POST');
 	try {
-		return await new Promise<string>((resolve, reject) => {
-			const req = agentRequest(forward, agent, path, false, 'POST');
-			const abort = (): void => { req.destroy(new Error('aborted')); };
-			signal?.addEventListener('abort', abort, { once: true });
-			req.on('response', (response) => {
-				signal?.removeEventListener('abort', abort);
-				if (response.statusCode !== 200) {
-					void refusal(response).then(reject);
-					return;
-				}
-				let text = '';
-				response.setEncoding('utf8');
-				response.on('data', (chunk: string) => { text += chunk; });
-				response.on('end', () => resolve(text));
-				response.on('error', reject);
-			});
-			req.on('error', reject);
-			req.end();
-		});
+		return (await readBody(response, POST_ANSWER_BYTES)).toString('utf8');
 	} finally {
-		forward.destroy();
+		response.socket.destroy();
 	}
 }
 
