@@ -5,7 +5,7 @@ import { isHeadless, outboundTargets, type OutboundTarget } from './outbound-tar
 /**
  * What outbound reaches in `namespaces` now, read with as little as that takes: the
  * services, and their pods only when a headless service needs them (its pods' host names
- * and named ports). Connect reads whole namespace snapshots; this runs every few seconds.
+ * and named ports). Connect reads it once, then the follower every few seconds.
  */
 export async function readOutboundTargets(objects: ObjectStore, namespaces: string[]): Promise<OutboundTarget[]> {
 	const each = await Promise.all(namespaces.map(async (namespace) => {

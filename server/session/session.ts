@@ -14,7 +14,6 @@ import { PodLogs } from '../diagnostics/pod-logs.js';
 import { logDirectory, type Logger } from '../log/logger.js';
 import type { ConfirmFree } from '../outbound/bind-port.js';
 import { Outbound } from '../outbound/outbound.js';
-import { outboundTargets } from '../outbound/outbound-targets.js';
 import { readOutboundTargets } from '../outbound/read-targets.js';
 import { describeOutboundChange } from '../outbound/service-follower.js';
 import { dialThroughAgent } from '../tunnel/agent-dial.js';
@@ -221,12 +220,14 @@ export class Session {
 	/** Every service of the targets' namespaces (and the ones asked for) on a local address, dialled through the agents. */
 	private async startOutbound(outbound: Outbound, more: string[], { progress, cancellation }: Work): Promise<OutboundInfo> {
 		progress.report('Reaching the cluster\'s services from this machine', 95);
-		const namespaces = new Set([...this.plans.map((p) => p.namespace), ...more]);
-		const snapshots = await Promise.all([...namespaces].map((ns) => this.cluster.readNamespaceSnapshot(ns)));
+		const namespaces = [...new Set([...this.plans.map((p) => p.namespace), ...more])];
+		// The same read as while following: the services, and pods only where a headless service needs them.
+		const read = () => readOutboundTargets(this.cluster.objects, namespaces);
+		const targets = await read();
 		throwIfCancelled(cancellation);
-		const info = await outbound.start(snapshots.flatMap(outboundTargets), this.plans[0]!.namespace);
+		const info = await outbound.start(targets, this.plans[0]!.namespace);
 		this.logger.info('outbound', 'serving', { mode: info.mode, services: info.services.length, notes: info.notes });
-		outbound.follow(() => readOutboundTargets(this.cluster.objects, [...namespaces]), (change) => this.client.emit({
+		outbound.follow(read, (change) => this.client.emit({
 			change: 'outboundChanged', services: [...change.added, ...change.changed, ...change.removed], message: describeOutboundChange(change),
 		}));
 		// `$(services:NAME[.NS])` of kubebridge.yaml is the local address of a service reached here.
