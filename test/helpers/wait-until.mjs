@@ -1,9 +1,20 @@
-/** Resolves once `predicate()` holds (it may return a promise), checking every 20 ms; rejects after `ms`. */
-export async function waitUntil(predicate, ms = 5000) {
-	const started = Date.now();
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `probe` (which may return a promise) until it returns a truthy value; throws with `what` after `ms`. */
+export async function waitFor(what, probe, { ms = 60_000, every = 250 } = {}) {
+	const deadline = Date.now() + ms;
+	let last;
 	for (;;) {
-		if (await predicate()) return;
-		if (Date.now() - started > ms) throw new Error('timed out');
-		await new Promise((resolve) => setTimeout(resolve, 20));
+		try {
+			const value = await probe();
+			if (value) return value;
+		} catch (error) {
+			last = error;
+		}
+		if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms${last ? ` (last error: ${last.message})` : ''}`);
+		await sleep(every);
 	}
 }
+
+/** For a local condition in a unit test: checked every 20 ms, for up to `ms`. */
+export const waitUntil = (predicate, ms = 5000) => waitFor('the condition', predicate, { ms, every: 20 });

@@ -9,6 +9,7 @@ import { issueKubeconfig, kubectl, kubectlAsync, kubectlJsonAsync } from './clus
 export { kubectlAsync, kubectlJsonAsync };
 import { DEVELOPER_RULES } from './developer-role.mjs';
 import { startSidecar } from './executable.mjs';
+import { sleep, waitFor } from './wait-until.mjs';
 import { oneContainerWorkload } from './workload-manifest.mjs';
 
 export const AGENT_IMAGE = process.env.KUBEBRIDGE_AGENT_IMAGE ?? 'kubebridge.local/agent:dev';
@@ -22,23 +23,7 @@ export const RESTRICTED_CONTAINER = {
 };
 
 
-export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `probe` until it returns a truthy value; throws with `what` after `ms`. */
-export async function waitFor(what, probe, { ms = 60_000, every = 250 } = {}) {
-	const deadline = Date.now() + ms;
-	let last;
-	for (;;) {
-		try {
-			const value = await probe();
-			if (value) return value;
-		} catch (error) {
-			last = error;
-		}
-		if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms${last ? ` (last error: ${last.message})` : ''}`);
-		await sleep(every);
-	}
-}
+export { sleep, waitFor };
 
 /** A namespace name no earlier run (perhaps still terminating) holds. */
 export const uniqueNamespace = (prefix) => `${prefix}-${randomBytes(3).toString('hex')}`;
