@@ -62,6 +62,11 @@ export class PodLogs {
 		const again = (): void => { if (!this.closed && !followed.done) setTimeout(() => void this.open(key, namespace, pod, container), RETRY_MS).unref(); };
 		try {
 			const response = await this.get(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log?${query}`);
+			// Closed while the request was on its way: close() could not reach this stream.
+			if (this.closed) {
+				response.destroy();
+				return;
+			}
 			if (response.statusCode === 404 || response.statusCode === 403) {
 				response.resume();
 				// A pod that is gone has no more log; without `pods/log` no pod has one to give.
