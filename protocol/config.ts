@@ -39,6 +39,17 @@ export const ConfigFeatures = Closed({
 }, { description: 'Switches for what kubebridge changes on this machine and in the cluster.' });
 export type ConfigFeatures = Static<typeof ConfigFeatures>;
 
+export const ConfigAgent = Closed({
+	baseImage: Type.Optional(NonEmptyString({
+		description: "A Node.js 24 image (node at /usr/local/bin/node) the agents and the restorer run kubebridge's agent script on, e.g. a mirror of node:24-slim in your registry. Default: node:24-slim.",
+	})),
+	image: Type.Optional(NonEmptyString({ description: 'A full agent image that carries its own script (built from agent/Dockerfile), instead of a base image.' })),
+}, {
+	not: { required: ['image', 'baseImage'] },
+	description: 'The image the agents and the restorer run: for mirrors and air-gapped clusters. A command-line flag or env var wins over it.',
+});
+export type ConfigAgent = Static<typeof ConfigAgent>;
+
 export const WorkspaceConfig = Closed({
 	version: Type.Literal(1, { description: "The format's version. Only 1 exists." }),
 	targets: Type.Optional(Type.Array(ConfigTarget, { description: 'What in the cluster the local program stands in for.' })),
@@ -48,6 +59,7 @@ export const WorkspaceConfig = Closed({
 		description: 'Env vars to add or override on top of the container\'s. Values may hold tokens: $(services:NAME[.NAMESPACE]) is the local address of a Service, $(volumeMounts:NAME) the local folder of a volume mount, $(externalEndpoints:HOST:PORT) the local address of a host outside the cluster reached through the agent. $$ is a literal $.',
 	})),
 	features: Type.Optional(ConfigFeatures),
+	agent: Type.Optional(ConfigAgent),
 }, {
 	title: 'kubebridge workspace configuration (kubebridge.yaml)',
 	description: 'What kubebridge connects, how the local program is launched and which env vars it adds or overrides. Written once per workspace; kubebridge reads it from the workspace folder.',

@@ -34,7 +34,13 @@ export interface ClusterSessionInfo {
 }
 
 export interface DiagnosticsResult {
-	versions: { kubebridge: string; node: string; platform: string; arch: string; agentImage: string };
+	versions: {
+		kubebridge: string; node: string; platform: string; arch: string;
+		/** The image the session's agents run (with none connected, the one a connect would use). */
+		agentImage: string;
+		/** The ConfigMap (named by the script's content) that brings the agent's script to that image; null when the image carries its own. */
+		agentScript: string | null;
+	};
 	cluster: { context: string; server: string | null; namespace: string } | null;
 	/** This run's log file, the folder of every run's logs, and the agents' logs streamed into it. */
 	logs: { folder: string; file: string | null; agentLogs: string[] };

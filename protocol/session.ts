@@ -26,11 +26,16 @@ export type ConnectTarget = Static<typeof ConnectTarget>;
 
 export const ConnectParams = Closed({
 	targets: Type.Array(ConnectTarget, { maxItems: 16 }),
-	agentImage: Type.Optional(NonEmptyString({ description: "The agent's container image; default: KUBEBRIDGE_AGENT_IMAGE, else the release's image." })),
+	agentBaseImage: Type.Optional(NonEmptyString({
+		description: "A Node.js 24 image (node at /usr/local/bin/node) the agents and the restorer run the sidecar's agent script on, delivered in a ConfigMap; for a mirror of the default. Default: the server's --agent-base-image, else KUBEBRIDGE_AGENT_BASE_IMAGE, else kubebridge.yaml's agent.baseImage, else node:24-slim.",
+	})),
+	agentImage: Type.Optional(NonEmptyString({
+		description: "A full agent image that carries its own script (built from agent/Dockerfile), instead of a base image. Default: the server's --agent-image, else KUBEBRIDGE_AGENT_IMAGE, else kubebridge.yaml's agent.image, else none.",
+	})),
 	readyTimeoutMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 900_000, description: 'How long to wait for the agent pods to be ready (ms, default 120000).' })),
 	outbound: Type.Optional(Described(OutboundOptions, "Reach the cluster's services from this machine (absent: no outbound access).")),
 	...WorkDoneProgressParams.properties,
-});
+}, { not: { required: ['agentImage', 'agentBaseImage'] } });
 export type ConnectParams = Static<typeof ConnectParams>;
 
 export interface ConnectedTarget {

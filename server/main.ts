@@ -13,6 +13,7 @@ import { runCommand, type OutputFormat } from './cli/run-command.js';
 import { runProgram } from './cli/run-program.js';
 import { serveStdio } from './cli/serve-stdio.js';
 import { logDirectory } from './log/logger.js';
+import { DEFAULT_AGENT_BASE_IMAGE, type AgentImageChoice } from './session/agent-runtime.js';
 import { KUBEBRIDGE_VERSION } from './version.js';
 
 interface GlobalArgs {
@@ -61,9 +62,11 @@ function targetsOf(args: unknown): ConnectTarget[] {
 	return [...single, ...(typed.target ?? []).map((t) => parseTarget(t, namespace))];
 }
 
-const agentImageOf = (args: unknown) => {
-	const image = (args as { 'agent-image'?: string })['agent-image'];
-	return image ? { agentImage: image } : {};
+/** The agent image flags as typed; absent when neither is, so the env vars and kubebridge.yaml decide. */
+const agentOf = (args: unknown): { agent?: AgentImageChoice } => {
+	const typed = args as { 'agent-image'?: string; 'agent-base-image'?: string };
+	if (!typed['agent-image'] && !typed['agent-base-image']) return {};
+	return { agent: { image: typed['agent-image'] || undefined, baseImage: typed['agent-base-image'] || undefined } };
 };
 
 /** `cluster/services` params: the namespace only when the user named one. */
@@ -82,7 +85,9 @@ export async function main(argv: string[]): Promise<void> {
 		.option('context', { type: 'string', describe: 'Kubeconfig context (default: the current one)', global: true })
 		.option('namespace', { alias: 'n', type: 'string', describe: "Namespace (default: the context's)", global: true })
 		.option('request-timeout', { type: 'number', describe: 'Milliseconds one API call may take', global: true })
-		.option('agent-image', { type: 'string', describe: 'The agent image (default: KUBEBRIDGE_AGENT_IMAGE, else the release image)', global: true })
+		.option('agent-base-image', { type: 'string', describe: `The Node.js image the agent's script runs on, e.g. a mirror (default: KUBEBRIDGE_AGENT_BASE_IMAGE, else kubebridge.yaml's agent.baseImage, else ${DEFAULT_AGENT_BASE_IMAGE})`, global: true })
+		.option('agent-image', { type: 'string', describe: 'A full agent image with its own script, built from agent/Dockerfile (default: KUBEBRIDGE_AGENT_IMAGE, else kubebridge.yaml\'s agent.image)', global: true })
+		.conflicts('agent-image', 'agent-base-image')
 		.option('output', { alias: 'o', choices: ['table', 'json'] as const, default: 'table' as OutputFormat, describe: 'Output format', global: true })
 		.command('serve', 'Run the sidecar: JSON-RPC on stdin/stdout for an editor', (y) => y
 			.option('stdio', { type: 'boolean', default: true, describe: 'Speak the protocol on stdin/stdout (the only transport)' })
@@ -94,15 +99,15 @@ export async function main(argv: string[]): Promise<void> {
 			framing: args.framing,
 			cluster: clusterOptions(args),
 			...(args.clientProcessId ? { clientProcessId: args.clientProcessId } : {}),
-			...(args['agent-image'] ? { agentImage: args['agent-image'] as string } : {}),
+			...agentOf(args),
 		}))
 		.command('connect [service]', "Send a service's traffic in the cluster to a process on this machine, until Ctrl-C", (y) => targetOptions(y),
-			(args) => runConnect({ ...commandOptions(args), targets: targetsOf(args), ...agentImageOf(args), outboundArgs: args }))
+			(args) => runConnect({ ...commandOptions(args), targets: targetsOf(args), ...agentOf(args), outboundArgs: args }))
 		.command('run [service]', "Connect, run a program with the container's environment, and restore the cluster when it exits", (y) => targetOptions(y)
 			.usage('$0 run [service] [options] -- <program> [args...]')
 			.epilogue("The program gets the container's env vars over this shell's and the service's traffic on the local port; kubebridge exits with its exit status. Without a program after --, launch.command of kubebridge.yaml runs."),
 		async (args) => {
-			process.exitCode = await runProgram({ ...commandOptions(args), targets: targetsOf(args), ...agentImageOf(args), outboundArgs: args, command: ((args as { '--'?: unknown[] })['--'] ?? []).map(String) });
+			process.exitCode = await runProgram({ ...commandOptions(args), targets: targetsOf(args), ...agentOf(args), outboundArgs: args, command: ((args as { '--'?: unknown[] })['--'] ?? []).map(String) });
 		})
 		.command('env <target>', "Show a service's container environment as the cluster builds it, or write it for an editor or shell", (y) => y
 			.positional('target', { type: 'string', demandOption: true, describe: 'NAME (a service), service/NAME, deployment/NAME, …' })

@@ -1,5 +1,6 @@
 import { ConfigRequest, ConnectRequest, DidChangeStateNotification, DisconnectRequest, type ConnectTarget } from '../../protocol/index.js';
 import { Logger } from '../log/logger.js';
+import type { AgentImageChoice } from '../session/agent-runtime.js';
 import { startInProcess, type ProtocolClient } from './in-process-client.js';
 import { outboundOptions, portQuestionFor, type OutboundArgs } from './outbound-flags.js';
 import { reportError, type CommandOptions } from './run-command.js';
@@ -7,7 +8,7 @@ import { describeConnected, mountedFilesLines, outboundLines, sessionOutput } fr
 
 export interface ConnectCommandOptions extends CommandOptions {
 	targets: ConnectTarget[];
-	agentImage?: string;
+	agent?: AgentImageChoice;
 	/** The outbound flags as typed; what is not typed comes from kubebridge.yaml's features. */
 	outboundArgs: OutboundArgs;
 }
@@ -22,7 +23,7 @@ export async function runConnect(options: ConnectCommandOptions): Promise<void> 
 	const logger = Logger.forRun('connect');
 	let client: ProtocolClient | null = null;
 	try {
-		client = await startInProcess(logger, options.cluster, onProgress, options.agentImage, portQuestionFor(options.outboundArgs));
+		client = await startInProcess(logger, options.cluster, onProgress, options.agent, portQuestionFor(options.outboundArgs));
 		client.connection.onNotification(DidChangeStateNotification.type, (event) => say('state', `  ${event.message}`, event));
 		const stopped = new Promise<string>((resolve) => {
 			for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => resolve(signal));

@@ -7,7 +7,7 @@ const section = (title: string, body: string) => `${title}\n${body.replace(/^/gm
 export function formatDiagnostics(d: DiagnosticsResult): string {
 	const v = d.versions;
 	const parts = [
-		section('Versions', `kubebridge ${v.kubebridge}, Node ${v.node}, ${v.platform}/${v.arch}, agent image ${v.agentImage}`),
+		section('Versions', `kubebridge ${v.kubebridge}, Node ${v.node}, ${v.platform}/${v.arch}, agent image ${v.agentImage}${v.agentScript ? ` running the script of ConfigMap ${v.agentScript}` : ' (its own script)'}`),
 		section('Cluster', d.cluster ? `context ${d.cluster.context}, server ${d.cluster.server ?? '-'}, namespace ${d.cluster.namespace}` : 'not reachable (see problems)'),
 		section('Logs', [`folder ${d.logs.folder}`, `this run ${d.logs.file ?? '-'}`, ...d.logs.agentLogs.map((f) => `cluster side ${f}`)].join('\n')),
 		section('Session', d.session.sessionId

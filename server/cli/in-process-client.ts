@@ -5,6 +5,7 @@ import {
 	type ClusterOptions, type InitializeResult, type WorkDoneProgressValue,
 } from '../../protocol/index.js';
 import type { Logger } from '../log/logger.js';
+import type { AgentImageChoice } from '../session/agent-runtime.js';
 import { serve, type RunningServer } from '../rpc/server-connection.js';
 import type { PortQuestion } from './port-question.js';
 
@@ -24,12 +25,12 @@ export async function startInProcess(
 	logger: Logger,
 	cluster: ClusterOptions,
 	onProgress: (value: WorkDoneProgressValue) => void,
-	agentImage?: string,
+	agent?: AgentImageChoice,
 	askToFreePort?: PortQuestion | null,
 ): Promise<ProtocolClient> {
 	const toServer = new PassThrough();
 	const toClient = new PassThrough();
-	const running: RunningServer = serve({ input: toServer, output: toClient, framing: 'headers', logger, ...(agentImage ? { agentImage } : {}) });
+	const running: RunningServer = serve({ input: toServer, output: toClient, framing: 'headers', logger, ...(agent ? { agent } : {}) });
 	const connection = createMessageConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
 	connection.onProgress(WorkDoneProgress.type, 'cli', onProgress);
 	if (askToFreePort) connection.onRequest(ConfirmFreePortRequest.type, async (params) => ({ free: await askToFreePort(params) }));

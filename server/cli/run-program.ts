@@ -9,6 +9,7 @@ import { runChild, FORWARDED_SIGNALS, type ForwardedSignal, type SignalSource, t
 import { exitCodeOf } from '../run/exit-code.js';
 import { launchCommand } from '../run/launch-command.js';
 import { runEnvironment } from '../run/run-environment.js';
+import type { AgentImageChoice } from '../session/agent-runtime.js';
 import { startInProcess, type ProtocolClient } from './in-process-client.js';
 import type { PortQuestion } from './port-question.js';
 import { outboundOptions, portQuestionFor, type OutboundArgs } from './outbound-flags.js';
@@ -18,7 +19,7 @@ import { describeConnected, mountedFilesLines, outboundLines, sessionOutput } fr
 export interface RunProgramOptions extends CommandOptions {
 	/** What to connect; empty: the workspace file's targets. */
 	targets: ConnectTarget[];
-	agentImage?: string;
+	agent?: AgentImageChoice;
 	/** The program and its arguments as typed after `--`; empty: the workspace file's launch command. */
 	command: string[];
 	/** The outbound flags as typed; what is not typed comes from kubebridge.yaml's features. */
@@ -27,7 +28,7 @@ export interface RunProgramOptions extends CommandOptions {
 
 /** What `kubebridge run` touches outside itself; tests replace it. */
 export interface RunSeams {
-	start(logger: Logger, cluster: ClusterOptions, onProgress: (value: WorkDoneProgressValue) => void, agentImage?: string, askToFreePort?: PortQuestion | null): Promise<ProtocolClient>;
+	start(logger: Logger, cluster: ClusterOptions, onProgress: (value: WorkDoneProgressValue) => void, agent?: AgentImageChoice, askToFreePort?: PortQuestion | null): Promise<ProtocolClient>;
 	spawn: Spawn;
 	signals: SignalSource;
 	/** The environment the program's is layered on. */
@@ -71,7 +72,7 @@ export async function runProgram(options: RunProgramOptions, seams: RunSeams = p
 	let client: ProtocolClient | null = null;
 	let connected = false;
 	const run = async (): Promise<number> => {
-		client = await seams.start(logger, options.cluster, progress, options.agentImage, portQuestionFor(options.outboundArgs));
+		client = await seams.start(logger, options.cluster, progress, options.agent, portQuestionFor(options.outboundArgs));
 		client.connection.onNotification(DidChangeStateNotification.type, (event) => say('state', `  ${event.message}`, event));
 		const config = await client.connection.sendRequest(ConfigRequest.type, {});
 		const launch = launchCommand(options.command, config.config?.launch, config.workspaceFolder ?? process.cwd());

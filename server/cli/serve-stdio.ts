@@ -1,5 +1,6 @@
 import type { ClusterOptions } from '../../protocol/index.js';
 import { Logger } from '../log/logger.js';
+import type { AgentImageChoice } from '../session/agent-runtime.js';
 import type { Framing } from '../rpc/message-stream.js';
 import { serve } from '../rpc/server-connection.js';
 
@@ -7,7 +8,7 @@ export interface ServeStdioOptions {
 	framing: Framing;
 	cluster: ClusterOptions;
 	clientProcessId?: number;
-	agentImage?: string;
+	agent?: AgentImageChoice;
 }
 
 /**
@@ -31,7 +32,7 @@ export async function serveStdio(options: ServeStdioOptions): Promise<never> {
 		logger,
 		cluster: options.cluster,
 		...(options.clientProcessId ? { clientProcessId: options.clientProcessId } : {}),
-		...(options.agentImage ? { agentImage: options.agentImage } : {}),
+		...(options.agent ? { agent: options.agent } : {}),
 	});
 	// A signal ends the server the way `exit` does: the cluster is restored first.
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => running.stop(`received ${signal}`));

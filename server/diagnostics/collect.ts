@@ -12,6 +12,7 @@ import { defaultHostsPath } from '../hosts/hosts-path.js';
 import { logDirectory } from '../log/logger.js';
 import { isProcessAlive } from '../ports/process-liveness.js';
 import { SecretScrubber } from '../secrets/secret-scrubber.js';
+import type { AgentRuntime } from '../session/agent-runtime.js';
 import { KUBEBRIDGE_VERSION } from '../version.js';
 import { writeBundle } from './bundle.js';
 import { clusterSessions } from './cluster-sessions.js';
@@ -21,7 +22,8 @@ export interface DiagnosticsInputs {
 	session: SessionStatusResult;
 	logFile: string | null;
 	agentLogs: string[];
-	agentImage: string;
+	/** How the session's agents run, or a connect's would; throws when kubebridge.yaml is invalid. */
+	agent(): AgentRuntime;
 	/** The cluster as configured; throws when the kubeconfig cannot be loaded. */
 	cluster(): ClusterAccess;
 	/** A connected target's env vars, secret values included. */
@@ -56,6 +58,7 @@ export async function collectDiagnostics(inputs: DiagnosticsInputs, params: Diag
 	};
 	const { session } = inputs;
 	const cluster = await attempt('the cluster', () => inputs.cluster(), null);
+	const agent = await attempt('the agent image', () => inputs.agent(), null);
 	const revealed = await Promise.all(session.targets.map(async (t) => ({
 		target: t.target,
 		vars: await attempt(`the environment of ${t.target}`, () => inputs.environment({ workload: t.workload, namespace: t.namespace, container: t.container }), []),
@@ -66,7 +69,8 @@ export async function collectDiagnostics(inputs: DiagnosticsInputs, params: Diag
 	const sessions = cluster ? await Promise.all(namespaces.map((ns) => attempt(`kubebridge sessions in ${ns}`, () => clusterSessions(cluster.objects, ns), []))) : [];
 	const blocks = await attempt(`the hosts file ${hostsPath}`, () => hostsBlocks(hostsPath), []);
 	const report = (reveal: boolean, bundle: string | null): DiagnosticsResult => ({
-		versions: { kubebridge: KUBEBRIDGE_VERSION, node: process.version, platform: process.platform, arch: process.arch, agentImage: inputs.agentImage },
+		versions: { kubebridge: KUBEBRIDGE_VERSION, node: process.version, platform: process.platform, arch: process.arch,
+			agentImage: agent?.image ?? '', agentScript: agent?.script?.configMap ?? null },
 		cluster: cluster ? { context: cluster.context, server: cluster.server, namespace: cluster.namespace } : null,
 		logs: { folder: logDirectory(), file: inputs.logFile, agentLogs: inputs.agentLogs },
 		session,

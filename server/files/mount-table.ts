@@ -1,4 +1,5 @@
 import type { KubeObject } from '../cluster/object-store.js';
+import { isAgentScriptConfigMap } from '../session/agent-script.js';
 
 /** A volume mount of the target container, as the mirror needs it. */
 export interface MountSpec {
@@ -12,6 +13,7 @@ export interface MountSpec {
 
 interface Volume {
 	name: string;
+	configMap?: { name?: string };
 	projected?: { sources?: Record<string, unknown>[] };
 	[source: string]: unknown;
 }
@@ -33,12 +35,14 @@ function describeVolume(volume: Volume | undefined): { kind: string; secret: boo
 /**
  * The volume mounts of `container` in a live pod, sorted by path: the pod and not its
  * template, because admission adds mounts of its own (the service account token's
- * projected volume).
+ * projected volume). The agent's own script is not the container's: it is left out.
  */
 export function mountsOf(pod: KubeObject, container: string): MountSpec[] {
 	const spec = pod.spec as { volumes?: Volume[]; containers?: { name: string; volumeMounts?: { name: string; mountPath: string }[] }[] };
 	const mounts = spec.containers?.find((c) => c.name === container)?.volumeMounts ?? [];
+	const volumeOf = (name: string) => spec.volumes?.find((v) => v.name === name);
 	return mounts
-		.map((mount) => ({ name: mount.name, mountPath: mount.mountPath, ...describeVolume(spec.volumes?.find((v) => v.name === mount.name)) }))
+		.filter((mount) => !isAgentScriptConfigMap(volumeOf(mount.name)?.configMap?.name ?? ''))
+		.map((mount) => ({ name: mount.name, mountPath: mount.mountPath, ...describeVolume(volumeOf(mount.name)) }))
 		.sort((a, b) => a.mountPath.localeCompare(b.mountPath));
 }

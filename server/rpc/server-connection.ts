@@ -9,6 +9,7 @@ import {
 import { KUBEBRIDGE_VERSION } from '../version.js';
 import { KubebridgeServer, SERVER_CAPABILITIES, type ClusterAccessFactory } from '../kubebridge-server.js';
 import type { ConfirmFree } from '../outbound/bind-port.js';
+import type { AgentImageChoice } from '../session/agent-runtime.js';
 import type { LogEntry, Logger } from '../log/logger.js';
 import type { Work } from '../work.js';
 import { methodBindings, type RequestBinding } from './method-bindings.js';
@@ -29,8 +30,8 @@ export interface ServeOptions {
 	clientProcessId?: number;
 	makeClusterAccess?: ClusterAccessFactory;
 	maxMessageBytes?: number;
-	/** The agent image `session/connect` uses when the client names none. */
-	agentImage?: string;
+	/** The agent image the command line names; `session/connect` uses it when the client names none. */
+	agent?: AgentImageChoice;
 }
 
 export interface RunningServer {
@@ -57,7 +58,7 @@ const CANCEL_REQUEST = '$/cancelRequest';
  */
 export function serve(options: ServeOptions): RunningServer {
 	const { logger } = options;
-	const server = new KubebridgeServer(logger, options.cluster, options.makeClusterAccess, options.agentImage);
+	const server = new KubebridgeServer(logger, options.cluster, options.makeClusterAccess, options.agent);
 	const writer = createWriter(options.output, options.framing);
 	const reader = new CheckedMessageReader(options.input, options.framing, rejectInput, options.maxMessageBytes);
 	const connection = createMessageConnection(reader, writer, {

@@ -57,6 +57,11 @@ function describe(error: ErrorObject, value: unknown): string {
 		case 'propertyNames': return `has a name that does not match ${String((error.parentSchema as { propertyNames?: { pattern?: string } })?.propertyNames?.pattern ?? 'the allowed names')}`;
 		case 'oneOf': return params.passingSchemas ? 'matches more than one of the allowed forms' : 'matches none of the allowed forms';
 		case 'anyOf': return 'matches none of the allowed forms';
+		case 'not': {
+			// The one form kubebridge forbids this way: fields that exclude each other.
+			const fields = (error.schema as { required?: string[] } | undefined)?.required;
+			return fields ? `must not name ${fields.map((f) => `'${f}'`).join(' and ')} together` : 'is not allowed here';
+		}
 		default: return error.message ?? 'is not allowed here';
 	}
 }

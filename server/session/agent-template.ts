@@ -1,11 +1,13 @@
 import { AGENT_ENV, AGENT_PATHS, DEFAULT_CONTROL_PORT, DEFAULT_HEALTH_PORT, LABELS } from '../../agent/src/contract.js';
+import { agentLaunch, type AgentRuntime } from './agent-runtime.js';
 import type { ReadinessMirror } from './readiness-mirror.js';
 
-/** The agent program inside its image. */
-export const AGENT_COMMAND = ['/usr/local/bin/node', '/agent/agent.cjs'];
+/** The user a stock Node image's agent runs as when the pod names none (the image's own is root). */
+export const AGENT_USER = 65532;
 
 export interface AgentSettings {
-	image: string;
+	/** The image, and the script delivered beside it unless the image has its own. */
+	runtime: AgentRuntime;
 	session: string;
 	tokenHash: string;
 	/** Which target of the session the pods serve, so the sidecar maps their ports. */
@@ -14,16 +16,24 @@ export interface AgentSettings {
 	readiness?: ReadinessMirror | null;
 }
 
+interface SecurityContext {
+	runAsUser?: number;
+	runAsGroup?: number;
+	[key: string]: unknown;
+}
+
 interface Container {
 	name: string;
 	ports?: { containerPort: number; protocol?: string }[];
 	env?: { name: string; value?: string; valueFrom?: unknown }[];
+	volumeMounts?: { name: string; mountPath: string; [key: string]: unknown }[];
+	securityContext?: SecurityContext;
 	[key: string]: unknown;
 }
 
 export interface PodTemplate {
 	metadata?: { labels?: Record<string, string>; annotations?: Record<string, string>; [key: string]: unknown };
-	spec: { containers: Container[]; [key: string]: unknown };
+	spec: { containers: Container[]; volumes?: { name: string; [key: string]: unknown }[]; securityContext?: SecurityContext; [key: string]: unknown };
 }
 
 /** A port no container of the pod uses: the pod's containers share one network. */
@@ -35,12 +45,26 @@ function freePort(preferred: number, taken: Set<number>): number {
 }
 
 /**
+ * The container's security context with a non-root user where neither it nor the pod names
+ * one: a stock Node image runs as root, which `runAsNonRoot` refuses and which the agent
+ * does not need. A user the workload names stays, as the image's own would for its program.
+ */
+function withAgentUser(container: SecurityContext | undefined, pod: SecurityContext | undefined): SecurityContext | undefined {
+	if (container?.runAsUser !== undefined || pod?.runAsUser !== undefined) return container;
+	const group = container?.runAsGroup !== undefined || pod?.runAsGroup !== undefined ? {} : { runAsGroup: AGENT_USER };
+	return { ...container, runAsUser: AGENT_USER, ...group };
+}
+
+/**
  * The pod template with the agent in place of `container`. Only what makes it the agent
  * changes: image, command, args, probes (the agent answers them, so the pod stays Ready
  * while the developer sits on a breakpoint; with `settings.readiness`, readiness follows
  * the local program once the sidecar arms it, liveness never does), lifecycle hooks and
- * working dir (the app's would not exist in the agent's image). Every other container, the
- * volumes and mounts, the service account, env and security context stay as they were.
+ * working dir (the app's would not exist in the agent's image). On a stock Node image the
+ * script comes in one more volume and read-only mount (names the pod does not use), and
+ * the container gets a non-root user when the pod names none. Every other container, the
+ * volumes and mounts, the service account, env and the rest of the security context stay
+ * as they were.
  */
 export function agentTemplate(original: PodTemplate, container: string, agentPorts: number[], settings: AgentSettings): PodTemplate {
 	const template = structuredClone(original);
@@ -66,10 +90,17 @@ export function agentTemplate(original: PodTemplate, container: string, agentPor
 	const readinessProbe = mirror
 		? probe(AGENT_PATHS.ready, mirror.periodSeconds, mirror.failureThreshold, mirror.probe.timeoutSeconds + 1, mirror.successThreshold)
 		: probe(AGENT_PATHS.health, 1, 3);
+	const launch = agentLaunch(settings.runtime, template.spec.volumes ?? [], target.volumeMounts ?? []);
+	if (launch.volume && launch.mount) {
+		template.spec.volumes = [...template.spec.volumes ?? [], launch.volume];
+		target.volumeMounts = [...target.volumeMounts ?? [], launch.mount];
+		const securityContext = withAgentUser(target.securityContext, template.spec.securityContext);
+		if (securityContext) target.securityContext = securityContext;
+	}
 	Object.assign(target, {
-		image: settings.image,
+		image: settings.runtime.image,
 		imagePullPolicy: 'IfNotPresent',
-		command: AGENT_COMMAND,
+		command: launch.command,
 		env: [...(target.env ?? []).filter((e) => !(e.name in ours)), ...Object.entries(ours).map(([name, value]) => ({ name, value }))],
 		readinessProbe,
 		livenessProbe: probe(AGENT_PATHS.health, 10, 3),

@@ -1,7 +1,7 @@
 import { AGENT_ENV, LABELS, LEASE_DURATION_S, leaseName, restorerName } from '../../agent/src/contract.js';
 import type { TargetRef } from '../../agent/src/takeover-record.js';
 import type { KubeObject } from '../cluster/object-store.js';
-import { AGENT_COMMAND } from './agent-template.js';
+import { agentLaunch, type AgentRuntime } from './agent-runtime.js';
 
 /** Lease times are MicroTime: RFC 3339 with six fraction digits. */
 export const microTime = (date: Date): string => date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
@@ -46,15 +46,20 @@ const RESTRICTED = {
 	capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
 };
 
+/** An owner reference to the session's lease: the garbage collector removes what it owns once the lease is gone. */
+export const leaseOwner = (lease: KubeObject) =>
+	({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: lease.metadata.name, uid: lease.metadata.uid!, blockOwnerDeletion: false });
+
 /**
  * The restorer's service account, role, binding and pod. Each is owned by the lease, so
  * deleting the lease (the restorer does it when done, the sidecar on disconnect) lets
- * the garbage collector remove them all.
+ * the garbage collector remove them all. It runs as the agents do (`runtime`).
  */
-export function restorerManifests(session: string, namespace: string, image: string, targets: TargetRef[], lease: KubeObject): KubeObject[] {
+export function restorerManifests(session: string, namespace: string, runtime: AgentRuntime, targets: TargetRef[], lease: KubeObject): KubeObject[] {
 	const name = restorerName(session);
-	const ownerReferences = [{ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: lease.metadata.name, uid: lease.metadata.uid!, blockOwnerDeletion: false }];
+	const ownerReferences = [leaseOwner(lease)];
 	const metadata = { name, namespace, labels: labels(session, 'restorer'), ownerReferences };
+	const launch = agentLaunch(runtime, [], []);
 	return [
 		{ apiVersion: 'v1', kind: 'ServiceAccount', metadata },
 		{ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata, rules: restorerRules(session, targets) },
@@ -70,8 +75,10 @@ export function restorerManifests(session: string, namespace: string, image: str
 				restartPolicy: 'OnFailure',
 				terminationGracePeriodSeconds: 1,
 				securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+				...(launch.volume ? { volumes: [launch.volume] } : {}),
 				containers: [{
-					name: 'restorer', image, imagePullPolicy: 'IfNotPresent', command: [...AGENT_COMMAND, 'restore'],
+					name: 'restorer', image: runtime.image, imagePullPolicy: 'IfNotPresent', command: [...launch.command, 'restore'],
+					...(launch.mount ? { volumeMounts: [launch.mount] } : {}),
 					env: [
 						{ name: AGENT_ENV.session, value: session },
 						{ name: 'KUBEBRIDGE_RESTORE_TARGETS', value: JSON.stringify(targets) },

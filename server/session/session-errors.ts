@@ -16,7 +16,7 @@ export const targetTakenOver = (what: string, owner: string): KubebridgeError =>
 export const agentNotReady = (what: string, detail: string): KubebridgeError =>
 	new KubebridgeError(ErrorCodes.AgentNotReady, {
 		reason: 'agentNotReady',
-		hint: 'Check that the agent image is reachable from the cluster (--agent-image) and that the pods may run there; the workload was restored.',
+		hint: "Check that the cluster's nodes can pull the agent's image (a mirror of node:24-slim: --agent-base-image, KUBEBRIDGE_AGENT_BASE_IMAGE or agent.baseImage in kubebridge.yaml) and that the pods may run there; the workload was restored.",
 	}, `The agent pods of ${what} did not become ready: ${detail}`);
 
 export const sessionActive = (): KubebridgeError =>

@@ -22,6 +22,8 @@ import { RouteProbes } from '../tunnel/route-probes.js';
 import { SessionFiles } from '../files/session-files.js';
 import { throwIfCancelled, type Work } from '../work.js';
 import { AgentPods, type SessionEvent } from './agent-pods.js';
+import type { AgentRuntime } from './agent-runtime.js';
+import { deliverAgentScript } from './agent-script-delivery.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { waitForProxyRoutes } from './proxy-routes.js';
 import { describeProbe } from './readiness-mirror.js';
@@ -68,7 +70,8 @@ export class Session {
 	private readonly probes = new RouteProbes();
 
 	/** `features`: the workspace file's switches (what the session may change here and in the cluster). */
-	constructor(private readonly cluster: ClusterAccess, private readonly agentImage: string,
+	/** `runtime`: the image the agents and restorers run, and the script delivered beside it unless the image has its own. */
+	constructor(private readonly cluster: ClusterAccess, readonly runtime: AgentRuntime,
 		private readonly client: SessionClient, private readonly logger: Logger,
 		readonly features: Required<ConfigFeatures> = DEFAULT_FEATURES) {
 		this.owner = { session: this.id, user: userInfo().username, host: hostname(), pid: process.pid, since: new Date().toISOString() };
@@ -88,11 +91,12 @@ export class Session {
 			this.plans = await this.plan(params);
 			throwIfCancelled(cancellation);
 			if (this.features.probes) this.reportUnmirrored(work);
-			progress.report('Creating the session lease and its restorer', 15);
+			progress.report('Creating the session lease, the agent\'s script and the restorer', 15);
 			for (const namespace of new Set(this.plans.map((p) => p.namespace))) {
 				const lease = await this.leases.create(namespace);
+				if (this.runtime.script) await deliverAgentScript(this.cluster.objects, this.runtime.script, namespace, lease);
 				const refs = this.plans.filter((p) => p.namespace === namespace).map(refOf);
-				for (const object of restorerManifests(this.id, namespace, this.agentImage, refs, lease)) await this.cluster.objects.create(object);
+				for (const object of restorerManifests(this.id, namespace, this.runtime, refs, lease)) await this.cluster.objects.create(object);
 				this.podLogs.follow(namespace, restorerName(this.id), 'restorer');
 			}
 			this.leases.start();
@@ -100,7 +104,7 @@ export class Session {
 			for (const [index, plan] of this.plans.entries()) {
 				progress.report(`Replacing container '${plan.container}' of ${plan.workload.kind} ${plan.workload.name} with the agent`, 25);
 				await takeOver(this.cluster.objects, refOf(plan), plan.container, [...plan.ports.keys()],
-					{ image: this.agentImage, session: this.id, tokenHash, targetIndex: index, readiness: this.mirrorOf(plan) }, this.owner);
+					{ runtime: this.runtime, session: this.id, tokenHash, targetIndex: index, readiness: this.mirrorOf(plan) }, this.owner);
 				this.taken.push(refOf(plan));
 			}
 			const readyTimeoutMs = params.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;

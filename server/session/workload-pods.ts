@@ -7,15 +7,20 @@ export const apiVersionOf = (kind: TargetRef['kind']): string => (kind === 'Pod'
 export const isReady = (pod: KubeObject): boolean =>
 	!pod.metadata.deletionTimestamp && (pod.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
 
-/** Reasons a container will not start by waiting longer. */
-const HOPELESS = new Set(['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName', 'CreateContainerConfigError',
-	'CreateContainerError', 'CrashLoopBackOff', 'RunContainerError']);
+/** The image cannot be had: the node could not pull it, or may not. */
+const PULL_FAILED = new Set(['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName']);
 
-/** Why a pod will never become ready, if its containers say so. */
+/** Reasons a container will not start by waiting longer. */
+const HOPELESS = new Set([...PULL_FAILED, 'CreateContainerConfigError', 'CreateContainerError', 'CrashLoopBackOff', 'RunContainerError']);
+
+/** Why a pod will never become ready, if its containers say so; a pull failure names the image and the node's error. */
 export function hopeless(pod: KubeObject): string | null {
 	for (const status of pod.status?.containerStatuses ?? []) {
 		const waiting = status.state?.waiting;
-		if (waiting && HOPELESS.has(waiting.reason)) return `pod ${pod.metadata.name}, container ${status.name}: ${waiting.reason}${waiting.message ? ` (${waiting.message})` : ''}`;
+		if (!waiting || !HOPELESS.has(waiting.reason)) continue;
+		const why = `${waiting.reason}${waiting.message ? ` (${waiting.message})` : ''}`;
+		if (PULL_FAILED.has(waiting.reason)) return `pod ${pod.metadata.name} cannot pull image '${status.image}' for container ${status.name}: ${why}`;
+		return `pod ${pod.metadata.name}, container ${status.name}: ${why}`;
 	}
 	const unschedulable = (pod.status?.conditions ?? []).find((c: { type: string; reason?: string }) => c.type === 'PodScheduled' && c.reason === 'Unschedulable');
 	return unschedulable ? `pod ${pod.metadata.name} cannot be scheduled: ${unschedulable.message ?? ''}` : null;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { agentTemplate } from '../../out/server/session/agent-template.js';
 import { readinessPlan } from '../../out/server/session/readiness-mirror.js';
 
-const settings = { image: 'kb/agent:1', session: 's1', tokenHash: 'ab'.repeat(32), targetIndex: 0 };
+const settings = { runtime: { image: 'kb/agent:1', script: null }, session: 's1', tokenHash: 'ab'.repeat(32), targetIndex: 0 };
 const container = (readinessProbe) => ({
 	name: 'api', image: 'shop/api:1', ports: [{ name: 'http', containerPort: 8080 }, { name: 'admin', containerPort: 9090 }],
 	...(readinessProbe ? { readinessProbe } : {}),

@@ -27,7 +27,7 @@ const original = {
 		],
 	},
 };
-const settings = { image: 'kb/agent:1', session: 's1', tokenHash: 'ab'.repeat(32), targetIndex: 0 };
+const settings = { runtime: { image: 'kb/agent:1', script: null }, session: 's1', tokenHash: 'ab'.repeat(32), targetIndex: 0 };
 
 test('the agent replaces only what makes it the agent; every other container, volume, mount, env and security context stays', () => {
 	const template = agentTemplate(original, 'api', [8080], settings);

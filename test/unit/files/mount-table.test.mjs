@@ -41,3 +41,12 @@ test('every mount of the container with its volume type; secrets, tokens and unk
 	]);
 	assert.deepEqual(mountsOf(pod, 'absent'), []);
 });
+
+test("the agent's own script, mounted from its ConfigMap, is not one of the container's mounts", async () => {
+	const { agentTemplate } = await import('../../../out/server/session/agent-template.js');
+	const script = { configMap: 'kubebridge-agent-0123456789ab', sha256: '0'.repeat(64), text: '' };
+	const original = { spec: { volumes: [{ name: 'config', configMap: { name: 'app' } }], containers: [{ name: 'app', volumeMounts: [{ name: 'config', mountPath: '/etc/config' }] }] } };
+	const { spec } = agentTemplate(original, 'app', [8080], { runtime: { image: 'node:24-slim', script }, session: 's1', tokenHash: 'ab'.repeat(32), targetIndex: 0 });
+	assert.equal(spec.containers[0].volumeMounts.length, 2);
+	assert.deepEqual(mountsOf({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec }, 'app').map((m) => m.name), ['config']);
+});
