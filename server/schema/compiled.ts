@@ -4,7 +4,8 @@ import type { Static, TSchema } from '@sinclair/typebox';
 // Strict, so a schema mistake fails the first test that uses it instead of passing silently;
 // `required` inside a `oneOf` branch without its own `properties` is how "one of these
 // fields" is written, so that check is off.
-const ajv = new Ajv({ strict: true, strictRequired: false, allowUnionTypes: true });
+// verbose: an error carries its schema, so a problem can name the fields that exclude each other (`not`).
+const ajv = new Ajv({ strict: true, strictRequired: false, allowUnionTypes: true, verbose: true });
 const compiled = new WeakMap<object, ValidateFunction>();
 
 /**

@@ -3,6 +3,7 @@
 // stays true.
 export const DEVELOPER_RULES = [
 	{ apiGroups: [''], resources: ['services', 'configmaps', 'secrets'], verbs: ['get', 'list'] },
+	{ apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'update'] },
 	{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'create', 'delete', 'deletecollection'] },
 	{ apiGroups: [''], resources: ['pods/portforward'], verbs: ['get', 'create'] },
 	{ apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },

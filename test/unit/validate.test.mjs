@@ -89,3 +89,11 @@ test("every method's params schema compiles under the server's strict ajv", () =
 	for (const declaration of declared) assert.equal(typeof validatorOf(declaration.paramsSchema), 'function', declaration.method);
 	assert.equal(typeof validatorOf(protocol.WorkspaceConfig), 'function');
 });
+
+test('session/connect naming both a base image and a full agent image is refused, saying so', () => {
+	const { ConnectRequest } = protocol;
+	const both = { targets: [], agentImage: 'x/agent:1', agentBaseImage: 'node:24-slim' };
+	assert.equal(invalidAt(ConnectRequest.paramsSchema, both), '/');
+	assert.throws(() => validateParams(ConnectRequest.paramsSchema, both), /must not name 'agentImage' and 'agentBaseImage' together/);
+	assert.deepEqual(validateParams(ConnectRequest.paramsSchema, { targets: [], agentBaseImage: 'mirror.local/node:24-slim' }).agentBaseImage, 'mirror.local/node:24-slim');
+});

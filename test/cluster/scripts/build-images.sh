@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the images the test cluster runs (pause, CoreDNS, the demo application and, once
-# agent/ provides build-image.sh, the kubebridge agent) and imports them into containerd.
-# An image whose inputs did not change since its last import is skipped.
+# Builds the images the test cluster runs (pause, CoreDNS, the demo application, the stock
+# Node image the kubebridge agent runs on, and a full agent image for the test of that path)
+# and imports them into containerd. An image whose inputs did not change since its last
+# import is skipped.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -50,7 +51,21 @@ if ! fresh demo "$demo" "$here"/images/demo/* "$here/scripts/node-rootfs.sh" "$n
   import demo "$work/demo.tar"
 fi
 
-# The agent's own script knows its inputs; it writes an OCI tarball and names the image.
+# The agent's default image: a stock public Node image, which kubebridge hands its script
+# to. A real node pulls `node:24-slim` as docker.io/library/node:24-slim; here that name is
+# in the image store already, so the kubelet finds it as it would a pulled one (no registry
+# runs, nothing is pulled). Like the official image it runs as root unless told otherwise.
+stock_node=docker.io/library/node:24-slim
+if ! fresh stock-node "$stock_node" "$here/scripts/node-rootfs.sh" "$node"; then
+  "$here/scripts/node-rootfs.sh" "$work/stock-node"
+  echo 'node:x:1000:1000::/home/node:/bin/sh' >> "$work/stock-node/etc/passwd"
+  echo 'node:x:1000:' >> "$work/stock-node/etc/group"
+  "$here/scripts/mkoci.sh" "$stock_node" "$work/stock-node" "$work/stock-node.tar" '["/usr/local/bin/node"]'
+  import stock-node "$work/stock-node.tar"
+fi
+
+# A full agent image (agent/Dockerfile's program), only for the test of --agent-image: the
+# default path needs no image of kubebridge's. Its script knows its inputs and names the image.
 if [ -x "$repo/agent/build-image.sh" ]; then
   ref=$("$repo/agent/build-image.sh" "$work/agent.tar")
   kb_ctr images import "$work/agent.tar" >/dev/null

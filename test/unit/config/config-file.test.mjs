@@ -68,10 +68,11 @@ test('an unknown field names the field where its key is written', () => {
 	assertInvalid('version: 1\nlaunch: { command: x, args: [y] }\n', { line: 2, column: 23, path: '/launch/args', message: /unknown field 'args'/ });
 });
 
-test('a missing field, a wrong version and a target naming both a service and a workload', () => {
+test('a missing field, a wrong version, a target naming both a service and a workload, an agent naming both images', () => {
 	assertInvalid('targets: []\n', { line: 1, column: 1, path: '', message: /missing required field 'version'/ });
 	assertInvalid('version: 2\n', { line: 1, column: 10, path: '/version', message: /must be 1/ });
 	assertInvalid('version: 1\ntargets:\n  - service: a\n    workload: { kind: Pod, name: b }\n', { line: 3, column: 5, path: '/targets/0', message: /either a service or a workload/ });
+	assertInvalid('version: 1\nagent:\n  image: x/agent:1\n  baseImage: node:24-slim\n', { line: 3, column: 3, path: '/agent', message: /must not name 'image' and 'baseImage' together/ });
 	assertInvalid('version: 1\ntargets:\n  - workload: { kind: Job, name: b }\n', { line: 3, column: 23, path: '/targets/0/workload/kind', message: /must be one of "Deployment"/ });
 });
 
@@ -126,6 +127,6 @@ test('the workspace file is found by name; a folder without one has no configura
 
 test('the shipped schema is the one the loader validates with', () => {
 	const schema = JSON.parse(readFileSync(new URL('../../../protocol/schemas/kubebridge.schema.json', import.meta.url), 'utf8'));
-	assert.deepEqual(Object.keys(schema.properties).sort(), ['env', 'features', 'launch', 'targets', 'version']);
+	assert.deepEqual(Object.keys(schema.properties).sort(), ['agent', 'env', 'features', 'launch', 'targets', 'version']);
 	assert.deepEqual(schema.required, ['version']);
 });
