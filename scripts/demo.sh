@@ -23,7 +23,7 @@ trap 'exit 130' INT TERM
 port=${KUBEBRIDGE_DEMO_PORT:-3000}
 echo; echo "== 1. \$ kubebridge run api -n kb-demo --local-port $port -- node scripts/demo-local-process.mjs $port"
 echo "   (connects, then starts your code on this machine with the api container's environment)"
-bin/kubebridge run api -n kb-demo --local-port "$port" --kubeconfig "$kubeconfig" --agent-image kubebridge.local/agent:dev \
+bin/kubebridge run api -n kb-demo --local-port "$port" --kubeconfig "$kubeconfig" \
   -- "$PWD/$node" scripts/demo-local-process.mjs "$port" > >(tee "$work/local.log") 2>&1 & run_pid=$!
 for _ in $(seq 1 240); do grep -q listening "$work/local.log" 2>/dev/null && break; kill -0 "$run_pid" 2>/dev/null || break; sleep 0.5; done
 grep -q listening "$work/local.log" || { echo "kubebridge run did not start the local process (is port $port taken? set KUBEBRIDGE_DEMO_PORT)"; exit 1; }
@@ -44,6 +44,6 @@ $kubectl exec -n kb-demo "$web" -- /usr/local/bin/node -e \
 cat <<EOT
 
 The cluster keeps running. With your own code:
-  bin/kubebridge run <service> -n <namespace> --local-port <port> --kubeconfig $kubeconfig --agent-image kubebridge.local/agent:dev -- <your program>
+  bin/kubebridge run <service> -n <namespace> --local-port <port> --kubeconfig $kubeconfig -- <your program>
 Take the cluster down with: npm run cluster:down
 EOT

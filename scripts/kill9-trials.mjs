@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { Cleanup } from '../bench/tunnel/cleanup.mjs';
 import { kubectlJson } from '../test/helpers/cluster.mjs';
-import { setUpStage, STAGE_AGENT_IMAGE } from './reliability/stage.mjs';
+import { setUpStage } from './reliability/stage.mjs';
 
 const TRIALS = Number(process.argv[2] ?? 10);
 const BOUND_MS = 60_000;
@@ -35,7 +35,7 @@ async function until(check, started) {
 async function trial(kubeconfig, port) {
 	const before = spec();
 	const child = spawn('bin/kubebridge', ['connect', 'web', '-n', NAMESPACE, '--local-port', String(port), '--kubeconfig', kubeconfig,
-		'--agent-image', STAGE_AGENT_IMAGE, '-o', 'json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+		'-o', 'json'], { stdio: ['ignore', 'pipe', 'inherit'] });
 	await new Promise((resolve, reject) => {
 		let out = '';
 		child.stdout.on('data', (d) => { out += d; if (out.includes('"event":"ready"')) resolve(); });

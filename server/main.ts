@@ -33,10 +33,17 @@ function clusterOptions(args: GlobalArgs): ClusterOptions {
 	};
 }
 
+/** The agent image flags as typed; absent when neither is, so the env vars and kubebridge.yaml decide. */
+const agentOf = (args: unknown): { agent?: AgentImageChoice } => {
+	const typed = args as { 'agent-image'?: string; 'agent-base-image'?: string };
+	if (!typed['agent-image'] && !typed['agent-base-image']) return {};
+	return { agent: { image: typed['agent-image'] || undefined, baseImage: typed['agent-base-image'] || undefined } };
+};
+
 // yargs' types lose the global options inside command handlers; they are there at run time.
 const commandOptions = (args: unknown) => {
 	const globals = args as GlobalArgs;
-	return { cluster: clusterOptions(globals), output: globals.output };
+	return { cluster: clusterOptions(globals), output: globals.output, ...agentOf(args) };
 };
 
 /** The target and outbound options of `connect` and `run`; with no target, the workspace file's apply. */
@@ -61,13 +68,6 @@ function targetsOf(args: unknown): ConnectTarget[] {
 	}] : [];
 	return [...single, ...(typed.target ?? []).map((t) => parseTarget(t, namespace))];
 }
-
-/** The agent image flags as typed; absent when neither is, so the env vars and kubebridge.yaml decide. */
-const agentOf = (args: unknown): { agent?: AgentImageChoice } => {
-	const typed = args as { 'agent-image'?: string; 'agent-base-image'?: string };
-	if (!typed['agent-image'] && !typed['agent-base-image']) return {};
-	return { agent: { image: typed['agent-image'] || undefined, baseImage: typed['agent-base-image'] || undefined } };
-};
 
 /** `cluster/services` params: the namespace only when the user named one. */
 function namespaceParams(args: unknown): { workDoneToken: string; namespace?: string } {
@@ -102,12 +102,12 @@ export async function main(argv: string[]): Promise<void> {
 			...agentOf(args),
 		}))
 		.command('connect [service]', "Send a service's traffic in the cluster to a process on this machine, until Ctrl-C", (y) => targetOptions(y),
-			(args) => runConnect({ ...commandOptions(args), targets: targetsOf(args), ...agentOf(args), outboundArgs: args }))
+			(args) => runConnect({ ...commandOptions(args), targets: targetsOf(args), outboundArgs: args }))
 		.command('run [service]', "Connect, run a program with the container's environment, and restore the cluster when it exits", (y) => targetOptions(y)
 			.usage('$0 run [service] [options] -- <program> [args...]')
 			.epilogue("The program gets the container's env vars over this shell's and the service's traffic on the local port; kubebridge exits with its exit status. Without a program after --, launch.command of kubebridge.yaml runs."),
 		async (args) => {
-			process.exitCode = await runProgram({ ...commandOptions(args), targets: targetsOf(args), ...agentOf(args), outboundArgs: args, command: ((args as { '--'?: unknown[] })['--'] ?? []).map(String) });
+			process.exitCode = await runProgram({ ...commandOptions(args), targets: targetsOf(args), outboundArgs: args, command: ((args as { '--'?: unknown[] })['--'] ?? []).map(String) });
 		})
 		.command('env <target>', "Show a service's container environment as the cluster builds it, or write it for an editor or shell", (y) => y
 			.positional('target', { type: 'string', demandOption: true, describe: 'NAME (a service), service/NAME, deployment/NAME, …' })

@@ -18,6 +18,7 @@ interface Args {
 	context?: string;
 	kubeconfig?: string;
 	'agent-image'?: string;
+	'agent-base-image'?: string;
 }
 
 /** The options every command shares, from the arguments; paths made absolute here, before any process changes folder. */
@@ -29,6 +30,7 @@ function hostOptions(args: Args): HostOptions {
 		...(args.kubeconfig ? { kubeconfig: resolve(args.kubeconfig) } : {}),
 		...(args.context ? { context: args.context } : {}),
 		...(args['agent-image'] ? { agentImage: args['agent-image'] } : {}),
+		...(args['agent-base-image'] ? { agentBaseImage: args['agent-base-image'] } : {}),
 		choices: {
 			...(args.service ? { service: args.service } : {}),
 			...(args['local-port'] ? { localPort: args['local-port'] } : {}),
@@ -53,7 +55,9 @@ export async function main(argv: string[]): Promise<number> {
 		.option('namespace', { alias: 'n', type: 'string', describe: 'Namespace (default: kubebridge.yaml, then the context\'s)', global: true })
 		.option('context', { type: 'string', describe: 'Kubeconfig context (default: the current one)', global: true })
 		.option('kubeconfig', { type: 'string', describe: 'Kubeconfig file (default: KUBECONFIG, then %USERPROFILE%\\.kube\\config)', global: true })
-		.option('agent-image', { type: 'string', describe: 'The agent image (default: the sidecar\'s)', global: true })
+		.option('agent-base-image', { type: 'string', describe: 'The Node.js image the agent\'s script runs on, e.g. a mirror of node:24-slim (default: the sidecar\'s)', global: true })
+		.option('agent-image', { type: 'string', describe: 'A full agent image with its own script (default: the sidecar\'s)', global: true })
+		.conflicts('agent-image', 'agent-base-image')
 		.command('connect', 'Connect the project\'s service and write the launch profile; the session stays in the background', {},
 			(args) => run(runConnect(hostOptions(args as unknown as Args))))
 		.command('status', 'Say whether a session runs for the solution, and what it redirects', {},

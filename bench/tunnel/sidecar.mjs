@@ -8,7 +8,6 @@ import { ECHO_PORT, NAMESPACE, readyEchoPods } from './fixture.mjs';
 import { startProcess } from './processes.mjs';
 
 const BUNDLE = new URL('../../dist/kubebridge.cjs', import.meta.url).pathname;
-export const AGENT_IMAGE = process.env.KUBEBRIDGE_AGENT_IMAGE ?? 'kubebridge.local/agent:dev';
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
@@ -35,7 +34,7 @@ function probe(ip) {
  */
 export async function connectSession({ kubeconfig, localPort, originals, profileDir, log, cleanup, hostsFile }) {
 	const args = ['connect', 'echo', '-n', NAMESPACE, '--port', `${ECHO_PORT}:${localPort}`,
-		'--agent-image', AGENT_IMAGE, '-o', 'json', '--kubeconfig', kubeconfig, '--hosts-file', hostsFile];
+		'-o', 'json', '--kubeconfig', kubeconfig, '--hosts-file', hostsFile];
 	const env = bareEnv();
 	if (profileDir) mkdirSync(profileDir, { recursive: true });
 	const started = now();

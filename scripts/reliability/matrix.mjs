@@ -8,9 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { startSidecar } from '../../test/helpers/executable.mjs';
-import { STAGE_AGENT_IMAGE } from './stage.mjs';
 import {
-	SESSION_LABEL, comparableObject, isReadyPod, kubectlAsync, kubectlJsonAsync, podsOf, waitFor,
+	SESSION_LABEL, UNPULLABLE_IMAGE, comparableObject, isReadyPod, kubectlAsync, kubectlJsonAsync, podsOf, waitFor,
 } from '../../test/helpers/workload-fixtures.mjs';
 
 export const METHODS = ['kill -9', 'SIGTERM', 'SIGINT', 'editor dies', 'shutdown'];
@@ -77,7 +76,7 @@ export async function runCell(stage, { method, phase, failConnect = false }, log
 	const marker = `KUBEBRIDGE_MATRIX=${randomBytes(6).toString('hex')}`;
 	const editor = spawn('sleep', ['600'], { stdio: 'ignore' });
 	const sidecar = startSidecar({
-		args: ['--kubeconfig', stage.kubeconfig, '--agent-image', failConnect ? 'kubebridge.local/agent:missing' : STAGE_AGENT_IMAGE, '--clientProcessId', String(editor.pid)],
+		args: ['--kubeconfig', stage.kubeconfig, ...(failConnect ? ['--agent-base-image', UNPULLABLE_IMAGE] : []), '--clientProcessId', String(editor.pid)],
 		env: { KUBEBRIDGE_MATRIX: marker.split('=')[1] },
 	});
 	const cell = { method, phase: failConnect ? 'rollout (connect fails)' : phase };

@@ -11,15 +11,13 @@ import { issueKubeconfig } from '../../test/helpers/cluster.mjs';
 import { DEVELOPER_RULES } from '../../test/helpers/developer-role.mjs';
 import { startSidecar } from '../../test/helpers/executable.mjs';
 import {
-	AGENT_IMAGE, DEMO_IMAGE, RESTRICTED_CONTAINER, appManifests, apply, clientManifests, createNamespace, deleteNamespace, rolloutDone,
+	DEMO_IMAGE, RESTRICTED_CONTAINER, appManifests, apply, clientManifests, createNamespace, deleteNamespace, rolloutDone,
 } from '../../test/helpers/workload-fixtures.mjs';
 import { oneContainerWorkload } from '../../test/helpers/workload-manifest.mjs';
 import { startToxiproxy, toxiproxyBinary } from '../../bench/tunnel/toxiproxy.mjs';
 
 /** Every probe is a new connection to the Service, sent every PROBE_EVERY_MS with its send time in the path. */
 export const PROBE_EVERY_MS = 100;
-/** The agent image sessions use: another build under its own tag when KUBEBRIDGE_AGENT_IMAGE says so. */
-export const STAGE_AGENT_IMAGE = process.env.KUBEBRIDGE_AGENT_IMAGE ?? AGENT_IMAGE;
 /** A probe's caller gives up after this. */
 export const PROBE_TIMEOUT_MS = 2000;
 
@@ -172,7 +170,7 @@ export async function setUpStage({ namespace, proxy = false, log, cleanup }) {
 
 /** `session/connect` of `web` to the local process through a sidecar started as an editor starts it. */
 export async function connectWeb(stage, { cleanup, env } = {}) {
-	const sidecar = startSidecar({ args: ['--kubeconfig', stage.kubeconfig, '--agent-image', STAGE_AGENT_IMAGE], env });
+	const sidecar = startSidecar({ args: ['--kubeconfig', stage.kubeconfig], env });
 	const drop = cleanup?.add('end the sidecar (SIGTERM restores)', () => { sidecar.child.kill('SIGTERM'); return sidecar.exited; });
 	const init = await sidecar.client.initialize({ cluster: { namespace: stage.namespace } });
 	if (!init.result) throw new Error(`initialize failed: ${JSON.stringify(init.error)}`);

@@ -1,6 +1,5 @@
 import { ConfigRequest, ConnectRequest, DidChangeStateNotification, DisconnectRequest, type ConnectTarget } from '../../protocol/index.js';
 import { Logger } from '../log/logger.js';
-import type { AgentImageChoice } from '../session/agent-runtime.js';
 import { startInProcess, type ProtocolClient } from './in-process-client.js';
 import { outboundOptions, portQuestionFor, type OutboundArgs } from './outbound-flags.js';
 import { reportError, type CommandOptions } from './run-command.js';
@@ -8,7 +7,6 @@ import { describeConnected, mountedFilesLines, outboundLines, sessionOutput } fr
 
 export interface ConnectCommandOptions extends CommandOptions {
 	targets: ConnectTarget[];
-	agent?: AgentImageChoice;
 	/** The outbound flags as typed; what is not typed comes from kubebridge.yaml's features. */
 	outboundArgs: OutboundArgs;
 }

@@ -1,6 +1,7 @@
 import { ResponseError } from 'vscode-jsonrpc/node';
 import type { ClusterOptions, ErrorData, WorkDoneProgressValue } from '../../protocol/index.js';
 import { Logger } from '../log/logger.js';
+import type { AgentImageChoice } from '../session/agent-runtime.js';
 import { startInProcess } from './in-process-client.js';
 
 export type OutputFormat = 'table' | 'json';
@@ -8,6 +9,8 @@ export type OutputFormat = 'table' | 'json';
 export interface CommandOptions {
 	cluster: ClusterOptions;
 	output: OutputFormat;
+	/** The agent image flags, when typed: a connect uses them, diagnostics show them. */
+	agent?: AgentImageChoice;
 }
 
 /** Progress on stderr, one line per step, so stdout stays the command's result. */
@@ -43,7 +46,7 @@ export async function runCommand<P, R>(
 	const logger = Logger.forRun('cli');
 	let client: Awaited<ReturnType<typeof startInProcess>> | null = null;
 	try {
-		client = await startInProcess(logger, options.cluster, printProgress);
+		client = await startInProcess(logger, options.cluster, printProgress, options.agent);
 		const result = await client.connection.sendRequest<R>(type.method, params);
 		process.stdout.write((options.output === 'json' ? JSON.stringify(result, null, 2) : format(result)) + '\n');
 	} catch (error) {

@@ -19,7 +19,6 @@ import { describeConnected, mountedFilesLines, outboundLines, sessionOutput } fr
 export interface RunProgramOptions extends CommandOptions {
 	/** What to connect; empty: the workspace file's targets. */
 	targets: ConnectTarget[];
-	agent?: AgentImageChoice;
 	/** The program and its arguments as typed after `--`; empty: the workspace file's launch command. */
 	command: string[];
 	/** The outbound flags as typed; what is not typed comes from kubebridge.yaml's features. */

@@ -97,3 +97,19 @@ test('the CLI lists contexts from the kubeconfig', () => {
 	assert.match(run.stdout, /^CURRENT\s+NAME\s+CLUSTER\s+SERVER\s+NAMESPACE/);
 	assert.match(run.stdout, /\*\s+local\s+local-cluster\s+https:\/\/127\.0\.0\.1:1\s+shop/);
 });
+
+test("the executable carries the agent's script: with nothing beside it, diagnostics name its content's ConfigMap and the image", async () => {
+	const { createHash } = await import('node:crypto');
+	const bundled = readFileSync(new URL('../../out/agent/agent.cjs', import.meta.url), 'utf8');
+	const run = runExecutable(['diagnostics', '-o', 'json', '--kubeconfig', kubeconfig]);
+	const { versions } = JSON.parse(run.stdout);
+	assert.equal(versions.agentImage, 'node:24-slim');
+	assert.equal(versions.agentScript, `kubebridge-agent-${createHash('sha256').update(bundled).digest('hex').slice(0, 12)}`);
+	const mirrored = JSON.parse(runExecutable(['diagnostics', '-o', 'json', '--kubeconfig', kubeconfig], { KUBEBRIDGE_AGENT_BASE_IMAGE: 'mirror.example/node:24-slim' }).stdout);
+	assert.equal(mirrored.versions.agentImage, 'mirror.example/node:24-slim');
+	const full = JSON.parse(runExecutable(['diagnostics', '-o', 'json', '--kubeconfig', kubeconfig, '--agent-image', 'registry.example/kubebridge-agent:1']).stdout);
+	assert.deepEqual([full.versions.agentImage, full.versions.agentScript], ['registry.example/kubebridge-agent:1', null]);
+	const both = runExecutable(['connect', 'api', '--agent-image', 'a', '--agent-base-image', 'b']);
+	assert.notEqual(both.status, 0);
+	assert.match(both.stderr, /agent-image and agent-base-image are mutually exclusive/);
+});

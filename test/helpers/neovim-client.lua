@@ -13,7 +13,7 @@ end
 local progress = {}
 local changes = {}
 local exited
-local client = rpc.start(env.KB_EXE, { 'serve', '--stdio', '--kubeconfig', env.KB_KUBECONFIG, '--agent-image', env.KB_AGENT_IMAGE }, {
+local client = rpc.start(env.KB_EXE, { 'serve', '--stdio', '--kubeconfig', env.KB_KUBECONFIG }, {
   notification = function(method, params)
     if method == '$/progress' then
       table.insert(progress, params.token .. ':' .. params.value.kind)

@@ -20,8 +20,8 @@ const call = (url) => new Promise((resolve) => {
 	req.on('error', (e) => resolve({ error: e.code ?? e.message }));
 });
 
-const connect = spawn(executable, ['connect', service, '-n', namespace, '--local-port', localPort, '--kubeconfig', kubeconfig,
-	'--agent-image', 'kubebridge.local/agent:dev'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, KUBEBRIDGE_PROGRESS: '1' } });
+const connect = spawn(executable, ['connect', service, '-n', namespace, '--local-port', localPort, '--kubeconfig', kubeconfig],
+	{ stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, KUBEBRIDGE_PROGRESS: '1' } });
 let stderr = '';
 const ready = new Promise((resolve, reject) => {
 	connect.stderr.on('data', (d) => { stderr += d; if (stderr.includes('Ready:')) resolve(); });

@@ -12,8 +12,14 @@ import { startSidecar } from './executable.mjs';
 import { sleep, waitFor } from './wait-until.mjs';
 import { oneContainerWorkload } from './workload-manifest.mjs';
 
-export const AGENT_IMAGE = process.env.KUBEBRIDGE_AGENT_IMAGE ?? 'kubebridge.local/agent:dev';
+/** The image the agents run when none is named: the stock Node image, its script delivered by the sidecar. */
+export const AGENT_IMAGE = 'node:24-slim';
 export const DEMO_IMAGE = 'kubebridge.local/demo:dev';
+/**
+ * An image no node can pull, and that says so at once without traffic beyond this machine:
+ * its registry is a closed port on the node's loopback.
+ */
+export const UNPULLABLE_IMAGE = '127.0.0.1:1/kubebridge-test/unpullable:none';
 export const SESSION_LABEL = 'kubebridge.io/session';
 
 /** A container securityContext the `restricted` profile admits. */
@@ -175,7 +181,7 @@ export async function sessionObjects(namespace, session) {
  */
 export async function connectAsDeveloper(namespace, targets, extra = {}, { workspaceFolder } = {}) {
 	const developer = issueKubeconfig({ user: `dev-${namespace}`, namespace, rules: DEVELOPER_RULES });
-	const sidecar = startSidecar({ args: ['--kubeconfig', developer.kubeconfig, '--agent-image', AGENT_IMAGE] });
+	const sidecar = startSidecar({ args: ['--kubeconfig', developer.kubeconfig] });
 	const init = await sidecar.client.initialize({ cluster: { namespace }, ...(workspaceFolder ? { workspaceFolder } : {}) });
 	if (!init.result) throw new Error(`initialize failed: ${JSON.stringify(init.error)}`);
 	const started = Date.now();

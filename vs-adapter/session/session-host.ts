@@ -22,6 +22,7 @@ export interface HostOptions {
 	kubeconfig?: string;
 	context?: string;
 	agentImage?: string;
+	agentBaseImage?: string;
 	choices: ConnectChoices;
 	stateDirectory: string;
 	recordDirectory?: string;
@@ -94,6 +95,7 @@ export async function runSessionHost(options: HostOptions, handshake: Handshake)
 			executable: options.sidecar, workspaceFolder: workspace.root,
 			...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
 			...(options.agentImage ? { agentImage: options.agentImage } : {}),
+			...(options.agentBaseImage ? { agentBaseImage: options.agentBaseImage } : {}),
 			cluster: { ...(namespace ? { namespace } : {}), ...(options.context ? { context: options.context } : {}) },
 			onProgress: (value) => {
 				const line = progressLine(value);

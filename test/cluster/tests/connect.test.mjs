@@ -9,8 +9,8 @@ import { DEVELOPER_RULES } from '../../helpers/developer-role.mjs';
 import { startSidecar } from '../../helpers/executable.mjs';
 import { httpGets, tcpEcho } from '../../helpers/in-pod.mjs';
 import { startLocalEcho, startLocalHttp } from '../../helpers/local-servers.mjs';
+import { AGENT_IMAGE, UNPULLABLE_IMAGE } from '../../helpers/workload-fixtures.mjs';
 
-const AGENT_IMAGE = process.env.KUBEBRIDGE_AGENT_IMAGE ?? 'kubebridge.local/agent:dev';
 let developer;
 
 before(() => {
@@ -20,7 +20,7 @@ after(() => developer.revoke());
 
 /** A sidecar as an editor starts it, initialized for the demo namespace. */
 async function sidecar(args = []) {
-	const running = startSidecar({ args: ['--kubeconfig', developer.kubeconfig, '--agent-image', AGENT_IMAGE, ...args] });
+	const running = startSidecar({ args: ['--kubeconfig', developer.kubeconfig, ...args] });
 	const init = await running.client.initialize({ cluster: { namespace: DEMO_NAMESPACE } });
 	assert.ok(init.result?.capabilities.supportsSessions, JSON.stringify(init.error));
 	return running;
@@ -180,10 +180,11 @@ test('bad targets get typed errors and change nothing', async () => {
 		} finally {
 			kubectl(['annotate', 'deployment', 'web', '-n', DEMO_NAMESPACE, 'kubebridge.io/session-', 'kubebridge.io/owner-']);
 		}
-		// A pod that never starts: the agent image cannot be pulled. Fails fast, and restores.
-		const notReady = await attempt([{ service: 'web' }], { agentImage: 'kubebridge.local/agent:missing' });
+		// A pod that never starts: the agent image cannot be pulled. Fails fast, names the image, and restores.
+		const notReady = await attempt([{ service: 'web' }], { agentBaseImage: UNPULLABLE_IMAGE });
 		assert.equal(notReady.data.reason, 'agentNotReady');
 		assert.match(notReady.message, /ErrImage|ImagePull/);
+		assert.ok(notReady.message.includes(`cannot pull image '${UNPULLABLE_IMAGE}'`), notReady.message);
 		assert.deepEqual(kubectlJson(['get', 'deployment', 'web', '-n', DEMO_NAMESPACE]).spec.template.spec.containers[0].image, 'kubebridge.local/demo:dev');
 		kubectl(['rollout', 'status', 'deployment/web', '-n', DEMO_NAMESPACE, '--timeout=120s']);
 		await sessionObjectsGone();

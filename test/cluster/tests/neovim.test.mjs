@@ -14,7 +14,7 @@ import { issueKubeconfig } from '../../helpers/cluster.mjs';
 import { DEVELOPER_RULES } from '../../helpers/developer-role.mjs';
 import { EXECUTABLE } from '../../helpers/executable.mjs';
 import {
-	AGENT_IMAGE, appManifests, apply, clientManifests, comparableObject, createNamespace, deleteNamespace, getEachScript,
+	appManifests, apply, clientManifests, comparableObject, createNamespace, deleteNamespace, getEachScript,
 	inClient, rolloutDone, startLocalServer, uniqueNamespace,
 } from '../../helpers/workload-fixtures.mjs';
 
@@ -41,7 +41,7 @@ function startNeovim(localPort) {
 	const env = {
 		PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data'),
 		XDG_STATE_HOME: join(home, 'state'), XDG_CACHE_HOME: join(home, 'cache'), KUBEBRIDGE_LOG_DIR: join(scratch, 'logs'),
-		KB_EXE: EXECUTABLE, KB_KUBECONFIG: developer.kubeconfig, KB_AGENT_IMAGE: AGENT_IMAGE, KB_NAMESPACE: namespace,
+		KB_EXE: EXECUTABLE, KB_KUBECONFIG: developer.kubeconfig, KB_NAMESPACE: namespace,
 		KB_SERVICE: 'hello', KB_LOCAL_PORT: String(localPort), KB_DISCONNECT: join(scratch, 'disconnect-now'),
 	};
 	const nvim = spawn('nvim', ['--headless', '-u', 'NONE', '-i', 'NONE', '-n', '-c', `luafile ${script}`], { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -15,7 +15,7 @@ import { issueKubeconfig } from '../../helpers/cluster.mjs';
 import { DEVELOPER_RULES } from '../../helpers/developer-role.mjs';
 import { EXECUTABLE, runExecutable, startSidecar } from '../../helpers/executable.mjs';
 import {
-	AGENT_IMAGE, DEMO_IMAGE, RESTRICTED_CONTAINER, appManifests, apply, comparableObject, connectAsDeveloper, createNamespace,
+	DEMO_IMAGE, RESTRICTED_CONTAINER, appManifests, apply, comparableObject, connectAsDeveloper, createNamespace,
 	disconnectAndExit, httpGet, kubectlAsync, rolloutDone, startLocalServer,
 } from '../../helpers/workload-fixtures.mjs';
 import { resolver } from '../../helpers/hosts-resolver.mjs';
@@ -192,7 +192,7 @@ test('after kill -9 the next session removes the stale names, and a connect that
 	assert.match(readFileSync(path, 'latin1'), new RegExp(`session=${first.connected.sessionId}`), 'a crash leaves the block');
 
 	const developer = issueKubeconfig({ user: `dev-${ns}`, namespace: ns, rules: DEVELOPER_RULES });
-	const restorer = startSidecar({ args: ['--kubeconfig', developer.kubeconfig, '--agent-image', AGENT_IMAGE] });
+	const restorer = startSidecar({ args: ['--kubeconfig', developer.kubeconfig] });
 	sidecars.push(restorer);
 	await restorer.client.initialize({ cluster: { namespace: ns } });
 	assert.ok((await restorer.client.request('session/restore', { namespace: ns }, 150_000)).result);

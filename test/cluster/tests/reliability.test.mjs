@@ -17,7 +17,7 @@ import { Cleanup } from '../../../bench/tunnel/cleanup.mjs';
 import { runFaults } from '../../../scripts/reliability/faults.mjs';
 import { runLoad } from '../../../scripts/reliability/load.mjs';
 import { runCell } from '../../../scripts/reliability/matrix.mjs';
-import { setUpStage, STAGE_AGENT_IMAGE } from '../../../scripts/reliability/stage.mjs';
+import { setUpStage } from '../../../scripts/reliability/stage.mjs';
 
 const cleanup = new Cleanup();
 const log = (text) => process.stderr.write(`# ${text}\n`);
@@ -75,7 +75,7 @@ test('bad hosts files as outbound.hostsPath through the packaged executable: a t
 		return { mode: stat.mode, size: stat.size, ino: stat.ino, mtime: stat.mtimeMs, bytes: stat.isFile() && stat.size < 1e6 ? readFileSync(path).toString('hex') : null };
 	};
 	const original = await comparableObject('deployment', stage.namespace, 'web');
-	const sidecar = startSidecar({ args: ['--kubeconfig', stage.kubeconfig, '--agent-image', STAGE_AGENT_IMAGE] });
+	const sidecar = startSidecar({ args: ['--kubeconfig', stage.kubeconfig] });
 	try {
 		assert.ok((await sidecar.client.initialize({ cluster: { namespace: stage.namespace } })).result);
 		for (const name of ['junk', 'huge', 'zero', 'directory', 'pipe']) {

@@ -18,7 +18,7 @@ import { issueKubeconfig } from '../../helpers/cluster.mjs';
 import { DEVELOPER_RULES } from '../../helpers/developer-role.mjs';
 import { EXECUTABLE, bareEnv, startSidecar } from '../../helpers/executable.mjs';
 import {
-	AGENT_IMAGE, SESSION_LABEL, appManifests, apply, clientManifests, comparableObject, createNamespace, deleteNamespace, getEachScript, inClient,
+	SESSION_LABEL, appManifests, apply, clientManifests, comparableObject, createNamespace, deleteNamespace, getEachScript, inClient,
 	kubectlAsync, rolloutDone, uniqueNamespace, waitFor,
 } from '../../helpers/workload-fixtures.mjs';
 
@@ -129,7 +129,7 @@ test("run: the program gets the container's environment and the workspace file's
 	const cwd = workspace(`version: 1\nenv:\n  GREETING: "hello from $(POD_NAMESPACE)"\n  LOG_LEVEL: debug\n  APP_ADDRESS: $(services:app)\n`
 		+ '  SETTINGS_DIR: $(volumeMounts:settings)\n');
 	const hosts = hostsFile();
-	const run = kubebridge(['run', 'app', '-n', namespace, '--local-port', String(port), '--agent-image', AGENT_IMAGE, '--hosts-file', hosts,
+	const run = kubebridge(['run', 'app', '-n', namespace, '--local-port', String(port), '--hosts-file', hosts,
 		'--', NODE, '-e', programScript(port, 7)], { cwd });
 	try {
 		await untilListening(run);
@@ -161,7 +161,7 @@ test("run: the program gets the container's environment and the workspace file's
 test('run: SIGTERM goes to the program; kubebridge restores the cluster and exits with 128 + 15', async () => {
 	const before = await comparableObject('deployment', namespace, 'app');
 	const port = await freePort();
-	const run = kubebridge(['run', 'app', '-n', namespace, '--local-port', String(port), '--agent-image', AGENT_IMAGE, '--hosts-file', hostsFile(),
+	const run = kubebridge(['run', 'app', '-n', namespace, '--local-port', String(port), '--hosts-file', hostsFile(),
 		'--', NODE, '-e', programScript(port, 0)],
 		{ cwd: mkdtempSync(join(tmpdir(), 'kubebridge-run-ws-')) });
 	try {
@@ -178,7 +178,7 @@ test('run: SIGTERM goes to the program; kubebridge restores the cluster and exit
 test('run: a failed connect never starts the program, and says why with a non-zero status', async () => {
 	const cwd = mkdtempSync(join(tmpdir(), 'kubebridge-run-ws-'));
 	const marker = join(cwd, 'started');
-	const run = kubebridge(['run', 'nope', '-n', namespace, '--agent-image', AGENT_IMAGE, '--', NODE, '-e', `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'x')`], { cwd });
+	const run = kubebridge(['run', 'nope', '-n', namespace, '--', NODE, '-e', `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'x')`], { cwd });
 	assert.equal(await run.exited, 1);
 	assert.match(run.output.stderr, /kubebridge: There is no service 'nope' in namespace 'kb-run-\w+'/);
 	assert.equal(existsSync(marker), false);

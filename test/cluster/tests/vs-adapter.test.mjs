@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { issueKubeconfig } from '../../helpers/cluster.mjs';
 import { DEVELOPER_RULES } from '../../helpers/developer-role.mjs';
 import {
-	AGENT_IMAGE, appManifests, apply, clientManifests, comparableObject, createNamespace, deleteNamespace, getEachScript,
+	appManifests, apply, clientManifests, comparableObject, createNamespace, deleteNamespace, getEachScript,
 	inClient, rolloutDone, startLocalServer, uniqueNamespace, waitFor,
 } from '../../helpers/workload-fixtures.mjs';
 import { SHOP_SLN, WEBAPI_LAUNCH_SETTINGS, WEB_CSPROJ, crlf, tree } from '../../unit/vs-adapter/fixtures.mjs';
@@ -56,7 +56,7 @@ after(async () => {
 /** `kubebridge-vs <verb>` as the Tools menu runs it, with the solution and the selected project. */
 function adapter(verb) {
 	const args = [verb, '--solution-dir', `${project.root}/.`, '--project-dir', project.path('src/Shop.Api'),
-		'--kubeconfig', developer.kubeconfig, '--agent-image', AGENT_IMAGE];
+		'--kubeconfig', developer.kubeconfig];
 	const env = {
 		PATH: '/nonexistent', HOME: join(scratch, 'home'), KUBEBRIDGE_LOG_DIR: join(scratch, 'logs'),
 		KUBEBRIDGE_VS_STATE_DIR: stateDir, KUBEBRIDGE_VS_RECORD_DIR: join(scratch, 'handovers'),
