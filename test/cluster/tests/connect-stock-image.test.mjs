@@ -25,7 +25,9 @@ function nonRootApp(name) {
 	const [deployment, service] = appManifests(namespace, name, { replicas: 2 });
 	const [container] = deployment.spec.template.spec.containers;
 	container.image = NONROOT_IMAGE;
-	delete container.securityContext.runAsUser;
+	// A copy: the restricted context is shared with every other fixture.
+	const { runAsUser: _, ...context } = container.securityContext;
+	container.securityContext = context;
 	return [deployment, service];
 }
 
@@ -124,7 +126,7 @@ test('no image named: the agents and the restorer run the delivered script on no
 	await waitFor('the second session gone', async () => (await sessionObjects(namespace, other)).length === 0, { ms: 60_000 });
 });
 
-test('a base image no node can pull: agentNotReady names the image and the pull error, and nothing is left changed', { timeout: 180_000 }, async () => {
+test('a base image no node can pull: agentNotReady names the image and the pull error, and nothing is left changed', { timeout: 180_000 }, async (t) => {
 	const before = await comparableObject('deployment', namespace, 'web');
 	const local = await startLocalServer();
 	servers.push(local);
@@ -132,6 +134,7 @@ test('a base image no node can pull: agentNotReady names the image and the pull 
 		assert.match(error.message, /"reason":"agentNotReady"/);
 		assert.ok(error.message.includes(`cannot pull image '${UNPULLABLE_IMAGE}'`), error.message);
 		assert.match(error.message, /ErrImagePull|ImagePullBackOff/);
+		t.diagnostic(JSON.parse(error.message.split('\n')[0].replace('session/connect failed: ', '')).message);
 		return true;
 	});
 	assert.deepEqual(await comparableObject('deployment', namespace, 'web'), before);
