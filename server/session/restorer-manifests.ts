@@ -51,7 +51,8 @@ const RESTRICTED = {
  * deleting the lease (the restorer does it when done, the sidecar on disconnect) lets
  * the garbage collector remove them all.
  */
-export function restorerManifests(session: string, namespace: string, image: string, targets: TargetRef[], lease: KubeObject): KubeObject[] {
+export function restorerManifests(session: string, namespace: string, image: string, targets: TargetRef[], lease: KubeObject,
+	tokenHash: string): KubeObject[] {
 	const name = restorerName(session);
 	const ownerReferences = [{ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: lease.metadata.name, uid: lease.metadata.uid!, blockOwnerDeletion: false }];
 	const metadata = { name, namespace, labels: labels(session, 'restorer'), ownerReferences };
@@ -75,6 +76,8 @@ export function restorerManifests(session: string, namespace: string, image: str
 					env: [
 						{ name: AGENT_ENV.session, value: session },
 						{ name: 'KUBEBRIDGE_RESTORE_TARGETS', value: JSON.stringify(targets) },
+						// The restorer then serves the agents' /v1/dial: disconnect probes the services from it once the agents are gone.
+						{ name: AGENT_ENV.tokenHash, value: tokenHash },
 					],
 					resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
 					securityContext: RESTRICTED,
