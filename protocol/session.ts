@@ -124,9 +124,23 @@ export namespace ConnectRequest {
 export const DisconnectParams = WorkDoneProgressParams;
 export type DisconnectParams = Static<typeof DisconnectParams>;
 
+/** A target whose callers may still be sent to a pod that is gone when disconnect stopped waiting for them. */
+export interface StaleRoute {
+	/** The target as connect's result names it (`ConnectedTarget.target`). */
+	target: string;
+	/** What was still seen when the wait ran out: originals not ready, agent pods left, or the proxy's last miss. */
+	reason: string;
+}
+
 export interface DisconnectResult {
 	/** The workloads put back, as `kind/namespace/name`. */
 	restored: string[];
+	/**
+	 * Present when disconnect answered before every restored service was seen routing to its
+	 * original pods only: the cluster's proxy catches up on its own, but callers meanwhile
+	 * may hang towards a pod that is gone.
+	 */
+	stale?: StaleRoute[];
 }
 
 /** Restores every workload of the session exactly and waits until the originals serve. */

@@ -39,11 +39,17 @@ $kubectl exec -n kb-demo "$web" -- /usr/local/bin/node -e "
 echo; echo "== 3. Ctrl-C: it reaches your code, kubebridge restores the cluster and exits with its status"
 kill -INT "$run_pid"; status=0; wait "$run_pid" || status=$?; run_pid=""
 echo "kubebridge run exited with $status (128 + SIGINT)"
-$kubectl exec -n kb-demo "$web" -- /usr/local/bin/node -e \
-  "fetch('http://api/orders/42').then((r) => r.json()).then((j) => console.log('now answered by pod', j.pod, 'of the', j.service, 'service in the cluster'))"
 cat <<EOT
 
 The cluster keeps running. With your own code:
   bin/kubebridge run <service> -n <namespace> --local-port <port> --kubeconfig $kubeconfig -- <your program>
 Take the cluster down with: npm run cluster:down
 EOT
+
+# Disconnect answered once the node's proxy routed to the original pods again: no retry here.
+echo; echo "== 4. right after the disconnect, pod $web calls http://api/orders/42 again:"
+$kubectl exec -n kb-demo "$web" -- /usr/local/bin/node -e "
+  fetch('http://api/orders/42').then((r) => r.json()).then((j) => {
+    if (!j.pod) throw new Error('no pod of the cluster answered: ' + JSON.stringify(j));
+    console.log('answered by pod', j.pod, 'of the', j.service, 'service in the cluster, not by this machine');
+  }).catch((e) => { console.error('the call failed:', e.cause?.code ?? e.message); process.exit(1); });"

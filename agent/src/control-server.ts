@@ -1,12 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { hasToken } from './auth.js';
-import { AGENT_PATHS, HEARTBEAT_MS, TUNNEL_UPGRADE, type AgentEvent } from './contract.js';
+import { AGENT_PATHS, HEARTBEAT_MS, type AgentEvent } from './contract.js';
+import { authorized, dial, tunnelUpgrade } from './dial-server.js';
 import type { FileServer } from './file-server.js';
-import { spliceSocket } from './handoff.js';
 import { log } from './log.js';
-import { switchingProtocols, type TunnelPool } from './pool.js';
+import type { TunnelPool } from './pool.js';
 import type { ReadinessMirror } from './readiness.js';
 import type { AgentSettings } from './settings.js';
 
@@ -50,26 +48,17 @@ export class ControlServer {
 		for (const res of this.subscribers) res.write(line);
 	}
 
-	private authorized(req: IncomingMessage): boolean {
-		if (hasToken(req, this.settings.tokenHash)) return true;
-		log('refused a request without the session token', { from: req.socket.remoteAddress, path: req.url });
-		return false;
-	}
-
 	/** Tunnels: after the upgrade the connection is the caller's, or the dialled one's. */
 	private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-		const url = new URL(req.url ?? '/', 'http://agent');
-		const refuse = (status: string): void => { socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`); };
-		if (!this.authorized(req)) return refuse('401 Unauthorized');
-		if (req.headers.upgrade !== TUNNEL_UPGRADE) return refuse('400 Bad Request');
-		if (head.length > 0) socket.unshift(head);
-		if (url.pathname === AGENT_PATHS.accept) return this.pool.offerTunnel(socket);
-		if (url.pathname === AGENT_PATHS.dial) return dial(url, socket, refuse);
-		refuse('404 Not Found');
+		const upgrade = tunnelUpgrade(req, socket, head, this.settings.tokenHash);
+		if (!upgrade) return;
+		if (upgrade.url.pathname === AGENT_PATHS.accept) return this.pool.offerTunnel(socket);
+		if (upgrade.url.pathname === AGENT_PATHS.dial) return dial(upgrade.url, socket, upgrade.refuse);
+		upgrade.refuse('404 Not Found');
 	}
 
 	private route(req: IncomingMessage, res: ServerResponse): void {
-		if (!this.authorized(req)) {
+		if (!authorized(req, this.settings.tokenHash)) {
 			res.writeHead(401).end();
 			return;
 		}
@@ -122,19 +111,4 @@ export class ControlServer {
 			this.readiness.disarm();
 		});
 	}
-}
-
-/** Opens a connection inside the cluster for the sidecar and joins it to the tunnel. */
-function dial(url: URL, tunnel: Duplex, refuse: (status: string) => void): void {
-	const host = url.searchParams.get('host') ?? '';
-	const port = Number(url.searchParams.get('port'));
-	if (!host || !Number.isInteger(port) || port < 1 || port > 65535) return refuse('400 Bad Request');
-	const socket = connect({ host, port, allowHalfOpen: true, noDelay: true });
-	let connected = false;
-	socket.once('connect', () => {
-		connected = true;
-		tunnel.write(switchingProtocols({}));
-		spliceSocket(socket, tunnel);
-	});
-	socket.once('error', () => { if (!connected) refuse('502 Bad Gateway'); });
 }

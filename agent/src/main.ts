@@ -1,4 +1,5 @@
 import { ControlServer } from './control-server.js';
+import { listenForDials } from './dial-server.js';
 import { FileServer } from './file-server.js';
 import { log } from './log.js';
 import { TunnelPool } from './pool.js';
@@ -20,8 +21,17 @@ async function serveAgent(): Promise<void> {
 	log('agent ready', { pod: settings.pod, ports: settings.ports, controlPort: settings.controlPort, session: settings.session });
 }
 
+/** The restorer, and while it watches, the dials the sidecar probes the service with once the agents are gone. */
+async function serveRestorer(): Promise<void> {
+	const dials = await listenForDials(process.env);
+	await runRestorer();
+	// The sidecar's forwards would keep the process alive past the session's end.
+	dials?.closeAllConnections();
+	dials?.close();
+}
+
 const mode = process.argv[2] ?? 'agent';
-const run = mode === 'restore' ? runRestorer : serveAgent;
+const run = mode === 'restore' ? serveRestorer : serveAgent;
 process.on('SIGTERM', () => process.exit(0));
 run().catch((error: Error) => {
 	log('failed', { error: error.message });

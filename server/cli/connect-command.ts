@@ -3,7 +3,7 @@ import { Logger } from '../log/logger.js';
 import { startInProcess, type ProtocolClient } from './in-process-client.js';
 import { outboundOptions, portQuestionFor, type OutboundArgs } from './outbound-flags.js';
 import { reportError, type CommandOptions } from './run-command.js';
-import { describeConnected, mountedFilesLines, outboundLines, sessionOutput } from './session-output.js';
+import { describeConnected, describeDisconnected, mountedFilesLines, outboundLines, sessionOutput } from './session-output.js';
 
 export interface ConnectCommandOptions extends CommandOptions {
 	targets: ConnectTarget[];
@@ -37,7 +37,7 @@ export async function runConnect(options: ConnectCommandOptions): Promise<void> 
 		const signal = await stopped;
 		say('progress', `${signal}: disconnecting…`, { signal });
 		const disconnected = await client.connection.sendRequest(DisconnectRequest.type, { workDoneToken: 'cli' });
-		say('disconnected', `Restored ${disconnected.restored.join(', ') || 'nothing'}.`, disconnected);
+		say('disconnected', describeDisconnected(disconnected), disconnected);
 	} catch (error) {
 		reportError(error, options.output, logger.file);
 		process.exitCode = 1;

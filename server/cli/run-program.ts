@@ -14,7 +14,7 @@ import { startInProcess, type ProtocolClient } from './in-process-client.js';
 import type { PortQuestion } from './port-question.js';
 import { outboundOptions, portQuestionFor, type OutboundArgs } from './outbound-flags.js';
 import { reportError, type CommandOptions } from './run-command.js';
-import { describeConnected, mountedFilesLines, outboundLines, sessionOutput } from './session-output.js';
+import { describeConnected, describeDisconnected, mountedFilesLines, outboundLines, sessionOutput } from './session-output.js';
 
 export interface RunProgramOptions extends CommandOptions {
 	/** What to connect; empty: the workspace file's targets. */
@@ -110,7 +110,7 @@ export async function runProgram(options: RunProgramOptions, seams: RunSeams = p
 	try {
 		if (connected) {
 			const disconnected = await client!.connection.sendRequest(DisconnectRequest.type, { workDoneToken: 'cli' });
-			say('disconnected', `Restored ${disconnected.restored.join(', ') || 'nothing'}.`, disconnected);
+			say('disconnected', describeDisconnected(disconnected), disconnected);
 		}
 	} catch (error) {
 		reportError(error, options.output, logger.file, process.stderr);

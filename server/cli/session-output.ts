@@ -1,4 +1,4 @@
-import type { ConnectResult, OutboundInfo, WorkDoneProgressValue } from '../../protocol/index.js';
+import type { ConnectResult, DisconnectResult, OutboundInfo, WorkDoneProgressValue } from '../../protocol/index.js';
 import { formatMountedFiles } from './format.js';
 
 /** How a command that holds a session tells the user what happens: lines on stderr, or JSON lines. */
@@ -35,6 +35,12 @@ export function describeConnected(result: ConnectResult): string {
 		const ports = t.ports.map((p) => `${p.servicePort ?? p.remote}→localhost:${p.local}`).join(', ');
 		return `${t.target} in ${t.namespace} (${t.agentPods.length} pod${t.agentPods.length === 1 ? '' : 's'}: ${ports})`;
 	}).join('; ');
+}
+
+/** The last line of a session: what was put back, and which services were not yet seen routing to it. */
+export function describeDisconnected(result: DisconnectResult): string {
+	const stale = (result.stale ?? []).map((s) => ` ${s.target} may still send some callers to a pod that is gone: ${s.reason}.`).join('');
+	return `Restored ${result.restored.join(', ') || 'nothing'}.${stale}`;
 }
 
 /** Under the Ready line: where each target's mounted files were copied, and what was not. */

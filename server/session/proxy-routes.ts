@@ -3,7 +3,7 @@ import type { ObjectStore } from '../cluster/object-store.js';
 import type { Logger } from '../log/logger.js';
 import type { Tunnel } from '../tunnel/agent-exchange.js';
 import type { RouteProbes } from '../tunnel/route-probes.js';
-import { throwIfCancelled, type Work } from '../work.js';
+import { throwIfCancelled, type Cancellation, type Work } from '../work.js';
 import type { TargetPlan } from './target-plan.js';
 
 /**
@@ -21,11 +21,14 @@ const PARALLEL = 4;
  * took 3.5-3.8 s at 3 s, and 1.4 s at 1 s. A dial that is only slow counts as a miss and
  * is simply tried again.
  */
-const DIAL_MS = 1000;
+export const DIAL_MS = 1000;
 /** From the dial to the marker at an agent link is one more round trip through the API server. */
 const CATCH_MS = 1500;
 const FIRST_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 1000;
+
+/** How many probes in a row must reach where they should when the proxy may pick among `endpoints`. */
+export const probesInARow = (endpoints: number): number => PROBES_PER_ENDPOINT * (endpoints + 1);
 
 /** What the wait needs of the session. */
 export interface RouteProbing {
@@ -36,10 +39,21 @@ export interface RouteProbing {
 	agentsOf(index: number): string[];
 }
 
-interface Outcome { confirmed: boolean; sent: number; misses: number; lastMiss: string }
+/** One probe: whether it reached where the wait wants, or why not. */
+export interface ProbeOutcome { hit: boolean; why: string }
+
+/** Where the probes of one target go, and how many in a row must hit. */
+export interface ProbeRun {
+	host: string;
+	ports: number[];
+	needed: number;
+	probe(host: string, port: number): Promise<ProbeOutcome>;
+}
+
+export interface ProbeTally { confirmed: boolean; sent: number; misses: number; lastMiss: string }
 
 /** The cluster IP and service ports to probe for a target, or why there is nothing to probe. */
-async function probeAddress(objects: ObjectStore, plan: TargetPlan): Promise<{ host: string; ports: number[] } | { skip: string }> {
+export async function probeAddress(objects: ObjectStore, plan: TargetPlan): Promise<{ host: string; ports: number[] } | { skip: string }> {
 	if (!plan.service) return { skip: `${plan.label} names a workload, not a service` };
 	const service = await objects.read({ apiVersion: 'v1', kind: 'Service', namespace: plan.namespace, name: plan.service });
 	const host = service?.spec?.clusterIP as string | undefined;
@@ -49,43 +63,46 @@ async function probeAddress(objects: ObjectStore, plan: TargetPlan): Promise<{ h
 	return { host, ports };
 }
 
-/** One probe: the agent pod that caught it, or why none did. */
-async function probeOnce(probing: RouteProbing, host: string, port: number): Promise<{ pod: string | null; why: string }> {
+/** One probe of connect: the agent pod that caught it must be one of the target's. */
+async function probeAgents(probing: RouteProbing, index: number, host: string, port: number): Promise<ProbeOutcome> {
 	try {
 		const tunnel = await probing.dial(host, port, AbortSignal.timeout(DIAL_MS));
 		const pod = await probing.probes.send(tunnel, CATCH_MS);
-		return { pod, why: pod ? '' : `a connection to ${host}:${port} reached no agent` };
+		if (!pod) return { hit: false, why: `a connection to ${host}:${port} reached no agent` };
+		if (!probing.agentsOf(index).includes(pod)) return { hit: false, why: `a connection reached agent pod ${pod} of another target` };
+		return { hit: true, why: '' };
 	} catch (error) {
-		return { pod: null, why: `dialling ${host}:${port} failed: ${(error as Error).message}` };
+		return { hit: false, why: `dialling ${host}:${port} failed: ${(error as Error).message}` };
 	}
 }
 
-async function untilRouted(probing: RouteProbing, index: number, host: string, ports: number[], deadline: number, { cancellation }: Work,
-	logger: Logger): Promise<Outcome> {
-	const needed = PROBES_PER_ENDPOINT * (probing.agentsOf(index).length + 1);
-	const outcome: Outcome = { confirmed: false, sent: 0, misses: 0, lastMiss: '' };
+/**
+ * Probes in batches until `run.needed` in a row hit, or `deadline` passes. A miss starts
+ * the count again after a backoff: the proxy's rules are still catching up.
+ */
+export async function probeUntilInARow(run: ProbeRun, deadline: number, cancellation: Cancellation, logger: Logger): Promise<ProbeTally> {
+	const tally: ProbeTally = { confirmed: false, sent: 0, misses: 0, lastMiss: '' };
 	let streak = 0;
 	let backoff = FIRST_BACKOFF_MS;
-	while (streak < needed) {
+	while (streak < run.needed) {
 		throwIfCancelled(cancellation);
-		if (Date.now() > deadline) return outcome;
-		const batch = await Promise.all(Array.from({ length: PARALLEL }, (_, i) => probeOnce(probing, host, ports[(outcome.sent + i) % ports.length]!)));
-		outcome.sent += batch.length;
-		const agents = new Set(probing.agentsOf(index));
-		const missed = batch.filter(({ pod }) => !pod || !agents.has(pod));
+		if (Date.now() > deadline) return tally;
+		const batch = await Promise.all(Array.from({ length: PARALLEL }, (_, i) => run.probe(run.host, run.ports[(tally.sent + i) % run.ports.length]!)));
+		tally.sent += batch.length;
+		const missed = batch.filter(({ hit }) => !hit);
 		if (missed.length === 0) {
 			streak += batch.length;
 			backoff = FIRST_BACKOFF_MS;
 			continue;
 		}
 		streak = 0;
-		outcome.misses += missed.length;
-		outcome.lastMiss = missed[0]!.why || `a connection reached agent pod ${missed[0]!.pod} of another target`;
-		logger.debug('session', `${missed.length} of ${batch.length} probes missed the agents; retrying`, { lastMiss: outcome.lastMiss });
+		tally.misses += missed.length;
+		tally.lastMiss = missed[0]!.why;
+		logger.debug('session', `${missed.length} of ${batch.length} probes missed; retrying`, { lastMiss: tally.lastMiss });
 		await sleep(backoff);
 		backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
 	}
-	return { ...outcome, confirmed: true };
+	return { ...tally, confirmed: true };
 }
 
 /**
@@ -105,7 +122,8 @@ export async function waitForProxyRoutes(plans: TargetPlan[], objects: ObjectSto
 		}
 		work.progress.report(`${plan.label}: waiting for the cluster's proxy to route to the agents`, 92);
 		const started = Date.now();
-		const outcome = await probing.probes.watch(() => untilRouted(probing, index, where.host, where.ports, deadline, work, logger));
+		const run: ProbeRun = { ...where, needed: probesInARow(probing.agentsOf(index).length), probe: (host, port) => probeAgents(probing, index, host, port) };
+		const outcome = await probing.probes.watch(() => probeUntilInARow(run, deadline, work.cancellation, logger));
 		const fields = { target: plan.label, clusterIP: where.host, ms: Date.now() - started, probes: outcome.sent, misses: outcome.misses };
 		if (outcome.confirmed) {
 			logger.info('session', 'the cluster\'s proxy routes to the agents', fields);

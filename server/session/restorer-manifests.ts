@@ -55,7 +55,8 @@ export const leaseOwner = (lease: KubeObject) =>
  * deleting the lease (the restorer does it when done, the sidecar on disconnect) lets
  * the garbage collector remove them all. It runs as the agents do (`runtime`).
  */
-export function restorerManifests(session: string, namespace: string, runtime: AgentRuntime, targets: TargetRef[], lease: KubeObject): KubeObject[] {
+export function restorerManifests(session: string, namespace: string, runtime: AgentRuntime, targets: TargetRef[], lease: KubeObject,
+	tokenHash: string): KubeObject[] {
 	const name = restorerName(session);
 	const ownerReferences = [leaseOwner(lease)];
 	const metadata = { name, namespace, labels: labels(session, 'restorer'), ownerReferences };
@@ -82,6 +83,8 @@ export function restorerManifests(session: string, namespace: string, runtime: A
 					env: [
 						{ name: AGENT_ENV.session, value: session },
 						{ name: 'KUBEBRIDGE_RESTORE_TARGETS', value: JSON.stringify(targets) },
+						// The restorer then serves the agents' /v1/dial: disconnect probes the services from it once the agents are gone.
+						{ name: AGENT_ENV.tokenHash, value: tokenHash },
 					],
 					resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
 					securityContext: RESTRICTED,

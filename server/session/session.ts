@@ -2,10 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { LEASE_DURATION_S, restorerName } from '../../agent/src/contract.js';
+import { DEFAULT_CONTROL_PORT, LEASE_DURATION_S, restorerName } from '../../agent/src/contract.js';
 import type { OwnerRecord, TargetRef } from '../../agent/src/takeover-record.js';
 import type {
-	ConfigFeatures, ConnectedTarget, ConnectParams, ConnectResult, DisconnectResult, OutboundInfo, SessionStatusResult,
+	ConfigFeatures, ConnectedTarget, ConnectParams, ConnectResult, DisconnectResult, OutboundInfo, SessionStatusResult, StaleRoute,
 } from '../../protocol/index.js';
 import { DEFAULT_FEATURES } from '../config/config-types.js';
 import type { ClusterAccess, NamespaceSnapshot } from '../cluster/cluster-access.js';
@@ -26,6 +26,7 @@ import type { AgentRuntime } from './agent-runtime.js';
 import { deliverAgentScript } from './agent-script-delivery.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { waitForProxyRoutes } from './proxy-routes.js';
+import { waitForOriginalRoutes } from './original-routes.js';
 import { describeProbe } from './readiness-mirror.js';
 import { restorerManifests } from './restorer-manifests.js';
 import { targetEnvironment, type EnvironmentContribution, type TargetEnvironment } from './session-environment.js';
@@ -55,6 +56,8 @@ export interface SessionClient {
 export class Session {
 	readonly id = randomBytes(4).toString('hex');
 	private readonly token = randomBytes(32).toString('hex');
+	/** What the agents and restorers check the token against: the pod specs never hold the token itself. */
+	private readonly tokenHash = createHash('sha256').update(this.token).digest('hex');
 	private readonly owner: OwnerRecord;
 	private readonly leases: LeaseKeeper;
 	private plans: TargetPlan[] = [];
@@ -96,15 +99,14 @@ export class Session {
 				const lease = await this.leases.create(namespace);
 				if (this.runtime.script) await deliverAgentScript(this.cluster.objects, this.runtime.script, namespace, lease);
 				const refs = this.plans.filter((p) => p.namespace === namespace).map(refOf);
-				for (const object of restorerManifests(this.id, namespace, this.runtime, refs, lease)) await this.cluster.objects.create(object);
+				for (const object of restorerManifests(this.id, namespace, this.runtime, refs, lease, this.tokenHash)) await this.cluster.objects.create(object);
 				this.podLogs.follow(namespace, restorerName(this.id), 'restorer');
 			}
 			this.leases.start();
-			const tokenHash = createHash('sha256').update(this.token).digest('hex');
 			for (const [index, plan] of this.plans.entries()) {
 				progress.report(`Replacing container '${plan.container}' of ${plan.workload.kind} ${plan.workload.name} with the agent`, 25);
 				await takeOver(this.cluster.objects, refOf(plan), plan.container, [...plan.ports.keys()],
-					{ runtime: this.runtime, session: this.id, tokenHash, targetIndex: index, readiness: this.mirrorOf(plan) }, this.owner);
+					{ runtime: this.runtime, session: this.id, tokenHash: this.tokenHash, targetIndex: index, readiness: this.mirrorOf(plan) }, this.owner);
 				this.taken.push(refOf(plan));
 			}
 			const readyTimeoutMs = params.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
@@ -300,20 +302,20 @@ export class Session {
 	async disconnect({ progress }: Work): Promise<DisconnectResult> {
 		progress.begin('Disconnecting', `session ${this.id}`);
 		try {
-			const restored = await this.end((message, percentage) => progress.report(message, percentage));
+			const { restored, stale } = await this.end((message, percentage) => progress.report(message, percentage));
 			this.client.emit({ change: 'disconnected', message: `Session ${this.id} ended; ${restored.length} workload(s) restored.` });
-			return { restored };
+			return { restored, ...(stale.length > 0 ? { stale } : {}) };
 		} finally {
 			progress.end();
 		}
 	}
 
 	/**
-	 * Puts every workload back, waits until the originals serve again, then deletes the
-	 * leases (the restorers go with them). The leases stay renewed until then, so a crash
-	 * half-way leaves the rest to the restorers.
+	 * Puts every workload back, waits until the originals serve again and the services
+	 * route to them only, then deletes the leases (the restorers go with them). The leases
+	 * stay renewed until then, so a crash half-way leaves the rest to the restorers.
 	 */
-	private async end(report: (message: string, percentage: number) => void = () => undefined): Promise<string[]> {
+	private async end(report: (message: string, percentage: number) => void = () => undefined): Promise<{ restored: string[]; stale: StaleRoute[] }> {
 		// The names go first: the local process should not reach services through a session that is ending.
 		await this.outbound?.stop().catch((error: Error) =>
 			this.logger.error('outbound', 'removing the names failed; the next start removes them', { error: error.message }));
@@ -329,17 +331,27 @@ export class Session {
 			report(`Restoring ${ref.kind} ${ref.name}`, 20);
 			if (await restore(this.cluster.objects, ref, this.id)) restored.push(describeRef(ref));
 		}
-		for (const ref of this.taken) {
-			for (let i = 0; i < 240; i++) {
-				const pods = await readWorkloadPods(this.cluster.objects, ref, this.id);
-				if (!pods || (pods.agents.length === 0 && pods.others.filter(isReady).length >= pods.desired)) break;
-				report(`${ref.kind} ${ref.name}: ${pods.others.filter(isReady).length}/${pods.desired} original pods ready`, 60);
-				await sleep(500);
-			}
-		}
+		const stale = await this.waitForOriginals(report);
 		this.taken = [];
 		await this.leases.deleteAll();
 		this.podLogs.close();
-		return restored;
+		return { restored, stale };
+	}
+
+	/** The agents are gone by now: the restorers are the session's pods left to call the services from. */
+	private async waitForOriginals(report: (message: string, percentage: number) => void): Promise<StaleRoute[]> {
+		const pools = new DialPools(this.cluster.endpoint);
+		try {
+			return await waitForOriginalRoutes(this.taken.map((ref, index) => ({ index, ref, plan: this.plans[index]! })), {
+				objects: this.cluster.objects,
+				session: this.id,
+				dial: (namespace, host, port, signal) => {
+					const restorer = { namespace, pod: restorerName(this.id), controlPort: DEFAULT_CONTROL_PORT, token: this.token };
+					return dialThroughAgent(pools.of(restorer), restorer, host, port, signal);
+				},
+			}, report, this.logger);
+		} finally {
+			pools.close();
+		}
 	}
 }

@@ -54,11 +54,19 @@ export async function readWorkloadPods(objects: ObjectStore, ref: TargetRef, ses
 	return { desired: workload.spec.replicas ?? 1, agents: pods.filter(isAgent), others: pods.filter((p) => !isAgent(p)) };
 }
 
+/** A pod an EndpointSlice of a service lists, ready or not (a terminating pod is listed unready). */
+export interface ServiceEndpoint { name: string; uid: string; ready: boolean }
+
+/** Every pod endpoint of a service's EndpointSlices. */
+export async function serviceEndpoints(objects: ObjectStore, namespace: string, service: string): Promise<ServiceEndpoint[]> {
+	const slices = await objects.list('discovery.k8s.io/v1', 'EndpointSlice', namespace, `kubernetes.io/service-name=${service}`);
+	type Endpoint = { conditions?: { ready?: boolean }; targetRef?: { name?: string; uid?: string } };
+	return slices.flatMap((slice) => ((slice.endpoints ?? []) as Endpoint[]).map((e) => ({
+		name: e.targetRef?.name ?? '', uid: e.targetRef?.uid ?? '', ready: e.conditions?.ready !== false,
+	})));
+}
+
 /** The pods a service routes to now: the ready endpoints of its EndpointSlices. */
 export async function serviceEndpointPods(objects: ObjectStore, namespace: string, service: string): Promise<Set<string>> {
-	const slices = await objects.list('discovery.k8s.io/v1', 'EndpointSlice', namespace, `kubernetes.io/service-name=${service}`);
-	type Endpoint = { conditions?: { ready?: boolean }; targetRef?: { name?: string } };
-	return new Set(slices.flatMap((slice) => ((slice.endpoints ?? []) as Endpoint[])
-		.filter((e) => e.conditions?.ready !== false)
-		.map((e) => e.targetRef?.name ?? '')));
+	return new Set((await serviceEndpoints(objects, namespace, service)).filter((e) => e.ready).map((e) => e.name));
 }

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { sessionOutput } from '../../out/server/cli/session-output.js';
+import { describeDisconnected, sessionOutput } from '../../out/server/cli/session-output.js';
 
 const reports = ['0/3 ready', '0/3 ready', '1/3 ready', '1/3 ready', '0/3 ready'];
 
@@ -25,4 +25,11 @@ test('with JSON lines every report is written', () => {
 	feed(sessionOutput(true, stream));
 	const events = stream.read().toString().trim().split('\n').map((line) => JSON.parse(line));
 	assert.deepEqual(events.filter((e) => e.kind === 'report').map((e) => e.message), reports);
+});
+
+test('the line after disconnect names what was put back, and a service still seen routing to a pod that is gone', () => {
+	assert.equal(describeDisconnected({ restored: ['Deployment/shop/api'] }), 'Restored Deployment/shop/api.');
+	assert.equal(describeDisconnected({ restored: [] }), 'Restored nothing.');
+	assert.equal(describeDisconnected({ restored: ['Deployment/shop/api'], stale: [{ target: 'service/api', reason: '1 agent pod(s) still there (api-7f-x)' }] }),
+		'Restored Deployment/shop/api. service/api may still send some callers to a pod that is gone: 1 agent pod(s) still there (api-7f-x).');
 });

@@ -4,6 +4,7 @@ import {
 	type ConnectResult, type ConnectTarget, type WorkDoneProgressValue,
 } from '../../protocol/index.js';
 import { formatDiagnostics } from '../../server/cli/format-diagnostics.js';
+import { describeDisconnected } from '../../server/cli/session-output.js';
 import { loadWorkspaceConfig } from '../../server/config/config-file.js';
 import { Logger } from '../../server/log/logger.js';
 import { formatError } from '../output/msbuild-line.js';
@@ -75,7 +76,7 @@ export async function runSessionHost(options: HostOptions, handshake: Handshake)
 		if (sidecar && connected) {
 			const result = await sidecar.connection.sendRequest(DisconnectRequest.type, { workDoneToken: 'vs' });
 			connected = false;
-			lines.push(`Restored ${result.restored.join(', ') || 'nothing'}.`);
+			lines.push(describeDisconnected(result));
 		}
 		if (plan && profileWritten) {
 			const removed = removeLaunchProfile(plan.profile.file, recordOptions);

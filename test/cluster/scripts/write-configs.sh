@@ -6,7 +6,17 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 mkdir -p "$KB_STATE/cni/net.d" "$KB_STATE/cni/ipam"
 
-cat > "$KB_STATE/containerd.toml" <<EOF2
+# config FILE < CONTENT: writes FILE only when CONTENT differs. kube-proxy watches its
+# file and exits on any write, even of the same bytes, so `up` run again on a running
+# cluster (the demo, the test command) would otherwise leave it without a proxy.
+config() {
+  local new; new=$(mktemp)
+  cat > "$new"
+  cmp -s "$new" "$1" || cp "$new" "$1"
+  rm -f "$new"
+}
+
+config "$KB_STATE/containerd.toml" <<EOF2
 version = 2
 root = "$KB_CONTAINERD_ROOT"
 state = "$KB_RUN/containerd"
@@ -33,7 +43,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
 EOF2
 
 # No masquerade: pods keep their own addresses and nothing is translated to the outside.
-cat > "$KB_STATE/cni/net.d/10-kubebridge.conflist" <<EOF2
+config "$KB_STATE/cni/net.d/10-kubebridge.conflist" <<EOF2
 {
   "cniVersion": "1.0.0",
   "name": "kubebridge-test",
@@ -56,7 +66,7 @@ cat > "$KB_STATE/cni/net.d/10-kubebridge.conflist" <<EOF2
 }
 EOF2
 
-cat > "$KB_STATE/kubelet.yaml" <<EOF2
+config "$KB_STATE/kubelet.yaml" <<EOF2
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 containerRuntimeEndpoint: unix://$KB_CONTAINERD_SOCK
@@ -89,9 +99,9 @@ podLogsDir: $KB_STATE/pod-logs
 evictionHard: {memory.available: "100Mi", nodefs.available: "1Gi", imagefs.available: "1Gi", nodefs.inodesFree: "1%"}
 EOF2
 # Pods get no upstream resolver: names outside the cluster must not resolve to the outside.
-: > "$KB_STATE/resolv.conf"
+config "$KB_STATE/resolv.conf" < /dev/null
 
-cat > "$KB_STATE/kube-proxy.yaml" <<EOF2
+config "$KB_STATE/kube-proxy.yaml" <<EOF2
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 clientConnection: {kubeconfig: $KB_STATE/kube-proxy.kubeconfig}

@@ -117,7 +117,7 @@ test('restore writes back the template without a trace of the script volume', ()
 
 test('the restorer runs the same script on the same image, restricted, owned by the lease', () => {
 	const targets = [{ kind: 'Deployment', name: 'api', namespace: 'shop' }];
-	const objects = restorerManifests('s1', 'shop', onNode, targets, lease);
+	const objects = restorerManifests('s1', 'shop', onNode, targets, lease, 'a'.repeat(64));
 	assert.ok(objects.every((o) => o.metadata.ownerReferences[0].uid === 'lease-uid-1'));
 	const pod = objects.find((o) => o.kind === 'Pod');
 	const [container] = pod.spec.containers;
@@ -127,7 +127,7 @@ test('the restorer runs the same script on the same image, restricted, owned by 
 	assert.deepEqual(container.volumeMounts, [{ name: 'kubebridge-agent', mountPath: '/kubebridge-agent', readOnly: true }]);
 	assert.equal(container.securityContext.runAsUser, AGENT_USER);
 	assert.equal(container.securityContext.readOnlyRootFilesystem, true);
-	const own = restorerManifests('s1', 'shop', { image: 'registry.example/kubebridge-agent:1', script: null }, targets, lease).find((o) => o.kind === 'Pod');
+	const own = restorerManifests('s1', 'shop', { image: 'registry.example/kubebridge-agent:1', script: null }, targets, lease, 'a'.repeat(64)).find((o) => o.kind === 'Pod');
 	assert.equal(own.spec.volumes, undefined);
 	assert.equal(own.spec.containers[0].volumeMounts, undefined);
 	assert.deepEqual(own.spec.containers[0].command, ['/usr/local/bin/node', '/agent/agent.cjs', 'restore']);

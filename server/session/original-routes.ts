@@ -1,0 +1,151 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LABELS, restorerName } from '../../agent/src/contract.js';
+import type { TargetRef } from '../../agent/src/takeover-record.js';
+import type { StaleRoute } from '../../protocol/index.js';
+import type { ObjectStore } from '../cluster/object-store.js';
+import type { Logger } from '../log/logger.js';
+import type { Tunnel } from '../tunnel/agent-exchange.js';
+import type { Cancellation } from '../work.js';
+import { DIAL_MS, probeAddress, probesInARow, probeUntilInARow, type ProbeOutcome } from './proxy-routes.js';
+import type { TargetPlan } from './target-plan.js';
+import { isReady, readWorkloadPods, serviceEndpoints } from './workload-pods.js';
+
+/** How long disconnect waits for the original pods to be Ready, as it did before it waited for the proxy. */
+export const PODS_TIMEOUT_MS = 120_000;
+/** The most it then waits for the agents to be gone and the Service to route to the originals, before it answers anyway. */
+export const ROUTES_TIMEOUT_MS = 30_000;
+const POLL_MS = 500;
+
+/** What the wait needs of the session once its agents are stopped and its workloads written back. */
+export interface OriginalRouting {
+	objects: ObjectStore;
+	session: string;
+	/**
+	 * Dials `host:port` inside the cluster from the session's restorer in `namespace`: with
+	 * the agents gone it is the one pod of the session left there to call from.
+	 */
+	dial(namespace: string, host: string, port: number, signal: AbortSignal): Promise<Tunnel>;
+}
+
+/** A target put back: which of the session's targets it was (its agents carry that index), and its plan. */
+export interface RestoredTarget { index: number; ref: TargetRef; plan: TargetPlan }
+
+export interface Timeouts { podsMs: number; routesMs: number }
+
+type Report = (message: string, percentage: number) => void;
+
+/** Never cancelled: a disconnect that stopped half-way would leave the rest to the restorer for no reason. */
+const UNCANCELLED: Cancellation = { isCancellationRequested: false };
+
+/**
+ * What still keeps callers of the target from reaching only original pods, as the API
+ * server tells: originals not Ready, agent pods not gone (a terminating one too), or
+ * EndpointSlices that list a pod other than a live original. Empty once all is right.
+ */
+interface ApiState {
+	podsReady: boolean;
+	pending: string[];
+	/** The ready endpoints: the proxy picks among them. */
+	endpoints: number;
+}
+
+async function pendingInApi(objects: ObjectStore, session: string, target: RestoredTarget): Promise<ApiState | null> {
+	const { ref, plan, index } = target;
+	const pods = await readWorkloadPods(objects, ref, session);
+	if (!pods) return null;
+	const ready = pods.others.filter(isReady).length;
+	const pending: string[] = [];
+	const podsReady = ready >= pods.desired;
+	if (!podsReady) pending.push(`${ready}/${pods.desired} original pods ready`);
+	const agents = await objects.list('v1', 'Pod', ref.namespace, `${LABELS.session}=${session},${LABELS.target}=${index}`);
+	if (agents.length > 0) pending.push(`${agents.length} agent pod(s) still there (${agents.map((p) => p.metadata.name).sort().join(', ')})`);
+	if (!plan.service) return { podsReady, pending, endpoints: 0 };
+	const originals = new Set(pods.others.map((p) => p.metadata.uid));
+	const endpoints = await serviceEndpoints(objects, ref.namespace, plan.service);
+	const others = endpoints.filter((e) => !originals.has(e.uid));
+	if (others.length > 0) pending.push(`the EndpointSlices of service ${plan.service} still list ${others.map((e) => e.name).sort().join(', ')}`);
+	const serving = endpoints.filter((e) => e.ready).length;
+	if (serving === 0) pending.push(`the EndpointSlices of service ${plan.service} list no ready original yet`);
+	return { podsReady, pending, endpoints: serving };
+}
+
+/** A probe once no agent is left: a dial that connects reached an original; one that hangs or fails met a stale rule. */
+async function probeOriginals(routing: OriginalRouting, namespace: string, host: string, port: number): Promise<ProbeOutcome> {
+	const signal = AbortSignal.timeout(DIAL_MS);
+	try {
+		const tunnel = await routing.dial(namespace, host, port, signal);
+		tunnel.socket.destroy();
+		return { hit: true, why: '' };
+	} catch (error) {
+		const why = signal.aborted ? `no connection within ${DIAL_MS} ms` : (error as Error).message;
+		return { hit: false, why: `a connection to ${host}:${port} failed: ${why}` };
+	}
+}
+
+/** Whether the restorer is there to dial from; why not when it is not. */
+async function restorerMissing(objects: ObjectStore, session: string, namespace: string): Promise<string | null> {
+	const pod = await objects.read({ apiVersion: 'v1', kind: 'Pod', namespace, name: restorerName(session) });
+	return pod && isReady(pod) ? null : `the session's restorer pod in ${namespace} is not running, so nothing in the cluster could call the service`;
+}
+
+/** Until the target's service routes to its originals only; what is still stale when the bounds ran out. */
+async function untilOriginalsServe(routing: OriginalRouting, target: RestoredTarget, timeouts: Timeouts, report: Report, logger: Logger): Promise<string | null> {
+	const { objects, session } = routing;
+	const { plan } = target;
+	const started = Date.now();
+	const podsBy = started + timeouts.podsMs;
+	let routesBy = Infinity;
+	let endpoints = 0;
+	for (;;) {
+		const state = await pendingInApi(objects, session, target);
+		if (!state) return null;
+		if (state.pending.length === 0) {
+			endpoints = state.endpoints;
+			break;
+		}
+		if (state.podsReady) routesBy = Math.min(routesBy, Date.now() + timeouts.routesMs);
+		if (Date.now() > (state.podsReady ? routesBy : podsBy)) return state.pending.join('; ');
+		report(`${plan.label}: ${state.pending.join(', ')}`, 60);
+		await sleep(POLL_MS);
+	}
+	const where = await probeAddress(objects, plan);
+	if ('skip' in where) {
+		logger.info('session', `not waiting for the cluster's proxy to route to the original pods of ${plan.label}`, { reason: where.skip });
+		return null;
+	}
+	const missing = await restorerMissing(objects, session, plan.namespace);
+	if (missing) return missing;
+	report(`${plan.label}: waiting for the cluster's proxy to route to the original pods`, 80);
+	const probing = Date.now();
+	const tally = await probeUntilInARow({
+		...where, needed: probesInARow(endpoints), probe: (host, port) => probeOriginals(routing, plan.namespace, host, port),
+	}, Math.min(routesBy, probing + timeouts.routesMs), UNCANCELLED, logger);
+	const fields = { target: plan.label, clusterIP: where.host, ms: Date.now() - started, probeMs: Date.now() - probing, probes: tally.sent, misses: tally.misses };
+	if (!tally.confirmed) {
+		logger.info('session', 'the cluster\'s proxy was not seen routing to the original pods', { ...fields, lastMiss: tally.lastMiss });
+		return `the cluster's proxy was not seen routing to the original pods only (${tally.lastMiss})`;
+	}
+	logger.info('session', 'the cluster\'s proxy routes to the original pods', fields);
+	return null;
+}
+
+/**
+ * After the workloads are written back: per target, until every original pod is Ready,
+ * no agent pod of the session is left, the Service's EndpointSlices list only originals,
+ * and its cluster IP, dialled from the restorer as any pod calls it, reaches originals
+ * only. The API server says the first three; each node's proxy follows a moment later,
+ * and until then a caller may be sent to an agent pod that is gone and hang. Past the
+ * bounds, disconnect goes on: what is still stale is reported and returned.
+ */
+export async function waitForOriginalRoutes(targets: RestoredTarget[], routing: OriginalRouting, report: Report, logger: Logger,
+	timeouts: Timeouts = { podsMs: PODS_TIMEOUT_MS, routesMs: ROUTES_TIMEOUT_MS }): Promise<StaleRoute[]> {
+	const stale: StaleRoute[] = [];
+	for (const target of targets) {
+		const reason = await untilOriginalsServe(routing, target, timeouts, report, logger);
+		if (!reason) continue;
+		stale.push({ target: target.plan.label, reason });
+		logger.warning('session', 'disconnecting with routes still stale', { target: target.plan.label, reason });
+		report(`${target.plan.label}: ${reason}; some callers may still be sent to a pod that is gone for a moment`, 90);
+	}
+	return stale;
+}
