@@ -94,17 +94,17 @@ async function untilOriginalsServe(routing: OriginalRouting, target: RestoredTar
 	const { plan } = target;
 	const started = Date.now();
 	const podsBy = started + timeouts.podsMs;
-	let routesBy = Infinity;
+	let readyAt: number | null = null;
 	let endpoints = 0;
 	for (;;) {
 		const state = await pendingInApi(objects, session, target);
 		if (!state) return null;
+		if (state.podsReady) readyAt ??= Date.now();
 		if (state.pending.length === 0) {
 			endpoints = state.endpoints;
 			break;
 		}
-		if (state.podsReady) routesBy = Math.min(routesBy, Date.now() + timeouts.routesMs);
-		if (Date.now() > (state.podsReady ? routesBy : podsBy)) return state.pending.join('; ');
+		if (Date.now() > (readyAt === null ? podsBy : readyAt + timeouts.routesMs)) return state.pending.join('; ');
 		report(`${plan.label}: ${state.pending.join(', ')}`, 60);
 		await sleep(POLL_MS);
 	}
@@ -119,8 +119,11 @@ async function untilOriginalsServe(routing: OriginalRouting, target: RestoredTar
 	const probing = Date.now();
 	const tally = await probeUntilInARow({
 		...where, needed: probesInARow(endpoints), probe: (host, port) => probeOriginals(routing, plan.namespace, host, port),
-	}, Math.min(routesBy, probing + timeouts.routesMs), UNCANCELLED, logger);
-	const fields = { target: plan.label, clusterIP: where.host, ms: Date.now() - started, probeMs: Date.now() - probing, probes: tally.sent, misses: tally.misses };
+	}, (readyAt ?? probing) + timeouts.routesMs, UNCANCELLED, logger);
+	const fields = {
+		target: plan.label, clusterIP: where.host, ms: Date.now() - started, readyMs: (readyAt ?? probing) - started, probeMs: Date.now() - probing,
+		probes: tally.sent, misses: tally.misses,
+	};
 	if (!tally.confirmed) {
 		logger.info('session', 'the cluster\'s proxy was not seen routing to the original pods', { ...fields, lastMiss: tally.lastMiss });
 		return `the cluster's proxy was not seen routing to the original pods only (${tally.lastMiss})`;
