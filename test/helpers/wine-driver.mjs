@@ -66,9 +66,10 @@ function firstLine(socket) {
 
 /**
  * Starts the driver with a fresh layer over the cached wine prefix; `shared` is a Linux
- * folder the Windows side sees as Z:\shared.
+ * folder the Windows side sees as Z:\shared, where wine's own output goes too (`wine.log`,
+ * with the debug channels `wineDebug` turns on).
  */
-export async function startWineDriver({ shared }) {
+export async function startWineDriver({ shared, wineDebug = '-all' }) {
 	const server = createServer();
 	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const logFile = join(shared, 'wine.log');
@@ -78,7 +79,7 @@ export async function startWineDriver({ shared }) {
 		'--ro', `${REPO}:/repo`, '--ro', `${realpathSync(WINDOWS_NODE_DIR)}:/opt/node`, '--bind', `${shared}:/shared`,
 		'--', 'wine', WIN.node, 'Z:\\repo\\test\\windows\\driver.cjs', String(server.address().port),
 	// A Windows process cannot use a Unix pipe as its stdio (EBADF); a file it can.
-	], { stdio: ['ignore', log, log] });
+	], { stdio: ['ignore', log, log], env: { ...process.env, WINEDEBUG: wineDebug } });
 	closeSync(log);
 	const output = () => readFileSync(logFile, 'utf8');
 	const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
