@@ -32,6 +32,7 @@ inside() {
   mount -t proc proc "$root/proc"
   mount --rbind /dev "$root/dev"
   mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"
+  mkdir -m 700 "$root/tmp/.xdg"
   mount --bind /etc/resolv.conf "$root/etc/resolv.conf"
   local spec
   while [ "$1" != -- ]; do
@@ -52,7 +53,7 @@ inside() {
   local rc=0
   chroot "$root" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/root \
     WINEPREFIX=/opt/wineprefix WINEDEBUG=${WINEDEBUG:--all} WINEDLLOVERRIDES='mscoree,mshtml=' \
-    LANG=C.UTF-8 "$@" || rc=$?
+    XDG_RUNTIME_DIR=/tmp/.xdg LANG=C.UTF-8 "$@" || rc=$?
   chroot "$root" /usr/bin/env WINEPREFIX=/opt/wineprefix wineserver -k 2>/dev/null || true
   return $rc
 }
