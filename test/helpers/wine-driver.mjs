@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { ownerOnlyAcl } from '../../out/server/files/private-folder.js';
 import { WireClient } from './wire.mjs';
 
 export const WINE_CACHE = process.env.KUBEBRIDGE_WINE_CACHE ?? '/var/cache/kubebridge-wine';
@@ -160,4 +161,15 @@ export function wineLeftovers() {
 	}
 	const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((line) => line.includes(WINE_CACHE));
 	return { processes, mounts };
+}
+
+/**
+ * Whether a Windows process ran the owner-only icacls command for `folder`, as kubebridge
+ * builds it with the Windows side's environment (`info` of the driver). wine's icacls is a
+ * stub that changes no ACL and logs its arguments on the debug channel fixme+icacls.
+ */
+export function icaclsRan(log, info, folder) {
+	const { file, args } = ownerOnlyAcl(folder, info.env);
+	const line = `icacls:main stub: ${[file, ...args].map((a) => `"${a.replaceAll('\\', '\\\\')}"`).join(' ')}`;
+	return log.split('\n').some((l) => l.endsWith(line));
 }
