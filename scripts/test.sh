@@ -42,8 +42,9 @@ run_phase unit 'test/unit/**/*.test.mjs' 'test/exe/**/*.test.mjs'
 windows_phase() {
   say "setting up wine for the Windows phase (cached)"
   local started=$SECONDS
-  if ! bash test/windows/setup-wine.sh 2> >(tee "$results/wine-setup.err" >&2); then
-    say "Windows tests skipped: $(tail -n 1 "$results/wine-setup.err")"
+  bash test/windows/setup-wine.sh 2>&1 | tee "$results/wine-setup.log"
+  if [ "${PIPESTATUS[0]}" -ne 0 ]; then
+    say "Windows tests skipped: $(tail -n 1 "$results/wine-setup.log")"
     [ -n "${CI:-}" ] && { echo "CI is set: a Windows phase that cannot run fails the run"; failed=1; }
     return
   fi
