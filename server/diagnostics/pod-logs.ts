@@ -1,7 +1,8 @@
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
+import { makePrivateFolder } from '../files/private-folder.js';
 import type { Logger } from '../log/logger.js';
 import type { ApiEndpoint } from '../tunnel/port-forward.js';
 
@@ -35,7 +36,7 @@ export class PodLogs {
 	follow(namespace: string, pod: string, container: string): void {
 		const key = `${namespace}/${pod}/${container}`;
 		if (this.closed || this.followed.has(key)) return;
-		mkdirSync(this.folder, { recursive: true, mode: 0o700 });
+		makePrivateFolder(this.folder);
 		const file = createWriteStream(join(this.folder, `${namespace}_${pod}_${container}.log`), { flags: 'a', mode: 0o600 });
 		file.on('error', (error) => this.logger.warning('diagnostics', 'cannot write a pod log', { pod, error: error.message }));
 		this.followed.set(key, { file, since: null, response: null, done: false });

@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isProcessAlive } from '../ports/process-liveness.js';
+import { makePrivateFolder } from './private-folder.js';
 
 const OWNER_FILE = 'owner.json';
 /** A folder without its owner file is a crash between creating it and writing the file. */
@@ -26,7 +27,7 @@ export function sessionsDirectory(): string {
 export function createSessionFolder(session: string, base = sessionsDirectory()): string {
 	mkdirSync(base, { recursive: true, mode: 0o700 });
 	const folder = join(base, session);
-	mkdirSync(folder, { mode: 0o700 });
+	makePrivateFolder(folder, { recursive: false });
 	const owner: FolderOwner = { session, pid: process.pid, since: new Date().toISOString() };
 	writeFileSync(join(folder, OWNER_FILE), JSON.stringify(owner), { mode: 0o600 });
 	return folder;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makePrivateFolder } from '../../server/files/private-folder.js';
 import { underTemp } from '../../server/platform-paths.js';
 import type { ProfileFileKind } from './profile-edit.js';
 
@@ -48,7 +49,7 @@ export function recordPath(directory: string, file: string, platform: NodeJS.Pla
 
 /** Writes the record atomically (a torn record would be worse than none), owner-only. */
 export function saveRecord(directory: string, record: HandoverRecord): string {
-	mkdirSync(directory, { recursive: true, mode: 0o700 });
+	makePrivateFolder(directory);
 	chmodSync(directory, 0o700);
 	const target = recordPath(directory, record.file);
 	const temporary = `${target}.${process.pid}.tmp`;

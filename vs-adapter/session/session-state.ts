@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { makePrivateFolder } from '../../server/files/private-folder.js';
 import { underTemp } from '../../server/platform-paths.js';
 
 /**
@@ -58,7 +59,7 @@ export function readState(directory: string, key: string): SessionState | null {
 /** Written whole to a temporary name, then renamed, so a reader never sees half a state. */
 /** The folder is private: its sockets take commands that end a session. */
 export function ensureStateDirectory(directory: string): void {
-	mkdirSync(directory, { recursive: true, mode: 0o700 });
+	makePrivateFolder(directory);
 	chmodSync(directory, 0o700);
 }
 
