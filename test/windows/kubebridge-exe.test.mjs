@@ -14,7 +14,7 @@ import { startSidecar } from '../helpers/executable.mjs';
 import { clusterTestSpace } from '../helpers/test-space.mjs';
 import { icaclsRan, startWineDriver, WIN, wineLeftovers, wineUnavailable } from '../helpers/wine-driver.mjs';
 import {
-	AGENT_IMAGE, appManifests, apply, clientManifests, comparableObject, createNamespace, getEachScript, inClient, rolloutDone,
+	appManifests, apply, clientManifests, comparableObject, createNamespace, getEachScript, inClient, rolloutDone,
 } from '../helpers/workload-fixtures.mjs';
 import { WEBAPI_LAUNCH_SETTINGS, crlf } from '../unit/vs-adapter/fixtures.mjs';
 
@@ -48,7 +48,7 @@ before(async () => {
 	driver = await startWineDriver({ shared: space.folder, wineDebug: '-all,fixme+icacls' });
 	await driver.write(WIN.hosts, HOSTS);
 	windowsServer = await driver.call('listen');
-	sidecar = await driver.serve(WIN.kubebridge, ['serve', '--stdio', '--kubeconfig', WIN.shared('kubeconfig'), '--agent-image', AGENT_IMAGE]);
+	sidecar = await driver.serve(WIN.kubebridge, ['serve', '--stdio', '--kubeconfig', WIN.shared('kubeconfig')]);
 	linux = startSidecar({ args: ['--kubeconfig', developer.kubeconfig] });
 	space.sidecars.push(linux);
 	await Promise.all([rolloutDone(space.ns, 'api'), rolloutDone(space.ns, 'client')]);

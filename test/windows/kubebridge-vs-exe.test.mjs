@@ -13,7 +13,7 @@ import { DEVELOPER_RULES } from '../helpers/developer-role.mjs';
 import { clusterTestSpace } from '../helpers/test-space.mjs';
 import { icaclsRan, startWineDriver, WIN, wineLeftovers, wineUnavailable } from '../helpers/wine-driver.mjs';
 import {
-	AGENT_IMAGE, appManifests, apply, clientManifests, comparableObject, createNamespace, getEachScript, inClient, rolloutDone,
+	appManifests, apply, clientManifests, comparableObject, createNamespace, getEachScript, inClient, rolloutDone,
 } from '../helpers/workload-fixtures.mjs';
 import { SHOP_SLN, WEBAPI_LAUNCH_SETTINGS, WEB_CSPROJ, crlf } from '../unit/vs-adapter/fixtures.mjs';
 
@@ -52,7 +52,7 @@ after(async () => {
 
 /** `kubebridge-vs <verb>` as the Tools menu runs it, with the solution and the selected project. */
 const adapter = (verb) => driver.run(WIN.kubebridgeVs, [verb, '--solution-dir', WIN.shared('project', '.'),
-	'--project-dir', WIN.shared('project', 'src', 'Shop.Api'), '--kubeconfig', WIN.shared('kubeconfig'), '--agent-image', AGENT_IMAGE]);
+	'--project-dir', WIN.shared('project', 'src', 'Shop.Api'), '--kubeconfig', WIN.shared('kubeconfig')]);
 const settings = () => readFileSync(join(space.folder, SETTINGS), 'utf8');
 
 test('connect on a .csproj project: the profile, the service answering from Windows; disconnect: cluster and launchSettings.json restored', { skip, timeout: 420_000 }, async () => {
