@@ -16,6 +16,7 @@ import { main } from '../../../out/server/main.js';
 import { runChild } from '../../../out/server/run/child-process.js';
 import { exitCodeOf, NOT_STARTED_EXIT_CODE } from '../../../out/server/run/exit-code.js';
 import { launchCommand } from '../../../out/server/run/launch-command.js';
+import { launchShell } from '../../../out/server/run/launch-shell.js';
 
 let logs;
 before(() => {
@@ -213,7 +214,7 @@ test('without a program after --, the launch command of kubebridge.yaml runs; wi
 });
 
 test('a launch command written as one string runs through the shell; what is typed runs as typed', () => {
-	assert.deepEqual(launchCommand([], { command: 'npm start -- --port 3000' }, '/ws'), { file: 'npm start -- --port 3000', args: [], shell: true, cwd: '/ws' });
+	assert.deepEqual(launchCommand([], { command: 'npm start -- --port 3000' }, '/ws'), { file: 'npm start -- --port 3000', args: [], shell: launchShell(), cwd: '/ws' });
 	assert.deepEqual(launchCommand(['node', '-e', 'x'], { command: 'ignored' }, '/ws'), { file: 'node', args: ['-e', 'x'], shell: false, cwd: process.cwd() });
 	assert.equal(launchCommand([], undefined, '/ws'), null);
 });
