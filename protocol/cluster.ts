@@ -3,6 +3,7 @@ import { RequestType } from 'vscode-jsonrpc';
 import { Closed, NonEmptyString } from './schema.js';
 import type { ErrorData } from './errors.js';
 import { WorkDoneProgressParams } from './progress.js';
+import type { RequestTraits } from './traits.js';
 
 export interface ContextInfo {
 	name: string;
@@ -30,6 +31,7 @@ export namespace ContextsRequest {
 	export const method = 'cluster/contexts' as const;
 	export const type = new RequestType<ContextsParams, ContextsResult, ErrorData>(method);
 	export const paramsSchema = ContextsParams;
+	export const traits: RequestTraits = { cancellable: false };
 }
 
 export const NamespacesParams = WorkDoneProgressParams;
@@ -51,6 +53,7 @@ export namespace NamespacesRequest {
 	export const method = 'cluster/namespaces' as const;
 	export const type = new RequestType<NamespacesParams, NamespacesResult, ErrorData>(method);
 	export const paramsSchema = NamespacesParams;
+	export const traits: RequestTraits = { cancellable: true };
 }
 
 export const ServicesParams = Closed({
@@ -139,4 +142,5 @@ export namespace ServicesRequest {
 	export const method = 'cluster/services' as const;
 	export const type = new RequestType<ServicesParams, ServicesResult, ErrorData>(method);
 	export const paramsSchema = ServicesParams;
+	export const traits: RequestTraits = { cancellable: true };
 }

@@ -3,6 +3,7 @@ import { RequestType } from 'vscode-jsonrpc';
 import { Closed, Dictionary, NonEmptyString, Port } from './schema.js';
 import type { ErrorData } from './errors.js';
 import { TargetWorkloadKind } from './session.js';
+import type { RequestTraits } from './traits.js';
 
 /** A Kubernetes object name as the workspace file may write it (an RFC 1123 label). */
 const Name = (description?: string) => Type.String({
@@ -85,4 +86,5 @@ export namespace ConfigRequest {
 	export const method = 'config/get' as const;
 	export const type = new RequestType<ConfigParams, ConfigResult, ErrorData>(method);
 	export const paramsSchema = ConfigParams;
+	export const traits: RequestTraits = { cancellable: false };
 }

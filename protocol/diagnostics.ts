@@ -5,6 +5,7 @@ import type { ErrorData } from './errors.js';
 import { WorkDoneProgressParams } from './progress.js';
 import type { EnvVarInfo } from './environment.js';
 import type { SessionStatusResult } from './session.js';
+import type { RequestTraits } from './traits.js';
 
 export const DiagnosticsParams = Closed({
 	namespace: Type.Optional(NonEmptyString({ description: "Where to look for kubebridge sessions in the cluster; default: the session's namespaces, else the current one." })),
@@ -62,4 +63,5 @@ export namespace DiagnosticsRequest {
 	export const method = 'diagnostics/get' as const;
 	export const type = new RequestType<DiagnosticsParams, DiagnosticsResult, ErrorData>(method);
 	export const paramsSchema = DiagnosticsParams;
+	export const traits: RequestTraits = { cancellable: false };
 }

@@ -4,6 +4,7 @@ import { Closed, Described, NonEmptyString, StringEnum } from './schema.js';
 import type { ErrorData } from './errors.js';
 import { WorkDoneProgressParams } from './progress.js';
 import { ConnectTarget } from './session.js';
+import type { RequestTraits } from './traits.js';
 
 /** `session`: added by a feature of the connected session (e.g. the root of the mounted files' copy); `config`: kubebridge.yaml's `env`. */
 export type EnvSourceKind = 'literal' | 'configMap' | 'secret' | 'field' | 'resource' | 'service' | 'envFrom' | 'session' | 'config';
@@ -53,6 +54,7 @@ export namespace EnvironmentRequest {
 	export const method = 'environment/get' as const;
 	export const type = new RequestType<EnvironmentParams, EnvironmentResult, ErrorData>(method);
 	export const paramsSchema = EnvironmentParams;
+	export const traits: RequestTraits = { cancellable: false };
 }
 
 export const ExportFormatName = StringEnum(['dotenv', 'launchSettings', 'vscode', 'bash', 'powershell', 'cmd']);
@@ -80,4 +82,5 @@ export namespace ExportRequest {
 	export const method = 'environment/export' as const;
 	export const type = new RequestType<ExportParams, ExportResultInfo, ErrorData>(method);
 	export const paramsSchema = ExportParams;
+	export const traits: RequestTraits = { cancellable: false };
 }

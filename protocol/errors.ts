@@ -81,6 +81,7 @@ export const ERROR_REASONS = [
 	'noSession',
 	'envSourceNotFound',
 	'envFieldUnsupported',
+	'noRunningPod',
 	'valueNotRepresentable',
 	'launchSettingsInvalid',
 	'configInvalid',

@@ -8,3 +8,4 @@ export * from './session.js';
 export * from './environment.js';
 export * from './diagnostics.js';
 export * from './config.js';
+export * from './traits.js';

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { NotificationType, NotificationType0, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import { Closed, NonEmptyString, StringEnum } from './schema.js';
 import type { ErrorData } from './errors.js';
+import type { RequestTraits } from './traits.js';
 
 export const ClusterOptions = Closed({
 	kubeconfig: Type.Optional(NonEmptyString({ description: 'A kubeconfig file; default: `KUBECONFIG`, then `~/.kube/config`, then in-cluster.' })),
@@ -66,6 +67,7 @@ export namespace InitializeRequest {
 	export const method = 'initialize' as const;
 	export const type = new RequestType<InitializeParams, InitializeResult, ErrorData>(method);
 	export const paramsSchema = InitializeParams;
+	export const traits: RequestTraits = { cancellable: false };
 }
 
 export namespace InitializedNotification {
@@ -77,6 +79,7 @@ export namespace InitializedNotification {
 export namespace ShutdownRequest {
 	export const method = 'shutdown' as const;
 	export const type = new RequestType0<null, ErrorData>(method);
+	export const traits: RequestTraits = { cancellable: false };
 }
 
 /** Ends the process: exit code 0 after `shutdown`, 1 without it. */

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { RequestType } from 'vscode-jsonrpc';
 import { Closed, NonEmptyString, Port } from './schema.js';
 import type { ErrorData } from './errors.js';
+import type { RequestTraits } from './traits.js';
 
 export const OutboundOptions = Closed({
 	hostsFile: Type.Optional(Type.Boolean({
@@ -97,4 +98,5 @@ export interface ConfirmFreePortResult {
 export namespace ConfirmFreePortRequest {
 	export const method = 'ports/confirmFree' as const;
 	export const type = new RequestType<ConfirmFreePortParams, ConfirmFreePortResult, ErrorData>(method);
+	export const traits: RequestTraits = { cancellable: false };
 }

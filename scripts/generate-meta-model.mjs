@@ -4,9 +4,10 @@
 // Sources, all in protocol/: the namespaces that declare a method (its vscode-jsonrpc
 // message type gives params and result types), the TypeBox declarations the server
 // validates params and kubebridge.yaml with (published as they are, descriptions and limits
-// included), PROTOCOL.md for direction, status, progress and cancellation, and the error
-// codes with their reasons. Results and notification params, which the server writes and
-// never validates, are converted from their TypeScript declarations.
+// included), each request's declared traits (whether it is cancellable), PROTOCOL.md for
+// direction, status and progress, and the error codes with their reasons. Results and
+// notification params, which the server writes and never validates, are converted from
+// their TypeScript declarations.
 //
 // Run after `npm run compile`: node scripts/generate-meta-model.mjs [--check]
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -178,7 +179,7 @@ class TypeConverter {
 	}
 }
 
-/** `### \`method\`` sections of PROTOCOL.md: status, direction, kind, progress, cancellation, first sentence. */
+/** `### \`method\`` sections of PROTOCOL.md: status, direction, kind, progress. */
 function documentedMethods(spec) {
 	const methods = new Map();
 	for (const section of spec.split(/^### `/m).slice(1)) {
@@ -191,7 +192,6 @@ function documentedMethods(spec) {
 			direction: direction[1] === 'client → server' ? 'clientToServer' : 'serverToClient',
 			kind: direction[2],
 			reportsProgress: direction[3].includes('reports progress'),
-			cancellable: direction[3].includes('cancellable'),
 		});
 	}
 	return methods;
@@ -266,7 +266,8 @@ export async function buildMetaModel() {
 				entry.errorData = { $ref: '#/definitions/ErrorData' };
 			}
 			entry.reportsProgress = doc.reportsProgress;
-			entry.cancellable = doc.cancellable;
+			// A reserved method has no declaration yet, and nothing to cancel.
+			entry.cancellable = runtime.get(method)?.traits?.cancellable ?? false;
 			requests.push(entry);
 		} else {
 			notifications.push(entry);

@@ -10,7 +10,8 @@ import { withOutboundFlags } from './cli/outbound-flags.js';
 import { formatContexts, formatEnvironment, formatNamespaces, formatServices } from './cli/format.js';
 import { parsePortMapping, parseTarget } from './cli/targets.js';
 import { runCommand, type OutputFormat } from './cli/run-command.js';
-import { runProgram } from './cli/run-program.js';
+import { splitProgramWords } from './cli/program-words.js';
+import { processSeams, runProgram, type RunSeams } from './cli/run-program.js';
 import { serveStdio } from './cli/serve-stdio.js';
 import { logDirectory } from './log/logger.js';
 import { DEFAULT_AGENT_BASE_IMAGE, type AgentImageChoice } from './session/agent-runtime.js';
@@ -75,11 +76,12 @@ function namespaceParams(args: unknown): { workDoneToken: string; namespace?: st
 	return { workDoneToken: 'cli', ...(namespace ? { namespace } : {}) };
 }
 
-export async function main(argv: string[]): Promise<void> {
-	await (yargs(argv) as Argv<GlobalArgs>)
+/** Runs the command line; `runSeams` are what `run` touches outside itself (tests replace them). */
+export async function main(argv: string[], runSeams: RunSeams = processSeams): Promise<void> {
+	// `run` hands the words after `--` to the program as typed; yargs never sees them.
+	const { own, program } = splitProgramWords(argv);
+	await (yargs(own) as Argv<GlobalArgs>)
 		.scriptName('kubebridge')
-		// `run` takes the program's own arguments after `--`, untouched.
-		.parserConfiguration({ 'populate--': true })
 		.usage('$0 <command> [options]\n\nRun and debug one service on your computer while it stays wired into its cluster.')
 		.option('kubeconfig', { type: 'string', describe: 'Kubeconfig file (default: KUBECONFIG, then ~/.kube/config)', global: true })
 		.option('context', { type: 'string', describe: 'Kubeconfig context (default: the current one)', global: true })
@@ -107,7 +109,7 @@ export async function main(argv: string[]): Promise<void> {
 			.usage('$0 run [service] [options] -- <program> [args...]')
 			.epilogue("The program gets the container's env vars over this shell's and the service's traffic on the local port; kubebridge exits with its exit status. Without a program after --, launch.command of kubebridge.yaml runs."),
 		async (args) => {
-			process.exitCode = await runProgram({ ...commandOptions(args), targets: targetsOf(args), outboundArgs: args, command: ((args as { '--'?: unknown[] })['--'] ?? []).map(String) });
+			process.exitCode = await runProgram({ ...commandOptions(args), targets: targetsOf(args), outboundArgs: args, command: program }, runSeams);
 		})
 		.command('env <target>', "Show a service's container environment as the cluster builds it, or write it for an editor or shell", (y) => y
 			.positional('target', { type: 'string', demandOption: true, describe: 'NAME (a service), service/NAME, deployment/NAME, …' })

@@ -8,6 +8,7 @@ import { Logger } from '../log/logger.js';
 import { runChild, FORWARDED_SIGNALS, type ForwardedSignal, type SignalSource, type Spawn } from '../run/child-process.js';
 import { exitCodeOf } from '../run/exit-code.js';
 import { launchCommand } from '../run/launch-command.js';
+import { namesShellMayDrop } from '../run/launch-shell.js';
 import { runEnvironment } from '../run/run-environment.js';
 import type { AgentImageChoice } from '../session/agent-runtime.js';
 import { startInProcess, type ProtocolClient } from './in-process-client.js';
@@ -90,6 +91,10 @@ export async function runProgram(options: RunProgramOptions, seams: RunSeams = p
 		say('ready', [ready, ...mountedFilesLines(result)].join('\n'), { result });
 		const environment = await client.connection.sendRequest(EnvironmentRequest.type, { target: environmentTarget(result), reveal: true, workDoneToken: 'cli' });
 		if (interrupted) return exitCodeOf(null, interrupted);
+		const dropped = namesShellMayDrop(launch.shell, environment.vars.map((v) => v.name));
+		if (dropped.length > 0) {
+			say('note', `kubebridge: /bin/sh may not hand ${dropped.join(', ')} to the program (no bash here); write launch.command as an array to start it without a shell.`, { names: dropped });
+		}
 		phase = 'running';
 		const outcome = await runChild({ ...launch, env: runEnvironment(seams.env, environment.vars) }, seams.spawn, seams.signals);
 		if (outcome.startError) say('error', `kubebridge: could not start ${launch.file}: ${outcome.startError.message}`, { error: outcome.startError.message });

@@ -3,11 +3,13 @@ import { ANNOTATIONS } from '../../agent/src/contract.js';
 import type { ConnectTarget } from '../../protocol/index.js';
 import type { ClusterAccess } from '../cluster/cluster-access.js';
 import type { KubeObject } from '../cluster/object-store.js';
+import { describeServices } from '../cluster/service-discovery.js';
 import { KubebridgeError } from '../errors.js';
-import { agentNotReady } from '../session/session-errors.js';
+import { targetNotFound } from '../session/session-errors.js';
 import { planTarget } from '../session/target-plan.js';
 import { apiVersionOf, isReady, readWorkloadPods } from '../session/workload-pods.js';
 import type { EnvironmentSources } from './env-resolver.js';
+import { noRunningPod } from './environment-errors.js';
 
 export interface TargetEnvironmentSources {
 	sources: EnvironmentSources;
@@ -32,12 +34,18 @@ function originalTemplate(workload: KubeObject): { spec: { containers: unknown[]
  */
 export async function readEnvironmentSources(cluster: ClusterAccess, target: ConnectTarget): Promise<TargetEnvironmentSources> {
 	const namespace = target.namespace ?? cluster.namespace;
-	const plan = planTarget(target, namespace, await cluster.readNamespaceSnapshot(namespace));
+	const snapshot = await cluster.readNamespaceSnapshot(namespace);
+	// A service whose pods are all gone names no workload to read; connect's verdict on it would not fit a read.
+	if (target.service && describeServices(snapshot).find((s) => s.name === target.service)?.notConnectableReason === 'noPods') {
+		throw noRunningPod(`service/${target.service}`, namespace, null);
+	}
+	const plan = planTarget(target, namespace, snapshot);
 	const ref = { kind: plan.workload.kind, name: plan.workload.name, namespace };
 	const workload = await cluster.objects.read({ apiVersion: apiVersionOf(ref.kind), kind: ref.kind, namespace, name: ref.name });
+	if (!workload) throw targetNotFound(`${ref.kind} '${ref.name}'`, namespace, `List what there is with: kubectl get ${ref.kind.toLowerCase()}s -n ${namespace}`);
 	const pods = await readWorkloadPods(cluster.objects, ref, '');
 	const pod = [...(pods?.others ?? []), ...(pods?.agents ?? [])].find(isReady) ?? pods?.others[0];
-	if (!workload || !pod) throw agentNotReady(plan.label, 'it has no running pod to read the pod fields (name, IPs, node) from.');
+	if (!pod) throw noRunningPod(plan.label, namespace, ref.kind === 'Pod' ? null : `${ref.kind.toLowerCase()}/${ref.name}`);
 	const template = originalTemplate(workload);
 	const notes: string[] = [];
 	const list = <T>(kind: string) => cluster.objects.list('v1', kind, namespace) as unknown as Promise<T[]>;

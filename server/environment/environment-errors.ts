@@ -21,3 +21,17 @@ export function envFieldUnsupported(field: string, why: string): KubebridgeError
 		hint: 'Fix the field reference in the pod spec; the kubelet rejects it too.',
 	}, `Cannot build the container's environment: '${field}' cannot be resolved (${why}).`);
 }
+
+/**
+ * A read of a target with no running pod: the pod's own fields (its name, IPs, node) that
+ * the environment holds have none to come from. `scale` is the workload to scale up, when
+ * there is one to name.
+ */
+export function noRunningPod(label: string, namespace: string, scale: string | null): KubebridgeError {
+	const hint = scale
+		? `Scale it up (kubectl scale ${scale} -n ${namespace} --replicas=1) or wait until a pod runs, or name another target.`
+		: label.startsWith('pod/') ? 'Wait until the pod runs, or name another target.'
+			: 'Scale up the workload behind it or wait until a pod runs, or name another target.';
+	return new KubebridgeError(ErrorCodes.EnvironmentUnresolvable, { reason: 'noRunningPod', name: label, hint },
+		`Cannot read the environment of ${label} in namespace '${namespace}': it has no running pod, and the pod's own fields (name, IPs, node) come from one.`);
+}

@@ -1,12 +1,13 @@
 import type { MessageConnection } from 'vscode-jsonrpc/node';
-import { WorkDoneProgress, type ProgressToken, type WorkDoneProgressValue } from '../../protocol/index.js';
+import { WorkDoneProgress, type ProgressToken, type RequestTraits, type WorkDoneProgressValue } from '../../protocol/index.js';
 import { silentProgress, type ProgressReporter } from '../work.js';
 
 /**
  * `$/progress` work-done notifications for one request, or nothing when it has no token.
- * Messages pass through `scrub`, so a secret value in one never reaches the client.
+ * `begin` says `cancellable` as the request's declaration does. Messages pass through
+ * `scrub`, so a secret value in one never reaches the client.
  */
-export function progressFor(connection: MessageConnection, token: ProgressToken | undefined, cancellable: boolean,
+export function progressFor(connection: MessageConnection, token: ProgressToken | undefined, { cancellable }: RequestTraits,
 	scrub: (text: string) => string): ProgressReporter {
 	if (token === undefined) return silentProgress;
 	const send = (value: WorkDoneProgressValue): void => {

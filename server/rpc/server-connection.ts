@@ -145,13 +145,10 @@ export function serve(options: ServeOptions): RunningServer {
 	}
 	if (options.clientProcessId) watchParent(options.clientProcessId);
 
-	function work(params: WorkDoneProgressParams, token: CancellationToken): Work {
-		return { progress: progressFor(connection, params.workDoneToken, true, scrub), cancellation: token };
-	}
-
 	const requests = new Map<string, RequestBinding>([
 		[InitializeRequest.method, {
 			schema: InitializeRequest.paramsSchema,
+			traits: InitializeRequest.traits,
 			beforeInitialize: true,
 			handle: (raw): InitializeResult => {
 				if (state !== 'uninitialized') throw alreadyInitialized();
@@ -170,13 +167,14 @@ export function serve(options: ServeOptions): RunningServer {
 			},
 		}],
 		[ShutdownRequest.method, {
+			traits: ShutdownRequest.traits,
 			handle: async () => {
 				state = 'shutdown';
 				await server.shutdown();
 				return null;
 			},
 		}],
-		...methodBindings(server, work),
+		...methodBindings(server),
 	]);
 
 	connection.onRequest(async (method: string, rawParams: unknown, token: CancellationToken) => {
@@ -191,7 +189,9 @@ export function serve(options: ServeOptions): RunningServer {
 			let params: unknown;
 			if (binding.schema) params = validateParams(binding.schema, rawParams);
 			else validateNoParams(rawParams);
-			const result = await binding.handle(params, token);
+			const { workDoneToken } = (params ?? {}) as WorkDoneProgressParams;
+			const work: Work = { progress: progressFor(connection, workDoneToken, binding.traits, scrub), cancellation: token };
+			const result = await binding.handle(params, work, token);
 			if (token.isCancellationRequested) throw requestCancelled();
 			logger.debug('rpc', `${method} answered`, { ms: Date.now() - started });
 			return result;

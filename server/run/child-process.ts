@@ -11,8 +11,8 @@ export interface ChildSpec {
 	args: string[];
 	env: NodeJS.ProcessEnv;
 	cwd: string;
-	/** Run `file` through the platform's shell (a launch command written as one string). */
-	shell: boolean;
+	/** Run `file` through this shell, or the platform's with true (a launch command written as one string). */
+	shell: string | boolean;
 }
 
 /** Where signals come from: the process itself, or a fake in tests. */

@@ -1,11 +1,13 @@
 import { resolve } from 'node:path';
 import type { ConfigLaunch } from '../../protocol/index.js';
+import { launchShell } from './launch-shell.js';
 
 /** What to start and where, before the environment is known. */
 export interface LaunchCommand {
 	file: string;
 	args: string[];
-	shell: boolean;
+	/** The shell `file` runs through (see `launchShell`), or false for none. */
+	shell: string | boolean;
 	cwd: string;
 }
 
@@ -20,6 +22,6 @@ export function launchCommand(typed: readonly string[], launch: ConfigLaunch | u
 	if (!launch) return null;
 	const cwd = resolve(workspaceFolder, launch.cwd ?? '.');
 	return typeof launch.command === 'string'
-		? { file: launch.command, args: [], shell: true, cwd }
+		? { file: launch.command, args: [], shell: launchShell(), cwd }
 		: { file: launch.command[0]!, args: launch.command.slice(1), shell: false, cwd };
 }

@@ -91,6 +91,16 @@ test('CLI errors: one readable line and exit 1, or the typed error as JSON', () 
 	assert.equal(usage.status, 2);
 });
 
+test("run: the words after -- are the program's, never kubebridge's options", () => {
+	// Without a cluster the program never starts; what shows is that none of its words
+	// (help, version, output format, another kubeconfig) was read as kubebridge's.
+	const run = runExecutable(['run', 'api', '--kubeconfig', '/no/such/file', '--', '/usr/bin/printf', '[%s]', '-0', '--help', '--version',
+		'-o', 'json', '--kubeconfig', kubeconfig, '-n', 'other', '--', '']);
+	assert.equal(run.status, 1, run.stderr);
+	assert.equal(run.stdout, '');
+	assert.match(run.stderr, /^kubebridge: Kubeconfig file \/no\/such\/file does not exist\./);
+});
+
 test('the CLI lists contexts from the kubeconfig', () => {
 	const run = runExecutable(['contexts', '--kubeconfig', kubeconfig]);
 	assert.equal(run.status, 0, run.stderr);

@@ -80,6 +80,16 @@ test('connect when the sidecar cannot start: an error line, no profile written',
 	assert.equal(readFileSync(project.path('src/Shop.Api/Properties/launchSettings.json'), 'utf8'), crlf(WEBAPI_LAUNCH_SETTINGS));
 });
 
+test("a broken kubebridge.yaml in the project folder: the sidecar's error as one MSBuild line naming file, line and column", (t) => {
+	const { project, run } = setup({ 'src/Shop.Api/kubebridge.yaml': 'version: 1\ntargets:\n  - service: shop-api\n    colour: blue\n' });
+	t.after(() => project.cleanup());
+	const connect = run('connect');
+	assert.equal(connect.status, 1);
+	const file = project.path('src/Shop.Api/kubebridge.yaml');
+	assert.match(connect.stdout, new RegExp(`^${file.replace(/[.\\/]/g, '\\$&')}\\(4,5\\): error KB\\d+: .*colour`, 'm'), connect.stdout);
+	assert.equal(readFileSync(project.path('src/Shop.Api/Properties/launchSettings.json'), 'utf8'), crlf(WEBAPI_LAUNCH_SETTINGS));
+});
+
 test('what a killed session left (state file, launch profile) goes at the next command, the file byte-identical again', (t) => {
 	const { project, run, env } = setup();
 	t.after(() => project.cleanup());

@@ -135,6 +135,18 @@ test('cluster/services reports work-done progress for a token', async () => {
 	assert.deepEqual(kinds, ['begin', 'report', 'end']);
 });
 
+test("$/progress begin says cancellable only for a request the spec lets cancel", async () => {
+	const { client } = startInProcess({ cluster: { kubeconfig }, makeClusterAccess: () => ({ ...fakeCluster()(), objects: { list: async () => [] } }) });
+	await client.initialize();
+	const beginOf = async (method, token) => {
+		const response = await client.request(method, { workDoneToken: token });
+		assert.ok(response.result, JSON.stringify(response.error));
+		return (await client.reader.next((m) => m.method === '$/progress' && m.params.token === token && m.params.value.kind === 'begin')).params.value;
+	};
+	assert.equal((await beginOf('cluster/services', 'listing')).cancellable, true);
+	assert.equal((await beginOf('session/restore', 'restoring')).cancellable, false);
+});
+
 test('$/cancelRequest cancels a running request with RequestCancelled', async () => {
 	const { client } = startInProcess({ cluster: { kubeconfig }, makeClusterAccess: fakeCluster(300) });
 	await client.initialize();

@@ -1,22 +1,26 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { RequestType, RequestType0 } from 'vscode-jsonrpc';
 import { startInProcess } from '../helpers/in-process.mjs';
-import { ErrorCodes, ERROR_REASONS, FILE_SKIP_REASONS, NOT_CONNECTABLE_REASONS } from '../../out/protocol/index.js';
+import * as protocol from '../../out/protocol/index.js';
+import { methodBindings } from '../../out/server/rpc/method-bindings.js';
+
+const { ErrorCodes, ERROR_REASONS, FILE_SKIP_REASONS, NOT_CONNECTABLE_REASONS } = protocol;
 
 const spec = readFileSync(new URL('../../protocol/PROTOCOL.md', import.meta.url), 'utf8');
 
-/** Every `### \`method\`` section with its status and direction lines. */
+/** Every `### \`method\`` section with its status and direction lines (whether it says "cancellable" included). */
 function documentedMethods() {
 	const methods = new Map();
 	const sections = spec.split(/^### `/m).slice(1);
 	for (const section of sections) {
 		const name = section.slice(0, section.indexOf('`'));
 		const status = /\*\*Status:\*\* (implemented|reserved)/.exec(section)?.[1];
-		const direction = /\*\*Direction:\*\* (client → server|server → client), (request|notification)/.exec(section);
+		const direction = /\*\*Direction:\*\* (client → server|server → client), (request|notification)([^\n]*)/.exec(section);
 		assert.ok(status, `${name} has a Status line`);
 		assert.ok(direction, `${name} has a Direction line`);
-		methods.set(name, { status, from: direction[1], kind: direction[2] });
+		methods.set(name, { status, from: direction[1], kind: direction[2], cancellable: /\bcancellable\b/.test(direction[3]) });
 	}
 	return methods;
 }
@@ -47,6 +51,20 @@ test('reserved methods are not registered', () => {
 	for (const [method, doc] of documentedMethods()) {
 		if (doc.status === 'reserved') assert.ok(![...REQUESTS, ...NOTIFICATIONS].includes(method), `${method} is reserved yet registered`);
 	}
+});
+
+test('every request declares whether it can be cancelled, as its Direction line says, and is bound with that declaration', () => {
+	const documented = documentedMethods();
+	const requests = Object.values(protocol).filter((v) => v?.type instanceof RequestType || v?.type instanceof RequestType0);
+	const implemented = [...documented].filter(([, doc]) => doc.kind === 'request' && doc.status === 'implemented').map(([method]) => method);
+	assert.deepEqual(requests.map((r) => r.method).sort(), implemented.sort(), 'every implemented request is declared');
+	for (const request of requests) {
+		assert.equal(typeof request.traits?.cancellable, 'boolean', `${request.method} declares traits.cancellable`);
+		assert.equal(request.traits.cancellable, documented.get(request.method).cancellable, `${request.method}: the declaration and the spec agree`);
+	}
+	const bound = methodBindings({});
+	assert.ok(bound.length > 0);
+	for (const [method, binding] of bound) assert.equal(binding.traits, requests.find((r) => r.method === method).traits, `${method} is bound with its declaration's traits`);
 });
 
 test('every error code is in the spec table with its number', () => {

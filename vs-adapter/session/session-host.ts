@@ -1,19 +1,19 @@
 import type { Server } from 'node:net';
 import {
-	ConnectRequest, DiagnosticsRequest, DidChangeStateNotification, DisconnectRequest, EnvironmentRequest, ServicesRequest, SessionStatusRequest,
+	ConfigRequest, ConnectRequest, DiagnosticsRequest, DidChangeStateNotification, DisconnectRequest, EnvironmentRequest, ServicesRequest, SessionStatusRequest,
 	type ConnectResult, type ConnectTarget, type WorkDoneProgressValue,
 } from '../../protocol/index.js';
 import { formatDiagnostics } from '../../server/cli/format-diagnostics.js';
 import { describeDisconnected } from '../../server/cli/session-output.js';
-import { loadWorkspaceConfig } from '../../server/config/config-file.js';
 import { Logger } from '../../server/log/logger.js';
 import { formatError } from '../output/msbuild-line.js';
 import { installLaunchProfile, removeLaunchProfile } from '../profiles/profile-handover.js';
 import { discoverWorkspace } from '../project/project-discovery.js';
 import { planConnect, selectProject, type ConnectChoices, type ConnectPlan } from './connect-plan.js';
 import { serveControl, type ControlAnswer, type ControlCommand } from './control-channel.js';
-import { startSidecar, type Sidecar } from './sidecar.js';
+import { startSidecar, type Sidecar, type SidecarOptions } from './sidecar.js';
 import { controlPath, deleteState, ensureStateDirectory, sessionKey, writeState, type SessionState } from './session-state.js';
+import { workspaceFolderOf } from './workspace-folder.js';
 
 export interface HostOptions {
 	solutionDir: string;
@@ -58,9 +58,11 @@ const readyLines = (plan: ConnectPlan, result: ConnectResult): string[] => [
  * The background session of one solution: starts the sidecar, connects the project's
  * service, hands its environment to F5 through a launch profile, and then answers later
  * `kubebridge-vs` runs until `disconnect` (or the sidecar's end) takes it all back.
- * Resolves with the process's exit code.
+ * `kubebridge.yaml` is the sidecar's to read (`config/get`). Resolves with the process's
+ * exit code.
  */
-export async function runSessionHost(options: HostOptions, handshake: Handshake): Promise<number> {
+export async function runSessionHost(options: HostOptions, handshake: Handshake,
+	start: (options: SidecarOptions) => Promise<Sidecar> = startSidecar): Promise<number> {
 	const logger = Logger.forRun('vs-adapter');
 	const key = sessionKey(options.solutionDir);
 	const recordOptions = options.recordDirectory ? { recordDirectory: options.recordDirectory } : {};
@@ -90,20 +92,20 @@ export async function runSessionHost(options: HostOptions, handshake: Handshake)
 	try {
 		const workspace = discoverWorkspace(options.solutionDir);
 		const project = selectProject(workspace, options.projectDir);
-		const config = (loadWorkspaceConfig(workspace.root) ?? (options.projectDir ? loadWorkspaceConfig(options.projectDir) : null))?.config ?? null;
-		const namespace = options.choices.namespace ?? config?.targets?.find((t) => t.namespace)?.namespace;
-		sidecar = await startSidecar({
-			executable: options.sidecar, workspaceFolder: workspace.root,
+		sidecar = await start({
+			executable: options.sidecar, workspaceFolder: workspaceFolderOf(workspace.root, options.projectDir),
 			...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
 			...(options.agentImage ? { agentImage: options.agentImage } : {}),
 			...(options.agentBaseImage ? { agentBaseImage: options.agentBaseImage } : {}),
-			cluster: { ...(namespace ? { namespace } : {}), ...(options.context ? { context: options.context } : {}) },
+			cluster: { ...(options.choices.namespace ? { namespace: options.choices.namespace } : {}), ...(options.context ? { context: options.context } : {}) },
 			onProgress: (value) => {
 				const line = progressLine(value);
 				if (line && reportProgress) handshake.line(line);
 			},
 		});
 		sidecar.connection.onNotification(DidChangeStateNotification.type, (event) => logger.info('session', event.message, { change: event.change }));
+		const { config } = await sidecar.connection.sendRequest(ConfigRequest.type, {});
+		const namespace = options.choices.namespace ?? config?.targets?.find((t) => t.namespace)?.namespace;
 		const services = await sidecar.connection.sendRequest(ServicesRequest.type, { workDoneToken: 'vs', ...(namespace ? { namespace } : {}) });
 		plan = planConnect(project, config, services.services.filter((s) => s.connectable).map((s) => s.name), { ...options.choices, ...(namespace ? { namespace } : {}) });
 		handshake.line(`Project ${project.name}: connecting service ${plan.service} to localhost:${plan.localPort}.`);

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import dotenv from 'dotenv';
 import { DEMO_NAMESPACE, issueKubeconfig, kubectl } from '../../helpers/cluster.mjs';
 import { DEVELOPER_RULES } from '../../helpers/developer-role.mjs';
-import { startSidecar } from '../../helpers/executable.mjs';
+import { runExecutable, startSidecar } from '../../helpers/executable.mjs';
+import { appManifests, apply, createNamespace, deleteNamespace, uniqueNamespace } from '../../helpers/workload-fixtures.mjs';
 
 /** What the runtime adds from the image and itself, not from the pod spec. */
 const RUNTIME = new Set(['PATH', 'HOSTNAME', 'HOME']);
@@ -69,4 +70,29 @@ test('a .env export parses back, with a real dotenv parser, to the exact values'
 	assert.ok(exported.result, JSON.stringify(exported.error));
 	const env = (await sidecar.client.request('environment/get', { target: { service: 'api' }, reveal: true }, 60_000)).result;
 	assert.deepEqual(dotenv.parse(exported.result.text), Object.fromEntries(env.vars.map((v) => [v.name, v.value])));
+});
+
+test('a workload scaled to 0: environment/get and `kubebridge env` say it has no running pod and what to do, not that agents failed', async (t) => {
+	const namespace = uniqueNamespace('kb-env-idle');
+	createNamespace(namespace);
+	const idle = issueKubeconfig({ user: `dev-${namespace}`, namespace, rules: DEVELOPER_RULES });
+	t.after(() => {
+		idle.revoke();
+		deleteNamespace(namespace);
+	});
+	apply(appManifests(namespace, 'idle', { replicas: 0 }));
+	const sidecarAsIdle = startSidecar({ args: ['--kubeconfig', idle.kubeconfig] });
+	t.after(() => sidecarAsIdle.child.kill('SIGKILL'));
+	await sidecarAsIdle.client.initialize({ cluster: { namespace } });
+	for (const target of [{ workload: { kind: 'Deployment', name: 'idle' } }, { service: 'idle' }]) {
+		const { error } = await sidecarAsIdle.client.request('environment/get', { target }, 60_000);
+		assert.equal(error?.code, -33300, JSON.stringify(error));
+		assert.equal(error.data.reason, 'noRunningPod');
+		assert.doesNotMatch(error.message, /agent/);
+	}
+	const cli = runExecutable(['env', 'deployment/idle', '-n', namespace, '--kubeconfig', idle.kubeconfig]);
+	assert.equal(cli.status, 1);
+	assert.equal(cli.stderr.split('\n')[0].replace(/ \(log: .*\)$/, ''), `kubebridge: Cannot read the environment of deployment/idle in namespace '${namespace}': `
+		+ "it has no running pod, and the pod's own fields (name, IPs, node) come from one. "
+		+ `Scale it up (kubectl scale deployment/idle -n ${namespace} --replicas=1) or wait until a pod runs, or name another target.`);
 });

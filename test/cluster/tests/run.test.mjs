@@ -175,6 +175,19 @@ test('run: SIGTERM goes to the program; kubebridge restores the cluster and exit
 	}
 });
 
+test("run: the program's arguments arrive exactly as typed, -0 and a second -- included", async () => {
+	const before = await comparableObject('deployment', namespace, 'app');
+	const run = kubebridge(['run', 'app', '-n', namespace, '--local-port', String(await freePort()), '--agent-image', AGENT_IMAGE, '--no-outbound',
+		'--', '/usr/bin/printf', '[%s]', '-0', '-a', '--', ''], { cwd: mkdtempSync(join(tmpdir(), 'kubebridge-run-ws-')) });
+	try {
+		assert.equal(await run.exited, 0, run.output.stderr);
+		assert.equal(run.output.stdout, '[-0][-a][--][]');
+		await restored(before);
+	} finally {
+		run.child.kill('SIGKILL');
+	}
+});
+
 test('run: a failed connect never starts the program, and says why with a non-zero status', async () => {
 	const cwd = mkdtempSync(join(tmpdir(), 'kubebridge-run-ws-'));
 	const marker = join(cwd, 'started');

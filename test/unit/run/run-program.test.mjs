@@ -8,11 +8,15 @@ import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { ResponseError } from 'vscode-jsonrpc/node';
+import { splitProgramWords } from '../../../out/server/cli/program-words.js';
 import { runProgram } from '../../../out/server/cli/run-program.js';
+import { main } from '../../../out/server/main.js';
 import { runChild } from '../../../out/server/run/child-process.js';
 import { exitCodeOf, NOT_STARTED_EXIT_CODE } from '../../../out/server/run/exit-code.js';
 import { launchCommand } from '../../../out/server/run/launch-command.js';
+import { launchShell } from '../../../out/server/run/launch-shell.js';
 
 let logs;
 before(() => {
@@ -210,9 +214,62 @@ test('without a program after --, the launch command of kubebridge.yaml runs; wi
 });
 
 test('a launch command written as one string runs through the shell; what is typed runs as typed', () => {
-	assert.deepEqual(launchCommand([], { command: 'npm start -- --port 3000' }, '/ws'), { file: 'npm start -- --port 3000', args: [], shell: true, cwd: '/ws' });
+	assert.deepEqual(launchCommand([], { command: 'npm start -- --port 3000' }, '/ws'), { file: 'npm start -- --port 3000', args: [], shell: launchShell(), cwd: '/ws' });
 	assert.deepEqual(launchCommand(['node', '-e', 'x'], { command: 'ignored' }, '/ws'), { file: 'node', args: ['-e', 'x'], shell: false, cwd: process.cwd() });
 	assert.equal(launchCommand([], undefined, '/ws'), null);
+});
+
+/** Runs `kubebridge <argv>` through the whole command line with `run`'s seams faked; resolves with the program's spawn. */
+async function programStartedBy(argv) {
+	const { client } = fakeClient(baseAnswers());
+	const { spawn, calls } = fakeSpawn(fakeChild());
+	const exiting = (...call) => {
+		const child = spawn(...call);
+		setImmediate(() => child.emit('exit', 0, null));
+		return child;
+	};
+	const write = process.stderr.write;
+	process.stderr.write = () => true;
+	try {
+		await main(argv, { start: async () => client, spawn: exiting, signals: new EventEmitter(), env: {} });
+	} finally {
+		process.stderr.write = write;
+		process.exitCode = undefined;
+	}
+	assert.equal(calls.length, 1, 'the program was started once');
+	return calls[0];
+}
+
+/** Words a program may well be given that a command-line parser reads as something else. */
+const trickyWord = fc.oneof(
+	fc.constantFrom('-0', '-1', '-5', '--', '-e', '', ' ', '  two  spaces ', '-n', '--kubeconfig', '--namespace=x', '-o', 'json', '--help', '--version',
+		'--no-outbound', '--target', '0x10', '1e3', '010', '-', '--offset', 'ünïcødé', '日本', '🙂', "it's", '"quoted"', '$HOME', '*'),
+	fc.string({ unit: 'grapheme', maxLength: 12 }),
+);
+/** What may stand before the `--`: kubebridge's own options in the forms users type them. */
+const ownWords = fc.constantFrom(['run', 'api'], ['run', '-n', 'shop', 'api'], ['--kubeconfig', '/k', 'run', '--target', 'api:3000'],
+	['run', 'api', '-p', '3000', '--no-hosts', '-o', 'json'], ['-n', 'shop', 'run', '--hosts-file', '/tmp/hosts', 'deployment/api']);
+
+test('the words after the first -- reach the program exactly as typed, whatever they look like', async () => {
+	await fc.assert(fc.asyncProperty(ownWords, fc.array(trickyWord, { minLength: 1, maxLength: 8 }), async (own, program) => {
+		const call = await programStartedBy([...own, '--', ...program]);
+		assert.deepEqual([call.file, ...call.args], program);
+		assert.equal(call.options.shell, false, 'no shell reads them again');
+	}), { numRuns: 150 });
+	assert.deepEqual(splitProgramWords(['run', 'api']), { own: ['run', 'api'], program: [] }, 'no -- hands nothing over');
+});
+
+test('a real program sees the words as typed: -0 stays -0, an empty word stays an empty word', async () => {
+	const { spawn } = await import('node:child_process');
+	const { program } = splitProgramWords(['run', 'api', '--', '/usr/bin/printf', '[%s]', '-0', '-a', '--', '', '-5', '0x10', 'a b', 'ünï']);
+	const printed = await new Promise((resolve, reject) => {
+		const child = spawn(program[0], program.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
+		let out = '';
+		child.stdout.on('data', (d) => { out += d; });
+		child.on('error', reject);
+		child.on('close', () => resolve(out));
+	});
+	assert.equal(printed, '[-0][-a][--][][-5][0x10][a b][ünï]');
 });
 
 test('exit statuses read as a shell reports them', async () => {
