@@ -177,7 +177,7 @@ test('run: SIGTERM goes to the program; kubebridge restores the cluster and exit
 
 test("run: the program's arguments arrive exactly as typed, -0 and a second -- included", async () => {
 	const before = await comparableObject('deployment', namespace, 'app');
-	const run = kubebridge(['run', 'app', '-n', namespace, '--local-port', String(await freePort()), '--agent-image', AGENT_IMAGE, '--no-outbound',
+	const run = kubebridge(['run', 'app', '-n', namespace, '--local-port', String(await freePort()), '--no-outbound',
 		'--', '/usr/bin/printf', '[%s]', '-0', '-a', '--', ''], { cwd: mkdtempSync(join(tmpdir(), 'kubebridge-run-ws-')) });
 	try {
 		assert.equal(await run.exited, 0, run.output.stderr);
