@@ -5,6 +5,7 @@ import { log } from './log.js';
 import { TunnelPool } from './pool.js';
 import { ReadinessMirror } from './readiness.js';
 import { runRestorer } from './restorer.js';
+import { serveRouter } from './router.js';
 import { listenForProbes, listenOnAppPorts } from './servers.js';
 import { readSettings } from './settings.js';
 
@@ -31,7 +32,7 @@ async function serveRestorer(): Promise<void> {
 }
 
 const mode = process.argv[2] ?? 'agent';
-const run = mode === 'restore' ? serveRestorer : serveAgent;
+const run = mode === 'restore' ? serveRestorer : mode === 'route' ? serveRouter : serveAgent;
 process.on('SIGTERM', () => process.exit(0));
 run().catch((error: Error) => {
 	log('failed', { error: error.message });
