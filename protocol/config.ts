@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { RequestType } from 'vscode-jsonrpc';
 import { Closed, Dictionary, NonEmptyString, Port } from './schema.js';
 import type { ErrorData } from './errors.js';
-import { TargetWorkloadKind } from './session.js';
+import { RouteHeader, TargetMode, TargetWorkloadKind } from './session.js';
 import type { RequestTraits } from './traits.js';
 
 /** A Kubernetes object name as the workspace file may write it (an RFC 1123 label). */
@@ -21,6 +21,8 @@ export const ConfigTarget = Closed({
 		remote: Port({ description: "The container's port." }),
 		local: Port({ description: 'The port the local program listens on.' }),
 	}), { description: 'Which container port goes to which local port. Default: each port to the same number locally.' })),
+	route: Type.Optional(RouteHeader),
+	mode: Type.Optional(TargetMode),
 }, { oneOf: [{ required: ['service'] }, { required: ['workload'] }] });
 export type ConfigTarget = Static<typeof ConfigTarget>;
 

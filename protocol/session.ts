@@ -15,6 +15,17 @@ export type PortMapping = Static<typeof PortMapping>;
 export const TargetWorkloadKind = StringEnum(['Deployment', 'StatefulSet', 'ReplicaSet', 'Pod']);
 export type TargetWorkloadKind = Static<typeof TargetWorkloadKind>;
 
+export const RouteHeader = Closed({
+	header: Type.String({ pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", maxLength: 128, description: 'An HTTP header name (compared without case), e.g. `x-dev`.' }),
+	value: Type.String({ pattern: '^[\\x21-\\x2b\\x2d-\\x7e]+$', maxLength: 256, description: 'The value that selects this session: visible ASCII, no space or comma.' }),
+}, { description: "Header routing: only HTTP/1.1 and HTTP/2 requests carrying this header with this value reach the local process; every other request, and every connection that is not HTTP, is served by the service's original pods, which keep running. Several sessions share a service, each with its own value." });
+export type RouteHeader = Static<typeof RouteHeader>;
+
+export const TargetMode = StringEnum(['replace', 'mirror'], {
+	description: "`replace` (default): the local process serves the target's requests (all of them, or with `route` those carrying its header). `mirror`: the original pods keep serving every request and the local process gets a copy of each (of those carrying the header, with `route`), its answers discarded.",
+});
+export type TargetMode = Static<typeof TargetMode>;
+
 export const ConnectTarget = Closed({
 	service: Type.Optional(NonEmptyString({ description: 'A service whose pods are taken over.' })),
 	workload: Type.Optional(Closed({ kind: TargetWorkloadKind, name: NonEmptyString() }, { description: 'A workload whose pods are taken over.' })),
@@ -22,6 +33,8 @@ export const ConnectTarget = Closed({
 	container: Type.Optional(NonEmptyString({ description: "Default: the container serving the service's ports (known mesh sidecars are skipped), or the workload's first." })),
 	localPort: Type.Optional(Port({ description: "The local port for the target's first TCP port; a shorthand for one `ports` entry." })),
 	ports: Type.Optional(Type.Array(PortMapping, { maxItems: 64, description: 'Remote → local; a remote port not listed goes to the same port number locally.' })),
+	route: Type.Optional(RouteHeader),
+	mode: Type.Optional(TargetMode),
 }, { description: 'What to redirect: a service, or a workload directly. Exactly one of the two.' });
 export type ConnectTarget = Static<typeof ConnectTarget>;
 
@@ -57,6 +70,15 @@ export interface ConnectedTarget {
 	environment: Record<string, string>;
 	/** The container's mounted files copied to this machine; null until the session has them. */
 	files: TargetFiles | null;
+	/** `replace` or `mirror`, as connect was asked. */
+	mode: TargetMode;
+	/** The header that selects this session's requests; null when it gets every request. */
+	route: RouteHeader | null;
+	/**
+	 * The router Deployment the service selects while sessions share it (header routing or
+	 * mirror); null when the workload itself was taken over.
+	 */
+	router: string | null;
 }
 
 /**
@@ -212,6 +234,8 @@ export type SessionChange =
 	| 'localPortRefused'
 	| 'filesChanged'
 	| 'outboundChanged'
+	| 'routeAdded'
+	| 'routeRemoved'
 	| 'disconnected';
 
 export interface DidChangeStateParams {
@@ -229,6 +253,8 @@ export interface DidChangeStateParams {
 	 * `session/status` has the set now reached.
 	 */
 	services?: string[];
+	/** For `routeAdded` and `routeRemoved`: the target, its mode and the header that selects its requests (null: every request). */
+	route?: { target: string; mode: TargetMode; header: RouteHeader | null };
 	/** A sentence for the user. */
 	message: string;
 }

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Transform } from 'node:stream';
 import { ChunkedDecoder, ChunkedEncoder } from './chunked.js';
 
 /**
@@ -7,9 +7,10 @@ import { ChunkedDecoder, ChunkedEncoder } from './chunked.js';
  * sidecar) use it. Each direction is chunked: the socket's FIN becomes the last chunk,
  * and the last chunk from the other side becomes a FIN. A tunnel that breaks before both
  * directions ended resets the socket, and a socket reset breaks the tunnel, so a reset
- * crosses it too. `head` holds tunnel bytes read along with the upgrade.
+ * crosses it too. `head` holds tunnel bytes read along with the upgrade; `outgoing`, when
+ * given, rewrites what the socket sends before it enters the tunnel.
  */
-export function spliceSocket(socket: Socket, tunnel: Duplex, head: Buffer = Buffer.alloc(0)): void {
+export function spliceSocket(socket: Socket, tunnel: Duplex, head: Buffer = Buffer.alloc(0), outgoing?: Transform): void {
 	const encoder = new ChunkedEncoder();
 	const decoder = new ChunkedDecoder();
 	let over = false;
@@ -19,7 +20,8 @@ export function spliceSocket(socket: Socket, tunnel: Duplex, head: Buffer = Buff
 		socket.resetAndDestroy();
 		tunnel.destroy();
 	};
-	socket.pipe(encoder).pipe(tunnel, { end: false });
+	(outgoing ? socket.pipe(outgoing) : socket).pipe(encoder).pipe(tunnel, { end: false });
+	outgoing?.on('error', reset);
 	if (head.length > 0) decoder.write(head);
 	tunnel.pipe(decoder).pipe(socket);
 	socket.on('error', reset);

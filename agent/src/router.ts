@@ -4,11 +4,9 @@ import { AGENT_ENV, AGENT_PATHS, DEFAULT_HEALTH_PORT } from './contract.js';
 import { InClusterApi } from './in-cluster-api.js';
 import { log } from './log.js';
 import { RouteTable } from './route-table.js';
+import { ROUTER_ENV } from './routing-record.js';
 import { http1Router, MIRROR_BUFFER_BYTES } from './router-http1.js';
 import { http2Router } from './router-http2.js';
-
-/** What a router is started with, besides the agent's ports and health port. */
-export const ROUTER_ENV = { service: 'KUBEBRIDGE_ROUTER_SERVICE' } as const;
 
 const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 /** An HTTP/1.x request line starts with a method token and a space. */

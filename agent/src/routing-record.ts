@@ -10,6 +10,10 @@
 export const ROUTING_ANNOTATION = 'kubebridge.io/routing';
 /** On the router pods: the Service they route for. The routed Service selects this label alone. */
 export const ROUTER_LABEL = 'kubebridge.io/router';
+/** What a router is started with, besides the agent's ports and health port. */
+export const ROUTER_ENV = { service: 'KUBEBRIDGE_ROUTER_SERVICE' } as const;
+/** On a restorer: the Services of its namespace where its session has routes, as a JSON list of names. */
+export const RESTORE_ROUTES_ENV = 'KUBEBRIDGE_RESTORE_ROUTES';
 /** A request carrying this header is answered by the router itself: connect and disconnect probe with it. */
 export const ROUTE_PROBE_HEADER = 'kubebridge-route-probe';
 /** On a probe's answer: the router pod. */
@@ -44,7 +48,7 @@ export interface RoutingRecord {
 
 interface ServiceLike {
 	metadata: { annotations?: Record<string, string> | null; [key: string]: unknown };
-	spec: { selector?: Record<string, string> | null; [key: string]: unknown };
+	spec?: { selector?: Record<string, string> | null; [key: string]: unknown };
 	[key: string]: unknown;
 }
 
@@ -75,7 +79,7 @@ export function withRoute(service: ServiceLike, entry: RouteEntry, router: strin
 	const current = readRouting(service);
 	const record: RoutingRecord = current
 		? { ...current, routes: [...current.routes.filter((r) => r.session !== entry.session), entry] }
-		: { selector: { ...(service.spec.selector ?? {}) }, router, routes: [entry] };
+		: { selector: { ...(service.spec?.selector ?? {}) }, router, routes: [entry] };
 	return {
 		...service,
 		metadata: { ...service.metadata, annotations: { ...(service.metadata.annotations ?? {}), [ROUTING_ANNOTATION]: JSON.stringify(record) } },

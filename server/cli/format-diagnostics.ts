@@ -15,6 +15,11 @@ export function formatDiagnostics(d: DiagnosticsResult): string {
 				d.session.agents.map((a) => [a.pod, a.namespace, a.state, `${a.idleTunnels}`, `${a.activeConnections}`, `${a.totalConnections}`]))
 			: 'none in this process (a session lives in the process that connected it: the editor\'s sidecar or `kubebridge connect`)'),
 	];
+	if (d.session.targets.length > 0) {
+		parts.push(section('Targets', table(['TARGET', 'NAMESPACE', 'MODE', 'ROUTE', 'ROUTER'], d.session.targets.map((t) => [
+			t.target, t.namespace, t.mode, t.route ? `${t.route.header}: ${t.route.value}` : t.router ? 'every request' : 'all traffic (taken over)', t.router ?? '-',
+		]))));
+	}
 	if (d.session.outbound) {
 		parts.push(section(`Outbound (${d.session.outbound.mode})`, table(['SERVICE', 'ADDRESS', 'PORTS', 'CONNECTIONS', 'OUT', 'IN'],
 			d.session.outbound.services.map((s) => [

@@ -33,7 +33,9 @@ export function sessionOutput(json: boolean, jsonStream: NodeJS.WritableStream):
 export function describeConnected(result: ConnectResult): string {
 	return result.targets.map((t) => {
 		const ports = t.ports.map((p) => `${p.servicePort ?? p.remote}→localhost:${p.local}`).join(', ');
-		return `${t.target} in ${t.namespace} (${t.agentPods.length} pod${t.agentPods.length === 1 ? '' : 's'}: ${ports})`;
+		const shared = t.mode === 'mirror' ? `, mirrored${t.route ? ` where ${t.route.header}: ${t.route.value}` : ''}`
+			: t.route ? `, only requests with ${t.route.header}: ${t.route.value}` : '';
+		return `${t.target} in ${t.namespace} (${t.agentPods.length} pod${t.agentPods.length === 1 ? '' : 's'}: ${ports}${shared})`;
 	}).join('; ');
 }
 

@@ -8,7 +8,7 @@ import { pickSessionIndex, targetKey } from '../hosts/loopback-addresses.js';
 import type { Logger } from '../log/logger.js';
 import { bindPort, type BindPolicy, type ConfirmFree } from './bind-port.js';
 import type { OutboundTarget } from './outbound-targets.js';
-import { PortListener, type Dial } from './port-listener.js';
+import { PortListener, type Dial, type OutgoingRewrite } from './port-listener.js';
 import { FOLLOW_EVERY_MS, ServiceFollower, type OutboundChange } from './service-follower.js';
 
 const NO_HOSTS_NOTE = 'No-hosts mode: cluster names (a service, service.namespace, the FQDN, pod names) do not resolve on this '
@@ -54,7 +54,9 @@ export class Outbound {
 
 	constructor(sessionId: string, private readonly options: OutboundOptions, private readonly dial: Dial, private readonly logger: Logger,
 		/** Asks the user about a taken port when the options leave it open; null: never stop anything. */
-		private readonly confirmFree: ConfirmFree | null = null) {
+		private readonly confirmFree: ConfirmFree | null = null,
+		/** Rewrites what the local program sends to the services (header routing adds its header); absent, bytes pass as they are. */
+		private readonly rewrite?: OutgoingRewrite) {
 		this.file = options.hostsFile === false ? null
 			: new HostsFile({ sessionId, ...(options.hostsPath ? { path: options.hostsPath } : {}) });
 	}
@@ -74,7 +76,7 @@ export class Outbound {
 		}
 		// An outside host keeps its own name for everything else on this machine: it gets a port, not a name.
 		for (const { host, port } of this.options.externalEndpoints ?? []) {
-			const listener = new PortListener(host, port, this.dial, this.logger);
+			const listener = new PortListener(host, port, this.dial, this.logger, this.rewrite);
 			const bound = await bindPort(listener, '127.0.0.1', port, host, { freeBusyPorts: false, anyPort: true });
 			this.external.push({ host, port, localPort: bound.localPort, listener });
 		}
@@ -123,7 +125,7 @@ export class Outbound {
 		const served: Served = { target, address, names, ports: [], notes: [] };
 		try {
 			for (const port of target.ports) {
-				const listener = new PortListener(target.dials, port.dialPort, this.dial, this.logger);
+				const listener = new PortListener(target.dials, port.dialPort, this.dial, this.logger, this.rewrite);
 				const bound = await bindPort(listener, address, port.port, labelOf(target), policy);
 				served.ports.push({ port: port.port, name: port.name, localPort: bound.localPort, listener });
 				if (bound.note) served.notes.push(bound.note);

@@ -9,6 +9,7 @@ import type {
 } from '../../protocol/index.js';
 import { DEFAULT_FEATURES } from '../config/config-types.js';
 import type { ClusterAccess, NamespaceSnapshot } from '../cluster/cluster-access.js';
+import type { KubeObject } from '../cluster/object-store.js';
 import type { LocalServiceEndpoint } from '../environment/env-resolver.js';
 import { PodLogs } from '../diagnostics/pod-logs.js';
 import { logDirectory, type Logger } from '../log/logger.js';
@@ -33,6 +34,10 @@ import { targetEnvironment, type EnvironmentContribution, type TargetEnvironment
 import { agentNotReady, targetNotConnectable } from './session-errors.js';
 import { planTarget, type TargetPlan } from './target-plan.js';
 import { restore, takeOver } from './takeover.js';
+import { readRouting } from '../../agent/src/routing-record.js';
+import { HeaderInserter } from '../routing/header-inserter.js';
+import { RoutedTargets } from '../routing/routed-targets.js';
+import { checkNotShared, checkRoutable, routingOf, withOriginalSelectors } from '../routing/routing-plan.js';
 import { hopeless, isReady, readWorkloadPods, serviceEndpointPods } from './workload-pods.js';
 
 const DEFAULT_READY_TIMEOUT_MS = 120_000;
@@ -60,6 +65,7 @@ export class Session {
 	private readonly tokenHash = createHash('sha256').update(this.token).digest('hex');
 	private readonly owner: OwnerRecord;
 	private readonly leases: LeaseKeeper;
+	private readonly leaseOf = new Map<string, KubeObject>();
 	private plans: TargetPlan[] = [];
 	private taken: TargetRef[] = [];
 	private agents: AgentPods | null = null;
@@ -71,6 +77,9 @@ export class Session {
 	private readonly contributions: EnvironmentContribution[] = [];
 	private files: SessionFiles | null = null;
 	private readonly probes = new RouteProbes();
+	/** Targets that share their service with other sessions (header routing, mirror) instead of taking the workload over. */
+	private readonly routed: RoutedTargets;
+	private params: ConnectParams | null = null;
 
 	/** `features`: the workspace file's switches (what the session may change here and in the cluster). */
 	/** `runtime`: the image the agents and restorers run, and the script delivered beside it unless the image has its own. */
@@ -79,7 +88,9 @@ export class Session {
 		readonly features: Required<ConfigFeatures> = DEFAULT_FEATURES) {
 		this.owner = { session: this.id, user: userInfo().username, host: hostname(), pid: process.pid, since: new Date().toISOString() };
 		this.podLogs = new PodLogs(cluster.endpoint, join(logDirectory(), `session-${this.id}`), logger);
-		this.leases = new LeaseKeeper(cluster.objects, this.id, `${this.owner.user}@${this.owner.host} pid ${this.owner.pid}`, logger);
+		const holder = `${this.owner.user}@${this.owner.host} pid ${this.owner.pid}`;
+		this.leases = new LeaseKeeper(cluster.objects, this.id, holder, logger);
+		this.routed = new RoutedTargets(cluster.objects, this.id, holder, logger);
 	}
 
 	async connect(params: ConnectParams, work: Work): Promise<ConnectResult> {
@@ -87,10 +98,13 @@ export class Session {
 		progress.begin('Connecting', `${params.targets.length} target(s)`);
 		try {
 			if (params.outbound) {
-				this.outbound = new Outbound(this.id, params.outbound, (host, port) => this.dial(host, port), this.logger, this.client.confirmFree);
+				const route = params.targets.map(routingOf).find((r) => r?.route && r.mode === 'replace')?.route;
+				this.outbound = new Outbound(this.id, params.outbound, (host, port) => this.dial(host, port), this.logger, this.client.confirmFree,
+					route ? () => new HeaderInserter(route.header, route.value) : undefined);
 				await this.outbound.removeStaleNames();
 			}
 			progress.report('Reading the targets', 5);
+			this.params = params;
 			this.plans = await this.plan(params);
 			throwIfCancelled(cancellation);
 			if (this.features.probes) this.reportUnmirrored(work);
@@ -98,12 +112,24 @@ export class Session {
 			for (const namespace of new Set(this.plans.map((p) => p.namespace))) {
 				const lease = await this.leases.create(namespace);
 				if (this.runtime.script) await deliverAgentScript(this.cluster.objects, this.runtime.script, namespace, lease);
-				const refs = this.plans.filter((p) => p.namespace === namespace).map(refOf);
-				for (const object of restorerManifests(this.id, namespace, this.runtime, refs, lease, this.tokenHash)) await this.cluster.objects.create(object);
+				const mine = this.plans.map((plan, index) => ({ plan, index })).filter(({ plan }) => plan.namespace === namespace);
+				const refs = mine.filter(({ index }) => !this.routingAt(index)).map(({ plan }) => refOf(plan));
+				const services = mine.filter(({ index }) => this.routingAt(index)).map(({ plan }) => plan.service!);
+				for (const object of restorerManifests(this.id, namespace, this.runtime, refs, lease, this.tokenHash, services)) await this.cluster.objects.create(object);
+				this.leaseOf.set(namespace, lease);
 				this.podLogs.follow(namespace, restorerName(this.id), 'restorer');
 			}
 			this.leases.start();
 			for (const [index, plan] of this.plans.entries()) {
+				const routing = this.routingAt(index);
+				if (routing) {
+					progress.report(`${plan.label}: starting this session's agent pod beside the original pods, and the router`, 25);
+					const service = (await this.cluster.objects.read({ apiVersion: 'v1', kind: 'Service', namespace: plan.namespace, name: plan.service! }))!;
+					const selector = readRouting(service)?.selector ?? service.spec.selector;
+					await this.routed.setUp(index, plan, routing, service, selector,
+						{ runtime: this.runtime, session: this.id, tokenHash: this.tokenHash }, this.leaseOf.get(plan.namespace)!);
+					continue;
+				}
 				progress.report(`Replacing container '${plan.container}' of ${plan.workload.kind} ${plan.workload.name} with the agent`, 25);
 				await takeOver(this.cluster.objects, refOf(plan), plan.container, [...plan.ports.keys()],
 					{ runtime: this.runtime, session: this.id, tokenHash: this.tokenHash, targetIndex: index, readiness: this.mirrorOf(plan) }, this.owner);
@@ -112,11 +138,16 @@ export class Session {
 			const readyTimeoutMs = params.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
 			const readyBy = Date.now() + readyTimeoutMs;
 			await this.waitForAgents(readyTimeoutMs, work);
+			await this.routed.waitReady(readyBy, work);
 			progress.report('Opening the tunnels', 90);
 			this.agents = new AgentPods(this.cluster, this.id, this.token, this.plans, this.client.emit, this.logger, this.podLogs, this.probes);
 			await this.agents.start();
 			await this.waitForServing(work);
 			await this.waitForProxy(Math.min(readyBy, Date.now() + PROXY_TIMEOUT_MS), work);
+			if (this.routed.any) {
+				await this.routed.register((route, message) => this.client.emit({ change: 'routeAdded', route, message }));
+				await this.routed.waitRouted((_namespace, host, port, signal) => this.dial(host, port, signal), Math.min(readyBy, Date.now() + PROXY_TIMEOUT_MS), work);
+			}
 			const outbound = this.outbound ? await this.startOutbound(this.outbound, params.outbound?.namespaces ?? [], work) : null;
 			if (this.features.mountFiles) await this.startFiles(this.agents, work);
 			if (this.features.probes) await this.armReadiness(this.agents, work);
@@ -140,7 +171,11 @@ export class Session {
 		for (const target of params.targets) {
 			const namespace = target.namespace ?? this.cluster.namespace;
 			if (!snapshots.has(namespace)) snapshots.set(namespace, this.cluster.readNamespaceSnapshot(namespace));
-			const plan = planTarget(target, namespace, await snapshots.get(namespace)!);
+			const snapshot = await snapshots.get(namespace)!;
+			const routing = routingOf(target);
+			const plan = planTarget(target, namespace, routing ? withOriginalSelectors(snapshot) : snapshot);
+			if (routing) checkRoutable(target, plan.label, snapshot, plan.workload);
+			else checkNotShared(plan.service, plan.label, snapshot);
 			const same = plans.find((p) => describeRef(refOf(p)) === describeRef(refOf(plan)));
 			if (same) throw targetNotConnectable(plan.label, `${same.label} already names ${plan.workload.kind} ${plan.workload.name}.`);
 			plans.push(plan);
@@ -180,7 +215,8 @@ export class Session {
 	/** Until every replica is an agent and ready, and no original pod serves any more. */
 	private async waitForAgents(timeoutMs: number, { progress, cancellation }: Work): Promise<void> {
 		const deadline = Date.now() + timeoutMs;
-		for (const plan of this.plans) {
+		for (const [index, plan] of this.plans.entries()) {
+			if (this.routingAt(index)) continue;
 			const ref = refOf(plan);
 			for (;;) {
 				throwIfCancelled(cancellation);
@@ -220,6 +256,7 @@ export class Session {
 			probes: this.probes,
 			dial: (host, port, signal) => this.dial(host, port, signal),
 			agentsOf: (index) => agents.serving().get(index) ?? [],
+			elsewhere: (index) => this.routed.has(index),
 		}, deadline, work, this.logger);
 	}
 
@@ -286,7 +323,16 @@ export class Session {
 			ports: [...plan.ports].map(([remote, local]) => ({ remote, local, servicePort: plan.servicePorts.get(remote) ?? null })),
 			environment: targetEnvironment(this.contributions, { index, namespace: plan.namespace, container: plan.container }).vars,
 			files: this.files?.describe(index) ?? null,
+			mode: this.routingAt(index)?.mode ?? 'replace',
+			route: this.routingAt(index)?.route ?? null,
+			router: this.routed.routingOf(index)?.router ?? null,
 		}));
+	}
+
+	/** How target `index` shares its service, as connect was asked; null when it is taken over whole. */
+	private routingAt(index: number) {
+		const target = this.params?.targets[index];
+		return target ? routingOf(target) : null;
 	}
 
 	status(): SessionStatusResult {
@@ -322,20 +368,35 @@ export class Session {
 		this.outbound = null;
 		await this.files?.stop();
 		this.files = null;
+		// Routes go before the agents: the routers send the session's requests to the originals again.
+		const pools = new DialPools(this.cluster.endpoint);
+		const shared = await this.routed.end((namespace, host, port, signal) => this.restorerDial(pools, namespace, host, port, signal), report)
+			.catch((error: Error) => {
+				this.logger.error('routing', 'taking the routes away failed; the restorers do it once the lease lapses', { error: error.message });
+				return { restored: [], stale: [] };
+			})
+			.finally(() => pools.close());
+		if (shared.restored.length > 0) this.client.emit({ change: 'routeRemoved', message: `${shared.restored.join(', ')}: back to the original pods.` });
 		this.agents?.stop();
 		this.agents = null;
 		this.dialPools?.close();
 		this.dialPools = null;
-		const restored: string[] = [];
+		const restored: string[] = [...shared.restored];
 		for (const ref of this.taken) {
 			report(`Restoring ${ref.kind} ${ref.name}`, 20);
 			if (await restore(this.cluster.objects, ref, this.id)) restored.push(describeRef(ref));
 		}
-		const stale = await this.waitForOriginals(report);
+		const stale = [...shared.stale, ...await this.waitForOriginals(report)];
 		this.taken = [];
 		await this.leases.deleteAll();
 		this.podLogs.close();
 		return { restored, stale };
+	}
+
+	/** A dial from the session's restorer in `namespace`: the pod of the session left there once the agents are gone. */
+	private restorerDial(pools: DialPools, namespace: string, host: string, port: number, signal: AbortSignal) {
+		const restorer = { namespace, pod: restorerName(this.id), controlPort: DEFAULT_CONTROL_PORT, token: this.token };
+		return dialThroughAgent(pools.of(restorer), restorer, host, port, signal);
 	}
 
 	/** The agents are gone by now: the restorers are the session's pods left to call the services from. */
@@ -345,10 +406,7 @@ export class Session {
 			return await waitForOriginalRoutes(this.taken.map((ref, index) => ({ index, ref, plan: this.plans[index]! })), {
 				objects: this.cluster.objects,
 				session: this.id,
-				dial: (namespace, host, port, signal) => {
-					const restorer = { namespace, pod: restorerName(this.id), controlPort: DEFAULT_CONTROL_PORT, token: this.token };
-					return dialThroughAgent(pools.of(restorer), restorer, host, port, signal);
-				},
+				dial: (namespace, host, port, signal) => this.restorerDial(pools, namespace, host, port, signal),
 			}, report, this.logger);
 		} finally {
 			pools.close();

@@ -1,0 +1,197 @@
+// Header routing and mirror on the real cluster, in a namespace the `restricted` Pod Security
+// Standard guards, as developers bound to the documented Role: two sessions share `api`
+// with their own header values while callers without the header keep reaching the
+// original pods, over HTTP/1.1 keep-alive and HTTP/2; one session is killed with SIGKILL
+// and the other keeps its route; the last one out leaves the Deployment and the Service
+// exactly as they were. A mirror session sees a copy of every request the originals answer.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { issueKubeconfig } from '../../helpers/cluster.mjs';
+import { DEVELOPER_RULES, ROUTING_RULES } from '../../helpers/developer-role.mjs';
+import { dualServer } from '../../helpers/dual-server.mjs';
+import { startSidecar } from '../../helpers/executable.mjs';
+import { clusterTestSpace } from '../../helpers/test-space.mjs';
+import {
+	AGENT_IMAGE, apply, clientManifests, comparableObject, createNamespace, disconnectAndExit, inClient, kubectlJsonAsync, podsOf,
+	RESTRICTED_CONTAINER, rolloutDone, waitFor,
+} from '../../helpers/workload-fixtures.mjs';
+import { oneContainerWorkload } from '../../helpers/workload-manifest.mjs';
+
+const space = clusterTestSpace('kb-routing');
+const { ns } = space;
+const COUNT = 100;
+let kubeconfig;
+
+/** `api`: two replicas of a server that answers HTTP/1.1 and HTTP/2 on 8080 with its pod name, behind a Service on 80. */
+function apiManifests() {
+	return [
+		oneContainerWorkload(ns, 'api', {
+			name: 'app', image: AGENT_IMAGE, imagePullPolicy: 'IfNotPresent',
+			command: ['/usr/local/bin/node', '-e', `(${dualServer})({ port: 8080, name: process.env.HOSTNAME })`],
+			ports: [{ name: 'http', containerPort: 8080 }],
+			readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 1 },
+			securityContext: RESTRICTED_CONTAINER,
+		}, { replicas: 2, pod: { terminationGracePeriodSeconds: 2 } }),
+		{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: ns, labels: { app: 'api' } }, spec: { selector: { app: 'api' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } },
+	];
+}
+
+before(async () => {
+	createNamespace(ns, { 'pod-security.kubernetes.io/enforce': 'restricted' });
+	apply([...apiManifests(), ...clientManifests(ns)]);
+	await Promise.all([rolloutDone(ns, 'api'), rolloutDone(ns, 'client')]);
+	kubeconfig = issueKubeconfig({ user: `dev-${ns}`, namespace: ns, rules: [...DEVELOPER_RULES, ...ROUTING_RULES] }).kubeconfig;
+});
+
+/** The originals as they are: what "unchanged" and "restored exactly" compare. */
+async function clusterState() {
+	return {
+		deployment: await comparableObject('deployment', ns, 'api'),
+		service: await comparableObject('service', ns, 'api'),
+		pods: (await podsOf(ns, 'app=api')).map((p) => `${p.metadata.uid}/${p.status.containerStatuses?.[0]?.restartCount}`).sort(),
+	};
+}
+
+async function connect(target) {
+	const sidecar = startSidecar({ args: ['--kubeconfig', kubeconfig] });
+	space.sidecars.push(sidecar);
+	const init = await sidecar.client.initialize({ cluster: { namespace: ns } });
+	assert.ok(init.result, JSON.stringify(init.error));
+	const response = await sidecar.client.request('session/connect', { targets: [{ service: 'api', ...target }], workDoneToken: 'connect' }, 180_000);
+	assert.ok(response.result, `${JSON.stringify(response.error)}\n${sidecar.stderr()}`);
+	return { sidecar, connected: response.result };
+}
+
+/**
+ * From the client pod: `count` requests per kind (`x-dev: alice`, `x-dev: bob`, none),
+ * interleaved on ONE HTTP/1.1 keep-alive connection, then as interleaved streams of ONE
+ * HTTP/2 connection; who answered each.
+ */
+const callsScript = (count) => `
+const http = require('node:http');
+const http2 = require('node:http2');
+const kinds = ['alice', 'bob', null];
+const headersOf = (i) => kinds[i % 3] ? { 'x-dev': kinds[i % 3] } : {};
+(async () => {
+	const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+	const sockets = new Set();
+	const h1 = [];
+	for (let i = 0; i < ${count} * 3; i++) {
+		h1.push(await new Promise((resolve) => {
+			const req = http.get({ host: 'api', port: 80, path: '/h1-' + i, agent, headers: headersOf(i), timeout: 10000 }, (res) => {
+				let body = '';
+				res.on('data', (d) => { body += d; });
+				res.on('end', () => { try { resolve({ i, kind: kinds[i % 3], ...JSON.parse(body) }); } catch { resolve({ i, kind: kinds[i % 3], status: res.statusCode, raw: body }); } });
+			});
+			req.on('socket', (s) => sockets.add(s));
+			req.on('timeout', () => req.destroy(new Error('timeout')));
+			req.on('error', (e) => resolve({ i, kind: kinds[i % 3], error: e.message }));
+		}));
+	}
+	agent.destroy();
+	const session = http2.connect('http://api:80');
+	session.on('error', () => undefined);
+	const one = (i) => new Promise((resolve) => {
+		const stream = session.request({ ':path': '/h2-' + i, ...headersOf(i) });
+		let body = '';
+		stream.on('data', (d) => { body += d; });
+		stream.on('end', () => { try { resolve({ i, kind: kinds[i % 3], ...JSON.parse(body) }); } catch { resolve({ i, kind: kinds[i % 3], raw: body }); } });
+		stream.on('error', (e) => resolve({ i, kind: kinds[i % 3], error: e.message }));
+		stream.end();
+	});
+	const h2 = [];
+	for (let start = 0; start < ${count} * 3; start += 30) h2.push(...await Promise.all(Array.from({ length: Math.min(30, ${count} * 3 - start) }, (_, k) => one(start + k))));
+	session.close();
+	console.log(JSON.stringify({ h1, h2, h1Connections: sockets.size }));
+})();`;
+
+/** Each answer came from where its header says: `expect(kind)` is the set of names allowed to answer it. */
+function assertRouted(calls, expect, t) {
+	const tally = (answers) => Object.entries(Object.groupBy(answers, (a) => `${a.kind ?? 'none'}→${a.who ?? a.error ?? a.raw}`)).map(([k, v]) => `${k}: ${v.length}`).join(', ');
+	t.diagnostic(`HTTP/1.1 ${tally(calls.h1)}; HTTP/2 ${tally(calls.h2)}`);
+	assert.equal(calls.h1Connections, 1, 'every HTTP/1.1 request shared one keep-alive connection');
+	for (const [proto, answers] of [['HTTP/1.1', calls.h1], ['HTTP/2', calls.h2]]) {
+		const wrong = answers.filter((a) => !expect(a.kind).has(a.who));
+		assert.equal(answers.length, COUNT * 3);
+		assert.deepEqual(wrong.slice(0, 5), [], `${proto}: ${wrong.length} of ${answers.length} answers came from the wrong place`);
+	}
+}
+
+test('two sessions route their own header values; callers without the header reach the originals; one is killed, the other keeps its route; the last out restores exactly', async (t) => {
+	const before = await clusterState();
+	const originals = new Set((await podsOf(ns, 'app=api')).map((p) => p.metadata.name));
+	const alice = await dualServer({ host: '127.0.0.1', name: 'alice' });
+	const bob = await dualServer({ host: '127.0.0.1', name: 'bob' });
+	try {
+		const a = await connect({ localPort: alice.port, route: { header: 'X-Dev', value: 'alice' } });
+		const b = await connect({ localPort: bob.port, route: { header: 'x-dev', value: 'bob' } });
+		t.diagnostic(`routes in place: ${JSON.parse((await kubectlJsonAsync(['get', 'service', 'api', '-n', ns])).metadata.annotations['kubebridge.io/routing']).routes.map((r) => `${r.header}=${r.value}`).join(', ')}`);
+		assert.equal(a.connected.targets[0].mode, 'replace');
+		assert.deepEqual(a.connected.targets[0].route, { header: 'X-Dev', value: 'alice' });
+		assert.equal(a.connected.targets[0].router, 'kubebridge-router-api');
+		assert.ok(b.sidecar.client.reader.pending.some((m) => m.method === 'session/didChangeState' && m.params.change === 'routeAdded'
+			&& m.params.route?.header?.value === 'bob'), 'didChangeState tells the route');
+
+		// The originals keep running unchanged while routed.
+		const during = await clusterState();
+		assert.deepEqual(during.deployment, before.deployment);
+		assert.deepEqual(during.pods, before.pods);
+
+		const calls = await inClient(ns, callsScript(COUNT));
+		assertRouted(calls, (kind) => (kind === 'alice' ? new Set(['alice']) : kind === 'bob' ? new Set(['bob']) : originals), t);
+		assert.equal(alice.seen.filter((s) => s.proto === 'h2').length, COUNT, 'the HTTP/2 requests reached the local process as HTTP/2');
+
+		// A second value equal to a routed one is refused with a reason.
+		const clash = startSidecar({ args: ['--kubeconfig', kubeconfig] });
+		space.sidecars.push(clash);
+		await clash.client.initialize({ cluster: { namespace: ns } });
+		const refused = await clash.client.request('session/connect', { targets: [{ service: 'api', localPort: bob.port, route: { header: 'x-dev', value: 'alice' } }] }, 180_000);
+		assert.equal(refused.error?.data?.reason, 'routeTaken', JSON.stringify(refused));
+		clash.child.kill('SIGTERM');
+
+		// kill -9 of one session: its restorer takes only its own route away.
+		b.sidecar.child.kill('SIGKILL');
+		const killed = Date.now();
+		await waitFor('the killed session\'s route to go', async () => {
+			const service = await kubectlJsonAsync(['get', 'service', 'api', '-n', ns]);
+			const record = JSON.parse(service.metadata.annotations?.['kubebridge.io/routing'] ?? '{"routes":[]}');
+			return record.routes.length === 1 && record.routes[0].value === 'alice';
+		}, { ms: 90_000, every: 1000 });
+		t.diagnostic(`the killed session's route went ${Math.round((Date.now() - killed) / 1000)} s after SIGKILL`);
+		const after = await inClient(ns, callsScript(COUNT));
+		assertRouted(after, (kind) => (kind === 'alice' ? new Set(['alice']) : originals), t);
+
+		const disconnected = await disconnectAndExit(a.sidecar);
+		assert.deepEqual(disconnected.restored, [`Service/${ns}/api`]);
+		assert.deepEqual(await clusterState(), before, 'the Deployment, the Service and the original pods are exactly as before');
+		await waitFor('the router and every session object to go', async () => {
+			const left = await kubectlJsonAsync(['get', 'deployments,services,pods,leases,serviceaccounts,roles,rolebindings', '-n', ns, '-l', 'kubebridge.io/role']);
+			const session = await kubectlJsonAsync(['get', 'pods,leases', '-n', ns, '-l', 'kubebridge.io/session']);
+			return left.items.length === 0 && session.items.length === 0;
+		}, { ms: 60_000, every: 1000 });
+	} finally {
+		await alice.close();
+		await bob.close();
+	}
+});
+
+test('mirror: the original pods answer every request; the local process gets a copy of each', async (t) => {
+	const before = await clusterState();
+	const originals = new Set((await podsOf(ns, 'app=api')).map((p) => p.metadata.name));
+	const local = await dualServer({ host: '127.0.0.1', name: 'mirror' });
+	try {
+		const m = await connect({ localPort: local.port, mode: 'mirror' });
+		assert.equal(m.connected.targets[0].mode, 'mirror');
+		assert.equal(m.connected.targets[0].route, null);
+		const calls = await inClient(ns, callsScript(COUNT));
+		assertRouted(calls, () => originals, t);
+		const paths = new Set([...calls.h1.map((c) => `/h1-${c.i}`), ...calls.h2.map((c) => `/h2-${c.i}`)]);
+		await waitFor('a copy of every request at the local process', () => [...paths].every((p) => local.seen.some((s) => s.path === p)), { ms: 30_000, every: 500 });
+		assert.equal(local.seen.length, paths.size, 'one copy of each request, no more');
+		const disconnected = await disconnectAndExit(m.sidecar);
+		assert.deepEqual(disconnected.restored, [`Service/${ns}/api`]);
+		assert.deepEqual(await clusterState(), before);
+	} finally {
+		await local.close();
+	}
+});
