@@ -5,6 +5,9 @@
 // and the other keeps its route; the last one out leaves the Deployment and the Service
 // exactly as they were. A mirror session sees a copy of every request the originals answer.
 import { test, before } from 'node:test';
+import { writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { issueKubeconfig } from '../../helpers/cluster.mjs';
 import { DEVELOPER_RULES, ROUTING_RULES } from '../../helpers/developer-role.mjs';
@@ -22,24 +25,24 @@ const { ns } = space;
 const COUNT = 100;
 let kubeconfig;
 
-/** `api`: two replicas of a server that answers HTTP/1.1 and HTTP/2 on 8080 with its pod name, behind a Service on 80. */
-function apiManifests() {
+/** `name`: replicas of a server that answers HTTP/1.1 and HTTP/2 on 8080 with its pod name, behind a Service on 80. */
+function appManifests(name, replicas) {
 	return [
-		oneContainerWorkload(ns, 'api', {
+		oneContainerWorkload(ns, name, {
 			name: 'app', image: AGENT_IMAGE, imagePullPolicy: 'IfNotPresent',
 			command: ['/usr/local/bin/node', '-e', `(${dualServer})({ port: 8080, name: process.env.HOSTNAME })`],
 			ports: [{ name: 'http', containerPort: 8080 }],
 			readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 1 },
 			securityContext: RESTRICTED_CONTAINER,
-		}, { replicas: 2, pod: { terminationGracePeriodSeconds: 2 } }),
-		{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: ns, labels: { app: 'api' } }, spec: { selector: { app: 'api' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } },
+		}, { replicas, pod: { terminationGracePeriodSeconds: 2 } }),
+		{ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns, labels: { app: name } }, spec: { selector: { app: name }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } },
 	];
 }
 
 before(async () => {
 	createNamespace(ns, { 'pod-security.kubernetes.io/enforce': 'restricted' });
-	apply([...apiManifests(), ...clientManifests(ns)]);
-	await Promise.all([rolloutDone(ns, 'api'), rolloutDone(ns, 'client')]);
+	apply([...appManifests('api', 2), ...appManifests('web', 1), ...clientManifests(ns)]);
+	await Promise.all([rolloutDone(ns, 'api'), rolloutDone(ns, 'web'), rolloutDone(ns, 'client')]);
 	kubeconfig = issueKubeconfig({ user: `dev-${ns}`, namespace: ns, rules: [...DEVELOPER_RULES, ...ROUTING_RULES] }).kubeconfig;
 });
 
@@ -52,12 +55,12 @@ async function clusterState() {
 	};
 }
 
-async function connect(target) {
+async function connect(target, extra = {}) {
 	const sidecar = startSidecar({ args: ['--kubeconfig', kubeconfig] });
 	space.sidecars.push(sidecar);
 	const init = await sidecar.client.initialize({ cluster: { namespace: ns } });
 	assert.ok(init.result, JSON.stringify(init.error));
-	const response = await sidecar.client.request('session/connect', { targets: [{ service: 'api', ...target }], workDoneToken: 'connect' }, 180_000);
+	const response = await sidecar.client.request('session/connect', { targets: [{ service: 'api', ...target }], workDoneToken: 'connect', ...extra }, 180_000);
 	assert.ok(response.result, `${JSON.stringify(response.error)}\n${sidecar.stderr()}`);
 	return { sidecar, connected: response.result };
 }
@@ -123,7 +126,9 @@ test('two sessions route their own header values; callers without the header rea
 	const alice = await dualServer({ host: '127.0.0.1', name: 'alice' });
 	const bob = await dualServer({ host: '127.0.0.1', name: 'bob' });
 	try {
-		const a = await connect({ localPort: alice.port, route: { header: 'X-Dev', value: 'alice' } });
+		const hostsPath = join(space.folder, 'hosts');
+		writeFileSync(hostsPath, '127.0.0.1 localhost\n');
+		const a = await connect({ localPort: alice.port, route: { header: 'X-Dev', value: 'alice' } }, { outbound: { hostsFile: false, hostsPath } });
 		const b = await connect({ localPort: bob.port, route: { header: 'x-dev', value: 'bob' } });
 		t.diagnostic(`routes in place: ${JSON.parse((await kubectlJsonAsync(['get', 'service', 'api', '-n', ns])).metadata.annotations['kubebridge.io/routing']).routes.map((r) => `${r.header}=${r.value}`).join(', ')}`);
 		assert.equal(a.connected.targets[0].mode, 'replace');
@@ -131,6 +136,21 @@ test('two sessions route their own header values; callers without the header rea
 		assert.equal(a.connected.targets[0].router, 'kubebridge-router-api');
 		assert.ok(b.sidecar.client.reader.pending.some((m) => m.method === 'session/didChangeState' && m.params.change === 'routeAdded'
 			&& m.params.route?.header?.value === 'bob'), 'didChangeState tells the route');
+
+		// The local program's own calls carry the session's header on, unless they carry one already.
+		const web = a.connected.outbound.services.find((svc) => svc.service === 'web');
+		const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
+		const viaOutbound = (headers) => new Promise((resolve, reject) => {
+			http.get({ host: web.address, port: web.ports[0].localPort, path: '/from-laptop', headers, agent: keepAlive }, (res) => {
+				let body = '';
+				res.on('data', (d) => { body += d; });
+				res.on('end', () => resolve(JSON.parse(body)));
+			}).on('error', reject);
+		});
+		assert.equal((await viaOutbound({})).header, 'alice');
+		assert.equal((await viaOutbound({ 'x-dev': 'bob' })).header, 'bob');
+		assert.equal((await viaOutbound({})).header, 'alice', 'per request on one keep-alive connection');
+		keepAlive.destroy();
 
 		// The originals keep running unchanged while routed.
 		const during = await clusterState();
