@@ -13,7 +13,7 @@ import { resolveWithLocalServices } from './environment/service-rewrite.js';
 import { secretValues } from './secrets/secret-values.js';
 import { NO_SESSION_ENVIRONMENT } from './session/session-environment.js';
 import { readEnvironmentSources } from './environment/container-sources.js';
-import { maskSecrets } from './environment/masking.js';
+import { maskSecrets } from './secrets/masking.js';
 import { exportEnvironment } from './environment/export/export-environment.js';
 import { collectDiagnostics } from './diagnostics/collect.js';
 import { removeStaleSessionFolders } from './files/session-folder.js';

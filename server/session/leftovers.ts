@@ -5,7 +5,7 @@ import type { RestoreResult } from '../../protocol/index.js';
 import type { KubeObject, ObjectStore } from '../cluster/object-store.js';
 import type { Logger } from '../log/logger.js';
 import { restore } from './takeover.js';
-import { apiVersionOf } from './workload-pods.js';
+import { apiVersionOf } from '../targets/workload-pods.js';
 
 const KINDS: TakeoverKind[] = ['Deployment', 'StatefulSet', 'ReplicaSet', 'Pod'];
 

@@ -3,19 +3,19 @@ import { resolve } from 'node:path';
 import {
 	ContextsRequest, DiagnosticsRequest, EnvironmentRequest, ExportRequest, NamespacesRequest, RestoreRequest, ServicesRequest,
 	type ClusterOptions, type ConnectTarget, type ExportFormatName, type ExportResultInfo,
-} from '../protocol/index.js';
-import { runConnect } from './cli/connect-command.js';
-import { formatDiagnostics } from './cli/format-diagnostics.js';
-import { withOutboundFlags } from './cli/outbound-flags.js';
-import { formatContexts, formatEnvironment, formatNamespaces, formatRestore, formatServices } from './cli/format.js';
-import { parsePortMapping, parseTarget } from './cli/targets.js';
-import { runCommand, type OutputFormat } from './cli/run-command.js';
-import { splitProgramWords } from './cli/program-words.js';
-import { processSeams, runProgram, type RunSeams } from './cli/run-program.js';
-import { serveStdio } from './cli/serve-stdio.js';
-import { logDirectory } from './log/logger.js';
-import { DEFAULT_AGENT_BASE_IMAGE, type AgentImageChoice } from './session/agent-runtime.js';
-import { KUBEBRIDGE_VERSION } from './version.js';
+} from '../../protocol/index.js';
+import { runConnect } from './connect-command.js';
+import { formatDiagnostics } from './format-diagnostics.js';
+import { withOutboundFlags } from './outbound-flags.js';
+import { formatContexts, formatEnvironment, formatNamespaces, formatRestore, formatServices } from './format.js';
+import { parsePortMapping, parseTarget } from './targets.js';
+import { runCommand, type OutputFormat } from './run-command.js';
+import { splitProgramWords } from './program-words.js';
+import { processSeams, runProgram, type RunSeams } from './run-program.js';
+import { serveStdio } from './serve-stdio.js';
+import { logDirectory } from '../log/logger.js';
+import { DEFAULT_AGENT_BASE_IMAGE, type AgentImageChoice } from '../session/agent-runtime.js';
+import { KUBEBRIDGE_VERSION } from '../version.js';
 
 interface GlobalArgs {
 	kubeconfig?: string;
