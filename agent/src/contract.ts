@@ -147,5 +147,11 @@ export const ANNOTATIONS = {
 export const LEASE_DURATION_S = 20;
 export const LEASE_RENEW_MS = 3000;
 
+/** The ConfigMap a session delivers the agent's script in, named by the script's SHA-256 so one build's sessions share it. */
+export const agentScriptConfigMap = (sha256: string): string => `kubebridge-agent-${sha256.slice(0, 12)}`;
+
+/** Whether a ConfigMap is one kubebridge delivers its agent in: not the workload's own files. */
+export const isAgentScriptConfigMap = (name: string): boolean => /^kubebridge-agent-[0-9a-f]{12}$/.test(name);
+
 export const leaseName = (session: string): string => `kubebridge-${session}`;
 export const restorerName = (session: string): string => `kubebridge-restorer-${session}`;

@@ -5,9 +5,9 @@ import type { ClusterAccess } from '../cluster/cluster-access.js';
 import type { KubeObject } from '../cluster/object-store.js';
 import { describeServices } from '../cluster/service-discovery.js';
 import { KubebridgeError } from '../errors.js';
-import { targetNotFound } from '../session/session-errors.js';
-import { planTarget } from '../session/target-plan.js';
-import { apiVersionOf, isReady, readWorkloadPods } from '../session/workload-pods.js';
+import { targetNotFound } from '../targets/target-errors.js';
+import { planTarget } from '../targets/target-plan.js';
+import { apiVersionOf, isReady, readWorkloadPods } from '../targets/workload-pods.js';
 import type { EnvironmentSources } from './env-resolver.js';
 import { noRunningPod } from './environment-errors.js';
 

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { findPortHolders } from './port-holders.js';
 import type { PortHolder } from './port-holder-types.js';
 import { localPortInUse } from './port-errors.js';
-import { isProcessAlive } from './process-liveness.js';
+import { isProcessAlive } from '../platform/process-liveness.js';
 
 const run = promisify(execFile);
 

@@ -7,8 +7,8 @@ import type { Logger } from '../log/logger.js';
 import type { Tunnel } from '../tunnel/agent-exchange.js';
 import type { Cancellation } from '../work.js';
 import { DIAL_MS, probeAddress, probesInARow, probeUntilInARow, type ProbeOutcome } from './proxy-routes.js';
-import type { TargetPlan } from './target-plan.js';
-import { isReady, readWorkloadPods, serviceEndpoints } from './workload-pods.js';
+import type { TargetPlan } from '../targets/target-plan.js';
+import { isReady, readWorkloadPods, serviceEndpoints } from '../targets/workload-pods.js';
 
 /** How long disconnect waits for the original pods to be Ready, as it did before it waited for the proxy. */
 export const PODS_TIMEOUT_MS = 120_000;

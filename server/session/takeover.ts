@@ -4,8 +4,9 @@ import { restoredObject, takenOverBy, type OwnerRecord, type TargetRef } from '.
 import { KubebridgeError } from '../errors.js';
 import type { KubeObject, ObjectStore } from '../cluster/object-store.js';
 import { agentTemplate, type AgentSettings, type PodTemplate } from './agent-template.js';
-import { targetNotFound, targetTakenOver } from './session-errors.js';
-import { apiVersionOf, selectorString } from './workload-pods.js';
+import { targetTakenOver } from './session-errors.js';
+import { targetNotFound } from '../targets/target-errors.js';
+import { apiVersionOf, selectorString } from '../targets/workload-pods.js';
 
 const refOf = (ref: TargetRef) => ({ apiVersion: apiVersionOf(ref.kind), kind: ref.kind, namespace: ref.namespace, name: ref.name });
 

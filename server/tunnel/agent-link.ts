@@ -5,7 +5,7 @@ import type { Logger } from '../log/logger.js';
 import type { IncomingMessage } from 'node:http';
 import { openRequest, openTunnel, readEvents, type AgentAddress, type Tunnel } from './agent-exchange.js';
 import { peekCaller } from './caller-peek.js';
-import type { ApiEndpoint } from './port-forward.js';
+import type { ApiEndpoint } from '../cluster/port-forward.js';
 import type { ProbeCatcher } from './route-probes.js';
 
 export type LinkState = 'connecting' | 'serving' | 'reconnecting' | 'closed';

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PodLogs } from '../../out/server/diagnostics/pod-logs.js';
+import { PodLogs } from '../../out/server/session/pod-logs.js';
 import { Logger } from '../../out/server/log/logger.js';
 
 test('closing while a log request is on its way drops the stream when it comes', async (t) => {

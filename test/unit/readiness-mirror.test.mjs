@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { agentTemplate } from '../../out/server/session/agent-template.js';
-import { readinessPlan } from '../../out/server/session/readiness-mirror.js';
+import { readinessPlan } from '../../out/server/targets/readiness-mirror.js';
 
 const settings = { runtime: { image: 'kb/agent:1', script: null }, session: 's1', tokenHash: 'ab'.repeat(32), targetIndex: 0 };
 const container = (readinessProbe) => ({

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { agentTemplate } from '../../out/server/session/agent-template.js';
 import { restoredObject, takenOverBy } from '../../out/agent/src/takeover-record.js';
 import { restorerRules } from '../../out/server/session/restorer-manifests.js';
-import { planTarget } from '../../out/server/session/target-plan.js';
+import { planTarget } from '../../out/server/targets/target-plan.js';
 
 const original = {
 	metadata: { labels: { app: 'api' } },

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { currentAccount, makePrivateFolder, ownerOnlyAcl } from '../../../out/server/files/private-folder.js';
+import { currentAccount, makePrivateFolder, ownerOnlyAcl } from '../../../out/server/platform/private-folder.js';
 
 const WINDOWS_ENV = { SystemRoot: 'D:\\WINNT', USERDOMAIN: 'CONTOSO', USERNAME: 'dev one' };
 

@@ -1,5 +1,5 @@
-import { ErrorCodes } from '../../protocol/index.js';
-import { KubebridgeError } from '../errors.js';
+import { ErrorCodes } from '../../../protocol/index.js';
+import { KubebridgeError } from '../../errors.js';
 
 export const routeNotPossible = (what: string, why: string, hint?: string): KubebridgeError =>
 	new KubebridgeError(ErrorCodes.TargetNotConnectable, { reason: 'routeNotPossible', ...(hint ? { hint } : {}) }, `Cannot route ${what} by header or mirror it: ${why}`);

@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { HttpsOptions } from '../cluster/https-options.js';
+import type { HttpsOptions } from './https-options.js';
 import type { ApiEndpoint } from './port-forward.js';
 
 /** The API server as the kubeconfig reaches it, for port-forwards. */

@@ -1,9 +1,9 @@
 import type { V1Service } from '@kubernetes/client-node';
-import { ANNOTATIONS } from '../../agent/src/contract.js';
-import { readRouting, sameClaim } from '../../agent/src/routing-record.js';
-import type { ConnectTarget } from '../../protocol/index.js';
-import type { NamespaceSnapshot } from '../cluster/cluster-access.js';
-import { targetTakenOver } from '../session/session-errors.js';
+import { ANNOTATIONS } from '../../../agent/src/contract.js';
+import { readRouting, sameClaim } from '../../../agent/src/routing-record.js';
+import type { ConnectTarget } from '../../../protocol/index.js';
+import type { NamespaceSnapshot } from '../../cluster/cluster-access.js';
+import { targetTakenOver } from '../session-errors.js';
 import type { Routing } from './routed-targets.js';
 import { routeNotPossible, routeTaken } from './routing-errors.js';
 

@@ -2,9 +2,9 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
-import { makePrivateFolder } from '../files/private-folder.js';
+import { makePrivateFolder } from '../platform/private-folder.js';
 import type { Logger } from '../log/logger.js';
-import type { ApiEndpoint } from '../tunnel/port-forward.js';
+import type { ApiEndpoint } from '../cluster/port-forward.js';
 
 const RETRY_MS = 2000;
 

@@ -3,7 +3,7 @@ import type { ConnectTarget, PortMapping, ServiceInfo, TargetWorkloadKind } from
 import type { NamespaceSnapshot } from '../cluster/cluster-access.js';
 import { describeServices } from '../cluster/service-discovery.js';
 import { readinessPlan, type ReadinessPlan } from './readiness-mirror.js';
-import { targetNotConnectable, targetNotFound } from './session-errors.js';
+import { targetNotConnectable, targetNotFound } from './target-errors.js';
 
 /** Containers that meshes inject beside the app; a service's traffic is not theirs. */
 const MESH_SIDECARS = new Set(['istio-proxy', 'linkerd-proxy', 'envoy', 'envoy-sidecar', 'consul-dataplane', 'kuma-sidecar', 'daprd']);

@@ -1,8 +1,8 @@
-import { AGENT_ENV, DEFAULT_HEALTH_PORT, LABELS } from '../../agent/src/contract.js';
-import { originalsName, ROUTER_ENV, ROUTER_LABEL, routerName } from '../../agent/src/routing-record.js';
-import type { KubeObject } from '../cluster/object-store.js';
-import { agentLaunch, type AgentRuntime } from '../session/agent-runtime.js';
-import { leaseOwner } from '../session/restorer-manifests.js';
+import { AGENT_ENV, DEFAULT_HEALTH_PORT, LABELS } from '../../../agent/src/contract.js';
+import { originalsName, ROUTER_ENV, ROUTER_LABEL, routerName } from '../../../agent/src/routing-record.js';
+import type { KubeObject } from '../../cluster/object-store.js';
+import { agentLaunch, type AgentRuntime } from '../agent-runtime.js';
+import { leaseOwner } from '../restorer-manifests.js';
 
 /** A port the router takes: the container port the Service's targetPort resolves to, with the name it may go by. */
 export interface RoutedPort {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { ChunkedDecoder, ChunkedEncoder } from '../../agent/src/chunked.js';
-import { ROUTE_PROBE_HEADER, ROUTER_POD_HEADER, ROUTER_SESSIONS_HEADER } from '../../agent/src/routing-record.js';
-import type { Tunnel } from '../tunnel/agent-exchange.js';
+import { ChunkedDecoder, ChunkedEncoder } from '../../../agent/src/chunked.js';
+import { ROUTE_PROBE_HEADER, ROUTER_POD_HEADER, ROUTER_SESSIONS_HEADER } from '../../../agent/src/routing-record.js';
+import type { Tunnel } from '../../tunnel/agent-exchange.js';
 
 /** A probe that gets no answer head in this long met a stale rule (or a server that speaks first). */
 const ANSWER_MS = 1500;

@@ -1,6 +1,6 @@
-import { readRouting, sameClaim, withRoute, withoutRoutes, type RouteEntry } from '../../agent/src/routing-record.js';
-import type { KubeObject, ObjectStore } from '../cluster/object-store.js';
-import { KubebridgeError } from '../errors.js';
+import { readRouting, sameClaim, withRoute, withoutRoutes, type RouteEntry } from '../../../agent/src/routing-record.js';
+import type { KubeObject, ObjectStore } from '../../cluster/object-store.js';
+import { KubebridgeError } from '../../errors.js';
 import { routeTaken } from './routing-errors.js';
 
 const ATTEMPTS = 10;
