@@ -1,26 +1,13 @@
 import { readRouting, sameClaim, withRoute, withoutRoutes, type RouteEntry } from '../../../agent/src/routing-record.js';
 import type { KubeObject, ObjectStore } from '../../cluster/object-store.js';
-import { KubebridgeError } from '../../errors.js';
+import { replaceFresh } from '../../cluster/replace-fresh.js';
 import { routeTaken } from './routing-errors.js';
 
+/** Sessions write the one Service at once: more rounds than a controller's conflicts need. */
 const ATTEMPTS = 10;
 const serviceRef = (namespace: string, name: string) => ({ apiVersion: 'v1', kind: 'Service', namespace, name });
-
-/** Writes the Service changed by `change`, read fresh after each conflict: another session may write it at the same moment. */
-async function updateService(objects: ObjectStore, namespace: string, name: string,
-	change: (current: KubeObject) => KubeObject | null): Promise<KubeObject | null> {
-	for (let attempt = 0; ; attempt++) {
-		const current = await objects.read(serviceRef(namespace, name));
-		if (!current) return null;
-		const next = change(current);
-		if (!next) return null;
-		try {
-			return await objects.replace(next);
-		} catch (error) {
-			if (!(error instanceof KubebridgeError && error.data.status === 409) || attempt >= ATTEMPTS) throw error;
-		}
-	}
-}
+const updateService = (objects: ObjectStore, namespace: string, name: string, change: (current: KubeObject) => KubeObject | null) =>
+	replaceFresh(objects, serviceRef(namespace, name), change, ATTEMPTS);
 
 /**
  * Adds the session's route to the Service; the first route also points the Service at

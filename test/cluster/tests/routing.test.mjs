@@ -195,23 +195,52 @@ test('two sessions route their own header values; callers without the header rea
 	}
 });
 
-test('mirror: the original pods answer every request; the local process gets a copy of each', async (t) => {
+test('mirror beside a route: the originals answer every request without the header, the mirror gets a copy of each; both disconnect and the Service is exactly as before', async (t) => {
 	const before = await clusterState();
 	const originals = new Set((await podsOf(ns, 'app=api')).map((p) => p.metadata.name));
 	const local = await dualServer({ host: '127.0.0.1', name: 'mirror' });
+	const alice = await dualServer({ host: '127.0.0.1', name: 'alice' });
 	try {
 		const m = await connect({ localPort: local.port, mode: 'mirror' });
 		assert.equal(m.connected.targets[0].mode, 'mirror');
 		assert.equal(m.connected.targets[0].route, null);
+		const r = await connect({ localPort: alice.port, route: { header: 'x-dev', value: 'alice' } });
 		const calls = await inClient(ns, callsScript(COUNT));
-		assertRouted(calls, () => originals, t);
+		assertRouted(calls, (kind) => (kind === 'alice' ? new Set(['alice']) : originals), t);
 		const paths = new Set([...calls.h1.map((c) => `/h1-${c.i}`), ...calls.h2.map((c) => `/h2-${c.i}`)]);
-		await waitFor('a copy of every request at the local process', () => [...paths].every((p) => local.seen.some((s) => s.path === p)), { ms: 30_000, every: 500 });
+		await waitFor('a copy of every request at the mirror', () => [...paths].every((p) => local.seen.some((s) => s.path === p)), { ms: 30_000, every: 500 });
 		assert.equal(local.seen.length, paths.size, 'one copy of each request, no more');
-		const disconnected = await disconnectAndExit(m.sidecar);
-		assert.deepEqual(disconnected.restored, [`Service/${ns}/api`]);
+		t.diagnostic(`the mirror saw ${local.seen.length} copies (${local.seen.filter((s) => s.proto === 'h2').length} over HTTP/2)`);
+
+		assert.deepEqual((await disconnectAndExit(r.sidecar)).restored, [], 'the route goes, the mirror keeps the Service shared');
+		const routing = JSON.parse((await kubectlJsonAsync(['get', 'service', 'api', '-n', ns])).metadata.annotations['kubebridge.io/routing']);
+		assert.deepEqual(routing.routes.map((e) => e.mode), ['mirror']);
+		assert.deepEqual((await disconnectAndExit(m.sidecar)).restored, [`Service/${ns}/api`]);
 		assert.deepEqual(await clusterState(), before);
 	} finally {
 		await local.close();
+		await alice.close();
+	}
+});
+
+test('the last session killed: its restorer writes the Service back exactly and the router goes with its lease', async (t) => {
+	const before = await clusterState();
+	const alice = await dualServer({ host: '127.0.0.1', name: 'alice' });
+	try {
+		const a = await connect({ localPort: alice.port, route: { header: 'x-dev', value: 'alice' } });
+		assert.notDeepEqual((await comparableObject('service', ns, 'api')).spec.selector, before.service.spec.selector);
+		a.sidecar.child.kill('SIGKILL');
+		const killed = Date.now();
+		await waitFor('the Service to be written back', async () => JSON.stringify((await clusterState()).service) === JSON.stringify(before.service), { ms: 90_000, every: 1000 });
+		t.diagnostic(`the Service was written back ${Math.round((Date.now() - killed) / 1000)} s after SIGKILL`);
+		assert.deepEqual(await clusterState(), before);
+		await waitFor('the router and the session objects to go', async () => {
+			const left = await kubectlJsonAsync(['get', 'deployments,services,pods,leases', '-n', ns, '-l', 'kubebridge.io/role']);
+			return left.items.length === 0;
+		}, { ms: 60_000, every: 1000 });
+		const calls = await inClient(ns, callsScript(10));
+		assert.ok([...calls.h1, ...calls.h2].every((c) => c.who?.startsWith('api-')), 'every caller reaches an original pod');
+	} finally {
+		await alice.close();
 	}
 });
