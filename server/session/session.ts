@@ -38,7 +38,7 @@ import { restore, takeOver } from './takeover.js';
 import { readRouting } from '../../agent/src/routing-record.js';
 import { HeaderInserter } from './routing/header-inserter.js';
 import { RoutedTargets } from './routing/routed-targets.js';
-import { checkNotShared, checkRoutable, routingOf, withOriginalSelectors } from './routing/routing-plan.js';
+import { checkNotShared, checkRoutable, routingOf } from './routing/routing-plan.js';
 import { hopeless, isReady, readWorkloadPods, serviceEndpointPods } from '../targets/workload-pods.js';
 
 const DEFAULT_READY_TIMEOUT_MS = 120_000;
@@ -174,7 +174,7 @@ export class Session {
 			if (!snapshots.has(namespace)) snapshots.set(namespace, this.cluster.readNamespaceSnapshot(namespace));
 			const snapshot = await snapshots.get(namespace)!;
 			const routing = routingOf(target);
-			const plan = planTarget(target, namespace, routing ? withOriginalSelectors(snapshot) : snapshot);
+			const plan = planTarget(target, namespace, snapshot);
 			if (routing) checkRoutable(target, plan.label, snapshot, plan.workload);
 			else checkNotShared(plan.service, plan.label, snapshot);
 			const same = plans.find((p) => describeRef(refOf(p)) === describeRef(refOf(plan)));

@@ -13,20 +13,6 @@ export function routingOf(target: ConnectTarget): Routing | null {
 	return { route: target.route ?? null, mode: target.mode ?? 'replace' };
 }
 
-/**
- * The snapshot as planning must see it: a routed Service selects the router, but the
- * workload behind it is still the one its saved selector names.
- */
-export function withOriginalSelectors(snapshot: NamespaceSnapshot): NamespaceSnapshot {
-	return {
-		...snapshot,
-		services: snapshot.services.map((service) => {
-			const record = readRouting(service as never);
-			return record ? { ...service, spec: { ...service.spec, selector: record.selector } } : service;
-		}),
-	};
-}
-
 const serviceNamed = (snapshot: NamespaceSnapshot, name: string | null) => snapshot.services.find((s) => s.metadata?.name === name);
 
 /** Why a target cannot share its service, checked before anything changes. */

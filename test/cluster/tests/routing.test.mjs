@@ -108,6 +108,13 @@ const headersOf = (i) => kinds[i % 3] ? { 'x-dev': kinds[i % 3] } : {};
 	console.log(JSON.stringify({ h1, h2, h1Connections: sockets.size }));
 })();`;
 
+/** The sessions whose routes the router that answers a probe through the Service knows. */
+const routerSessionsScript = `
+require('node:http').get({ host: 'api', port: 80, path: '/', headers: { 'kubebridge-route-probe': '1' }, agent: false }, (res) => {
+	res.resume();
+	console.log(JSON.stringify((res.headers['kubebridge-routes'] ?? '').split(',').filter(Boolean)));
+}).on('error', (e) => console.log(JSON.stringify([e.message])));`;
+
 /** Each answer came from where its header says: `expect(kind)` is the set of names allowed to answer it. */
 function assertRouted(calls, expect, t) {
 	const tally = (answers) => Object.entries(Object.groupBy(answers, (a) => `${a.kind ?? 'none'}→${a.who ?? a.error ?? a.raw}`)).map(([k, v]) => `${k}: ${v.length}`).join(', ');
@@ -136,6 +143,15 @@ test('two sessions route their own header values; callers without the header rea
 		assert.equal(a.connected.targets[0].router, 'kubebridge-router-api');
 		assert.ok(b.sidecar.client.reader.pending.some((m) => m.method === 'session/didChangeState' && m.params.change === 'routeAdded'
 			&& m.params.route?.header?.value === 'bob'), 'didChangeState tells the route');
+
+		// While shared, the service still reads as the workload behind it, and its container's environment is the app's.
+		const listed = (await a.sidecar.client.request('cluster/services', { namespace: ns })).result.services.find((svc) => svc.name === 'api');
+		assert.deepEqual(listed.workloads.map((w) => `${w.kind}/${w.name}`), ['Deployment/api']);
+		const env = await a.sidecar.client.request('environment/get', { target: { service: 'api' } }, 60_000);
+		assert.equal(env.result?.container, 'app', JSON.stringify(env.error));
+		assert.ok(originals.has(env.result.pod), 'the values are an original pod\'s');
+		const diagnostics = await a.sidecar.client.request('diagnostics/get', {}, 60_000);
+		assert.deepEqual(diagnostics.result.session.targets.map((tg) => [tg.mode, tg.route?.value, tg.router]), [['replace', 'alice', 'kubebridge-router-api']]);
 
 		// The local program's own calls carry the session's header on, unless they carry one already.
 		const web = a.connected.outbound.services.find((svc) => svc.service === 'web');
@@ -177,6 +193,11 @@ test('two sessions route their own header values; callers without the header rea
 			const record = JSON.parse(service.metadata.annotations?.['kubebridge.io/routing'] ?? '{"routes":[]}');
 			return record.routes.length === 1 && record.routes[0].value === 'alice';
 		}, { ms: 90_000, every: 1000 });
+		// The routers read the routes every second: the next calls wait until the one that answers knows.
+		await waitFor('the router to drop the killed session\'s route', async () => {
+			const known = await inClient(ns, routerSessionsScript);
+			return known.length === 1 && known[0] === a.connected.sessionId;
+		}, { ms: 30_000, every: 500 });
 		t.diagnostic(`the killed session's route went ${Math.round((Date.now() - killed) / 1000)} s after SIGKILL`);
 		const after = await inClient(ns, callsScript(COUNT));
 		assertRouted(after, (kind) => (kind === 'alice' ? new Set(['alice']) : originals), t);
