@@ -20,7 +20,10 @@ function documentedMethods() {
 		const direction = /\*\*Direction:\*\* (client → server|server → client), (request|notification)([^\n]*)/.exec(section);
 		assert.ok(status, `${name} has a Status line`);
 		assert.ok(direction, `${name} has a Direction line`);
-		methods.set(name, { status, from: direction[1], kind: direction[2], cancellable: /\bcancellable\b/.test(direction[3]) });
+		methods.set(name, {
+			status, from: direction[1], kind: direction[2],
+			reportsProgress: /\breports progress\b/.test(direction[3]), cancellable: /\bcancellable\b/.test(direction[3]),
+		});
 	}
 	return methods;
 }
@@ -53,15 +56,35 @@ test('reserved methods are not registered', () => {
 	}
 });
 
-test('every request declares whether it can be cancelled, as its Direction line says, and is bound with that declaration', () => {
+const ARROWS = { clientToServer: 'client → server', serverToClient: 'server → client' };
+const isRequest = (declaration) => declaration.type instanceof RequestType || declaration.type instanceof RequestType0;
+const declarations = Object.values(protocol).filter((v) => v && typeof v.method === 'string' && v.type);
+
+test("every message's declared direction, progress and cancellability is what its Direction line says", () => {
 	const documented = documentedMethods();
-	const requests = Object.values(protocol).filter((v) => v?.type instanceof RequestType || v?.type instanceof RequestType0);
-	const implemented = [...documented].filter(([, doc]) => doc.kind === 'request' && doc.status === 'implemented').map(([method]) => method);
-	assert.deepEqual(requests.map((r) => r.method).sort(), implemented.sort(), 'every implemented request is declared');
-	for (const request of requests) {
-		assert.equal(typeof request.traits?.cancellable, 'boolean', `${request.method} declares traits.cancellable`);
-		assert.equal(request.traits.cancellable, documented.get(request.method).cancellable, `${request.method}: the declaration and the spec agree`);
+	const implemented = [...documented].filter(([, doc]) => doc.status === 'implemented').map(([method]) => method);
+	assert.deepEqual(declarations.map((d) => d.method).sort(), implemented.sort(), 'every implemented method is declared, and only those');
+	const reserved = [...documented].filter(([, doc]) => doc.status === 'reserved').map(([method]) => method);
+	assert.deepEqual(protocol.RESERVED_METHODS.map((r) => r.method).sort(), reserved.sort(), 'every reserved method is declared reserved');
+	const all = [
+		...declarations.map((d) => ({ method: d.method, kind: isRequest(d) ? 'request' : 'notification', traits: d.traits })),
+		...protocol.RESERVED_METHODS,
+	];
+	for (const { method, kind, traits } of all) {
+		const doc = documented.get(method);
+		assert.ok(traits, `${method} declares its traits`);
+		assert.equal(ARROWS[traits.direction], doc.from, `${method}: direction`);
+		assert.equal(kind, doc.kind, `${method}: request or notification`);
+		if (kind === 'notification') continue;
+		assert.equal(typeof traits.reportsProgress, 'boolean', `${method} declares traits.reportsProgress`);
+		assert.equal(typeof traits.cancellable, 'boolean', `${method} declares traits.cancellable`);
+		assert.equal(traits.reportsProgress, doc.reportsProgress, `${method}: the declaration and the spec agree on progress`);
+		assert.equal(traits.cancellable, doc.cancellable, `${method}: the declaration and the spec agree on cancelling`);
 	}
+});
+
+test('every request is bound with its declaration', () => {
+	const requests = declarations.filter(isRequest);
 	const bound = methodBindings({});
 	assert.ok(bound.length > 0);
 	for (const [method, binding] of bound) assert.equal(binding.traits, requests.find((r) => r.method === method).traits, `${method} is bound with its declaration's traits`);
