@@ -185,6 +185,7 @@ export namespace SessionStatusRequest {
 
 export const RestoreParams = Closed({
 	namespace: Type.Optional(NonEmptyString({ description: "Default: the session's namespace." })),
+	hostsPath: Type.Optional(NonEmptyString({ description: "The hosts file to remove dead sessions' names from. Default: the system's." })),
 	...WorkDoneProgressParams.properties,
 });
 export type RestoreParams = Static<typeof RestoreParams>;
@@ -194,9 +195,11 @@ export interface RestoreResult {
 	restored: string[];
 	/** Leftover objects removed (leases, restorers), as `kind/namespace/name`. */
 	removed: string[];
+	/** What dead sessions left on this machine and is gone now: their names in the hosts file, their session folders. */
+	cleaned: string[];
 }
 
-/** Finds what a kubebridge session left in a namespace (its own process gone) and restores it. */
+/** Finds what a kubebridge session left in a namespace and on this machine (its own process gone) and restores it. */
 export namespace RestoreRequest {
 	export const method = 'session/restore' as const;
 	export const type = new RequestType<RestoreParams, RestoreResult, ErrorData>(method);

@@ -18,6 +18,7 @@ import { exportEnvironment } from './environment/export/export-environment.js';
 import { collectDiagnostics } from './diagnostics/collect.js';
 import { removeStaleSessionFolders } from './files/session-folder.js';
 import { restoreLeftovers } from './session/leftovers.js';
+import { removeLocalLeftovers } from './session/local-leftovers.js';
 import type { ConfirmFree } from './outbound/bind-port.js';
 import { agentImageFromEnv, chooseAgentRuntime, type AgentImageChoice, type AgentRuntime } from './session/agent-runtime.js';
 import { Session } from './session/session.js';
@@ -189,7 +190,9 @@ export class KubebridgeServer {
 		const namespace = params.namespace ?? cluster.namespace;
 		work.progress.begin('Restoring what kubebridge left', `namespace ${namespace}`);
 		try {
-			return await restoreLeftovers(cluster.objects, namespace, this.logger);
+			const inCluster = await restoreLeftovers(cluster.objects, namespace, this.logger);
+			work.progress.report('Removing what dead sessions left on this machine');
+			return { ...inCluster, cleaned: await removeLocalLeftovers(params.hostsPath, this.logger) };
 		} finally {
 			work.progress.end();
 		}

@@ -2,12 +2,12 @@ import yargs, { type Argv } from 'yargs';
 import { resolve } from 'node:path';
 import {
 	ContextsRequest, DiagnosticsRequest, EnvironmentRequest, ExportRequest, NamespacesRequest, RestoreRequest, ServicesRequest,
-	type ClusterOptions, type ConnectTarget, type ExportFormatName, type ExportResultInfo, type RestoreResult,
+	type ClusterOptions, type ConnectTarget, type ExportFormatName, type ExportResultInfo,
 } from '../../protocol/index.js';
 import { runConnect } from './connect-command.js';
 import { formatDiagnostics } from './format-diagnostics.js';
 import { withOutboundFlags } from './outbound-flags.js';
-import { formatContexts, formatEnvironment, formatNamespaces, formatServices } from './format.js';
+import { formatContexts, formatEnvironment, formatNamespaces, formatRestore, formatServices } from './format.js';
 import { parsePortMapping, parseTarget } from './targets.js';
 import { runCommand, type OutputFormat } from './run-command.js';
 import { splitProgramWords } from './program-words.js';
@@ -129,9 +129,10 @@ export async function main(argv: string[], runSeams: RunSeams = processSeams): P
 			}
 			return runCommand(commandOptions(args), EnvironmentRequest.type, { target, reveal: args.reveal, workDoneToken: 'cli' }, formatEnvironment);
 		})
-		.command('restore', 'Put back what a kubebridge session whose process is gone left in a namespace', {},
-			(args) => runCommand(commandOptions(args), RestoreRequest.type, namespaceParams(args),
-				(r: RestoreResult) => `Restored: ${r.restored.join(', ') || 'nothing'}\nRemoved: ${r.removed.join(', ') || 'nothing'}`))
+		.command('restore', 'Put back what a kubebridge session whose process is gone left in a namespace and on this machine', (y) => y
+			.option('hosts-file', { type: 'string', describe: "The hosts file to remove its names from (default: the system's)" }),
+		(args) => runCommand(commandOptions(args), RestoreRequest.type, { ...namespaceParams(args), ...(args['hosts-file'] ? { hostsPath: args['hosts-file'] } : {}) },
+			formatRestore))
 		.command('diagnostics', 'Show what kubebridge sees on this machine and in the cluster; --bundle writes an archive for a bug report', (y) => y
 			.option('bundle', { type: 'string', describe: 'Also write a .tar.gz of the diagnostics and logs, secrets redacted (default name: kubebridge-diagnostics-TIME.tar.gz here)' })
 			.option('reveal', { type: 'boolean', default: false, describe: 'Show secret values' }),

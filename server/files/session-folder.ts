@@ -16,7 +16,7 @@ export interface FolderOwner {
 }
 
 /** Where every session keeps what it copies to this machine: a folder per session under the OS temp dir. */
-function sessionsDirectory(): string {
+export function sessionsDirectory(): string {
 	return join(tmpdir(), 'kubebridge', 'sessions');
 }
 

@@ -26,8 +26,8 @@ function holderGone(lease: KubeObject | null, now = Date.now()): boolean {
  * Finds what sessions whose process is gone left in a namespace, puts the workloads back
  * and removes their leases (the restorers go with them). A live session's are left alone.
  */
-export async function restoreLeftovers(objects: ObjectStore, namespace: string, logger: Logger): Promise<RestoreResult> {
-	const result: RestoreResult = { restored: [], removed: [] };
+export async function restoreLeftovers(objects: ObjectStore, namespace: string, logger: Logger): Promise<Omit<RestoreResult, 'cleaned'>> {
+	const result = { restored: [] as string[], removed: [] as string[] };
 	const leaseOf = (session: string) => objects.read({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace, name: leaseName(session) });
 	const sessions = new Set<string>();
 	for (const kind of KINDS) {
