@@ -4,7 +4,7 @@ import { Closed, Described, NonEmptyString, Port, StringEnum } from './schema.js
 import type { ErrorData } from './errors.js';
 import { WorkDoneProgressParams } from './progress.js';
 import { OutboundOptions, type OutboundInfo } from './outbound.js';
-import type { RequestTraits } from './traits.js';
+import type { NotificationTraits, RequestTraits } from './traits.js';
 
 export const PortMapping = Closed({
 	remote: Port({ description: "The container port (what the Service's targetPort resolves to)." }),
@@ -142,7 +142,7 @@ export namespace ConnectRequest {
 	export const method = 'session/connect' as const;
 	export const type = new RequestType<ConnectParams, ConnectResult, ErrorData>(method);
 	export const paramsSchema = ConnectParams;
-	export const traits: RequestTraits = { cancellable: true };
+	export const traits: RequestTraits = { direction: 'clientToServer', reportsProgress: true, cancellable: true };
 }
 
 export const DisconnectParams = WorkDoneProgressParams;
@@ -172,7 +172,7 @@ export namespace DisconnectRequest {
 	export const method = 'session/disconnect' as const;
 	export const type = new RequestType<DisconnectParams, DisconnectResult, ErrorData>(method);
 	export const paramsSchema = DisconnectParams;
-	export const traits: RequestTraits = { cancellable: false };
+	export const traits: RequestTraits = { direction: 'clientToServer', reportsProgress: true, cancellable: false };
 }
 
 export type AgentState = 'connecting' | 'serving' | 'reconnecting' | 'closed';
@@ -202,7 +202,7 @@ export namespace SessionStatusRequest {
 	export const method = 'session/status' as const;
 	export const type = new RequestType<SessionStatusParams, SessionStatusResult, ErrorData>(method);
 	export const paramsSchema = SessionStatusParams;
-	export const traits: RequestTraits = { cancellable: false };
+	export const traits: RequestTraits = { direction: 'clientToServer', reportsProgress: false, cancellable: false };
 }
 
 export const RestoreParams = Closed({
@@ -226,7 +226,7 @@ export namespace RestoreRequest {
 	export const method = 'session/restore' as const;
 	export const type = new RequestType<RestoreParams, RestoreResult, ErrorData>(method);
 	export const paramsSchema = RestoreParams;
-	export const traits: RequestTraits = { cancellable: false };
+	export const traits: RequestTraits = { direction: 'clientToServer', reportsProgress: true, cancellable: false };
 }
 
 export type SessionChange =
@@ -266,4 +266,5 @@ export interface DidChangeStateParams {
 export namespace DidChangeStateNotification {
 	export const method = 'session/didChangeState' as const;
 	export const type = new NotificationType<DidChangeStateParams>(method);
+	export const traits: NotificationTraits = { direction: 'serverToClient' };
 }

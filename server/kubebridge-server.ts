@@ -33,7 +33,7 @@ import { silentProgress, throwIfCancelled, type Work } from './work.js';
 /** Makes the cluster access for a loaded kubeconfig; tests pass a fake. */
 export type ClusterAccessFactory = (loaded: LoadedKubeConfig, options: ClusterOptions, logger: Logger) => ClusterAccess;
 
-export const realClusterAccess: ClusterAccessFactory = (loaded, options, logger) =>
+const realClusterAccess: ClusterAccessFactory = (loaded, options, logger) =>
 	new KubeApi(loaded, logger, options.requestTimeoutMs);
 
 export const SERVER_CAPABILITIES: ServerCapabilities = {

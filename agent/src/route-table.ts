@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { InClusterApi } from './in-cluster-api.js';
 import { log } from './log.js';
-import { originalsName, readRouting, type RouteEntry } from './routing-record.js';
+import { originalsName, readRouting, type RouteEntry } from './contract/routing-record.js';
 
 const POLL_MS = 1000;
 

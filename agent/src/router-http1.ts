@@ -1,7 +1,7 @@
 import { Agent, createServer, request, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { log } from './log.js';
-import { ROUTE_ERROR_HEADER, ROUTE_PROBE_HEADER, ROUTER_POD_HEADER, ROUTER_SESSIONS_HEADER, type RouteEntry } from './routing-record.js';
+import { ROUTE_ERROR_HEADER, ROUTE_PROBE_HEADER, ROUTER_POD_HEADER, ROUTER_SESSIONS_HEADER, type RouteEntry } from './contract/routing-record.js';
 import type { RouteTable } from './route-table.js';
 
 /** Headers of one hop (RFC 9110 §7.6.1): each side of the router has its own connection. */

@@ -2,7 +2,7 @@ import {
 	connect, constants, createServer, type ClientHttp2Session, type Http2Server, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream,
 } from 'node:http2';
 import { log } from './log.js';
-import { ROUTE_ERROR_HEADER, ROUTE_PROBE_HEADER, ROUTER_POD_HEADER, ROUTER_SESSIONS_HEADER, type RouteEntry } from './routing-record.js';
+import { ROUTE_ERROR_HEADER, ROUTE_PROBE_HEADER, ROUTER_POD_HEADER, ROUTER_SESSIONS_HEADER, type RouteEntry } from './contract/routing-record.js';
 import type { RouteTable } from './route-table.js';
 import { MIRROR_BUFFER_BYTES } from './router-http1.js';
 

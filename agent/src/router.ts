@@ -1,10 +1,10 @@
 import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { AGENT_ENV, AGENT_PATHS, DEFAULT_HEALTH_PORT } from './contract.js';
+import { AGENT_ENV, AGENT_PATHS, DEFAULT_HEALTH_PORT } from './contract/contract.js';
 import { InClusterApi } from './in-cluster-api.js';
 import { log } from './log.js';
 import { RouteTable } from './route-table.js';
-import { ROUTER_ENV } from './routing-record.js';
+import { ROUTER_ENV } from './contract/routing-record.js';
 import { http1Router, MIRROR_BUFFER_BYTES } from './router-http1.js';
 import { http2Router } from './router-http2.js';
 

@@ -26,7 +26,7 @@ export interface ApiEndpoint {
  * here); this one pauses the WebSocket when the reader is slow and holds writers back
  * while the API server has not taken what was sent.
  */
-export class ForwardStream extends Duplex {
+class ForwardStream extends Duplex {
 	private readonly headerSeen = [false, false];
 	private errorText = '';
 
@@ -113,7 +113,7 @@ export async function openForward(endpoint: ApiEndpoint, target: ForwardTarget, 
 }
 
 /** The API server refused the forward: no permission, pod gone, or not running. */
-export class ForwardRefused extends Error {
+class ForwardRefused extends Error {
 	constructor(readonly status: number, readonly body: string) {
 		let message = body;
 		try { message = (JSON.parse(body) as { message?: string }).message ?? body; } catch { /* plain text */ }

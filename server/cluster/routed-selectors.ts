@@ -1,4 +1,4 @@
-import { readRouting } from '../../agent/src/routing-record.js';
+import { readRouting } from '../../agent/src/contract/routing-record.js';
 import type { NamespaceSnapshot } from './cluster-access.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { V1ConfigMap, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
-import { ANNOTATIONS } from '../../agent/src/contract.js';
+import { ANNOTATIONS } from '../../agent/src/contract/contract.js';
 import type { ConnectTarget } from '../../protocol/index.js';
 import type { ClusterAccess } from '../cluster/cluster-access.js';
 import type { KubeObject } from '../cluster/object-store.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { AGENT_HEADERS, AGENT_PATHS, FILE_LIMITS, type FileListing } from '../../agent/src/contract.js';
+import { AGENT_HEADERS, AGENT_PATHS, FILE_LIMITS, type FileListing } from '../../agent/src/contract/contract.js';
 import { AgentRefused, openRequest, readBody, type AgentAddress } from '../tunnel/agent-exchange.js';
 import type { ApiEndpoint } from '../cluster/port-forward.js';
 import type { FileContent, FileSnapshot, FileSource } from './file-source.js';

@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 
 /** A file kubebridge will not read: not a regular file, or bigger than the caller allows. */
-export class FileRefused extends Error {}
+class FileRefused extends Error {}
 
 /**
  * A regular file's bytes, refusing anything else before reading it: a directory, a

@@ -1,4 +1,4 @@
-import { AGENT_ENV, AGENT_PATHS, LABELS } from '../../agent/src/contract.js';
+import { AGENT_ENV, AGENT_PATHS, LABELS } from '../../agent/src/contract/contract.js';
 import type { AgentStatus, DidChangeStateParams } from '../../protocol/index.js';
 import type { ClusterAccess } from '../cluster/cluster-access.js';
 import type { KubeObject } from '../cluster/object-store.js';

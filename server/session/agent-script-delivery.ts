@@ -1,4 +1,4 @@
-import { LABELS } from '../../agent/src/contract.js';
+import { LABELS } from '../../agent/src/contract/contract.js';
 import type { KubeObject, ObjectStore } from '../cluster/object-store.js';
 import { AGENT_SCRIPT_KEY, type AgentScript } from './agent-script.js';
 import { leaseOwner } from './restorer-manifests.js';

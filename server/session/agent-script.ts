@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { agentScriptConfigMap } from '../../agent/src/contract.js';
+import { agentScriptConfigMap } from '../../agent/src/contract/contract.js';
 
 /** The agent's bundled script, put in by the packaged executable's build (scripts/build-executable.mjs). */
 declare const KUBEBRIDGE_AGENT_SCRIPT: string | undefined;

@@ -1,4 +1,4 @@
-import { AGENT_ENV, AGENT_PATHS, DEFAULT_CONTROL_PORT, DEFAULT_HEALTH_PORT, LABELS } from '../../agent/src/contract.js';
+import { AGENT_ENV, AGENT_PATHS, DEFAULT_CONTROL_PORT, DEFAULT_HEALTH_PORT, LABELS } from '../../agent/src/contract/contract.js';
 import { agentLaunch, type AgentRuntime } from './agent-runtime.js';
 import type { ReadinessMirror } from '../targets/readiness-mirror.js';
 

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
-import { LABELS, leaseName } from '../../agent/src/contract.js';
-import { leaseLapsed, takenOverBy, type TakeoverKind, type TargetRef } from '../../agent/src/takeover-record.js';
+import { LABELS, leaseName } from '../../agent/src/contract/contract.js';
+import { leaseLapsed, takenOverBy, type TakeoverKind, type TargetRef } from '../../agent/src/contract/takeover-record.js';
 import type { RestoreResult } from '../../protocol/index.js';
 import type { KubeObject, ObjectStore } from '../cluster/object-store.js';
 import type { Logger } from '../log/logger.js';
@@ -11,7 +11,7 @@ import { apiVersionOf } from '../targets/workload-pods.js';
 const KINDS: TakeoverKind[] = ['Deployment', 'StatefulSet', 'ReplicaSet', 'Pod'];
 
 /** Whether a lease's holder is gone: it stopped renewing, or it was a process of this machine that no longer runs. */
-export function holderGone(lease: KubeObject | null, now = Date.now()): boolean {
+function holderGone(lease: KubeObject | null, now = Date.now()): boolean {
 	if (!lease || leaseLapsed(lease, now)) return true;
 	const holder = /^(.+)@(.+) pid (\d+)$/.exec(lease.spec?.holderIdentity ?? '');
 	if (!holder || holder[2] !== hostname()) return false;

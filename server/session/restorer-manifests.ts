@@ -1,6 +1,6 @@
-import { AGENT_ENV, LABELS, LEASE_DURATION_S, leaseName, restorerName } from '../../agent/src/contract.js';
-import type { TargetRef } from '../../agent/src/takeover-record.js';
-import { RESTORE_ROUTES_ENV } from '../../agent/src/routing-record.js';
+import { AGENT_ENV, LABELS, LEASE_DURATION_S, leaseName, restorerName } from '../../agent/src/contract/contract.js';
+import type { TargetRef } from '../../agent/src/contract/takeover-record.js';
+import { RESTORE_ROUTES_ENV } from '../../agent/src/contract/routing-record.js';
 import type { KubeObject } from '../cluster/object-store.js';
 import { agentLaunch, type AgentRuntime } from './agent-runtime.js';
 

@@ -1,5 +1,5 @@
 import type { V1Container } from '@kubernetes/client-node';
-import type { MirroredProbe } from '../../agent/src/contract.js';
+import type { MirroredProbe } from '../../agent/src/contract/contract.js';
 
 /** The replaced container's readiness probe as the agent mirrors it, with the kubelet's timing for `/readyz`. */
 export interface ReadinessMirror {

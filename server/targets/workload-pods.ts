@@ -1,5 +1,5 @@
-import { LABELS } from '../../agent/src/contract.js';
-import type { TargetRef } from '../../agent/src/takeover-record.js';
+import { LABELS } from '../../agent/src/contract/contract.js';
+import type { TargetRef } from '../../agent/src/contract/takeover-record.js';
 import type { KubeObject, ObjectStore } from '../cluster/object-store.js';
 
 export const apiVersionOf = (kind: TargetRef['kind']): string => (kind === 'Pod' ? 'v1' : 'apps/v1');

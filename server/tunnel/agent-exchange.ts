@@ -1,6 +1,6 @@
 import { request, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { TUNNEL_UPGRADE, type AgentEvent } from '../../agent/src/contract.js';
+import { TUNNEL_UPGRADE, type AgentEvent } from '../../agent/src/contract/contract.js';
 import { openForward, type ApiEndpoint } from '../cluster/port-forward.js';
 
 /** Where one agent's control endpoint is, and the token it wants. */

@@ -1,4 +1,4 @@
-import { readRouting } from '../../../agent/src/routing-record.js';
+import { readRouting } from '../../../agent/src/contract/routing-record.js';
 import type { ObjectStore } from '../../cluster/object-store.js';
 import type { Logger } from '../../log/logger.js';
 import { removeRoute } from './route-registry.js';

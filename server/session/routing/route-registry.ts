@@ -1,4 +1,4 @@
-import { readRouting, sameClaim, withRoute, withoutRoutes, type RouteEntry } from '../../../agent/src/routing-record.js';
+import { readRouting, sameClaim, withRoute, withoutRoutes, type RouteEntry } from '../../../agent/src/contract/routing-record.js';
 import type { KubeObject, ObjectStore } from '../../cluster/object-store.js';
 import { replaceFresh } from '../../cluster/replace-fresh.js';
 import { routeTaken } from './routing-errors.js';

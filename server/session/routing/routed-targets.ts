@@ -1,9 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { LABELS } from '../../../agent/src/contract.js';
-import { ROUTER_LABEL, routerName, type RouteEntry } from '../../../agent/src/routing-record.js';
+import { LABELS } from '../../../agent/src/contract/contract.js';
+import { ROUTER_LABEL, routerName, type RouteEntry } from '../../../agent/src/contract/routing-record.js';
 import type { RouteHeader, StaleRoute, TargetMode } from '../../../protocol/index.js';
 import type { KubeObject, ObjectStore } from '../../cluster/object-store.js';
 import type { Logger } from '../../log/logger.js';
+import { pollUntil } from '../../platform/poll.js';
 import type { Tunnel } from '../../tunnel/agent-exchange.js';
 import { throwIfCancelled, type Work } from '../../work.js';
 import { agentTemplate, type AgentSettings, type PodTemplate } from '../agent-template.js';
@@ -119,7 +119,7 @@ export class RoutedTargets {
 	/** Until each target's agent pod and its router are ready; an agent that cannot start fails at once. */
 	async waitReady(deadline: number, { progress, cancellation }: Work): Promise<void> {
 		for (const target of this.targets) {
-			for (;;) {
+			const ready = await pollUntil(async () => {
 				throwIfCancelled(cancellation);
 				const pod = await this.objects.read({ apiVersion: 'v1', kind: 'Pod', namespace: target.plan.namespace, name: target.agentPod });
 				if (!pod) throw agentNotReady(target.plan.label, `agent pod ${target.agentPod} is gone.`);
@@ -130,10 +130,9 @@ export class RoutedTargets {
 				const stuckRouter = routerPods.map(hopeless).find(Boolean);
 				if (stuckRouter && routers.length === 0) throw agentNotReady(`the router of ${target.plan.label}`, stuckRouter);
 				progress.report(`${target.plan.label}: agent pod ${isReady(pod) ? 'ready' : 'starting'}, ${routers.length} router pod(s) ready`, 50);
-				if (isReady(pod) && routers.length > 0) break;
-				if (Date.now() > deadline) throw agentNotReady(target.plan.label, `the agent pod or the router was not ready in time.`);
-				await sleep(POLL_MS);
-			}
+				return isReady(pod) && routers.length > 0;
+			}, { everyMs: POLL_MS, withinMs: Math.max(0, deadline - Date.now()) });
+			if (!ready) throw agentNotReady(target.plan.label, 'the agent pod or the router was not ready in time.');
 		}
 	}
 
@@ -200,14 +199,13 @@ export class RoutedTargets {
 		const { namespace } = target.plan;
 		const deadline = Date.now() + ROUTES_TIMEOUT_MS;
 		let ready = 0;
-		for (;;) {
+		const moved = await pollUntil(async () => {
 			const endpoints = await serviceEndpoints(this.objects, namespace, target.spec.service);
 			const routers = new Set((await this.objects.list('v1', 'Pod', namespace, `${ROUTER_LABEL}=${target.spec.service}`)).map((p) => p.metadata.uid));
 			ready = endpoints.filter((e) => e.ready).length;
-			if (ready > 0 && !endpoints.some((e) => routers.has(e.uid))) break;
-			if (Date.now() > deadline) return `the EndpointSlices of service ${target.spec.service} still list the router`;
-			await sleep(POLL_MS);
-		}
+			return ready > 0 && !endpoints.some((e) => routers.has(e.uid));
+		}, { everyMs: POLL_MS, withinMs: ROUTES_TIMEOUT_MS });
+		if (!moved) return `the EndpointSlices of service ${target.spec.service} still list the router`;
 		const host = await this.clusterIp(target);
 		const tally = await probeUntilInARow({
 			host, ports: [...target.plan.servicePorts.values()], needed: probesInARow(ready),

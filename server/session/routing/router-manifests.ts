@@ -1,5 +1,5 @@
-import { AGENT_ENV, DEFAULT_HEALTH_PORT, LABELS } from '../../../agent/src/contract.js';
-import { originalsName, ROUTER_ENV, ROUTER_LABEL, routerName } from '../../../agent/src/routing-record.js';
+import { AGENT_ENV, DEFAULT_HEALTH_PORT, LABELS } from '../../../agent/src/contract/contract.js';
+import { originalsName, ROUTER_ENV, ROUTER_LABEL, routerName } from '../../../agent/src/contract/routing-record.js';
 import type { KubeObject } from '../../cluster/object-store.js';
 import { agentLaunch, type AgentRuntime } from '../agent-runtime.js';
 import { leaseOwner } from '../restorer-manifests.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { ChunkedDecoder, ChunkedEncoder } from '../../../agent/src/chunked.js';
-import { ROUTE_PROBE_HEADER, ROUTER_POD_HEADER, ROUTER_SESSIONS_HEADER } from '../../../agent/src/routing-record.js';
+import { ChunkedDecoder, ChunkedEncoder } from '../../../agent/src/contract/chunked.js';
+import { ROUTE_PROBE_HEADER, ROUTER_POD_HEADER, ROUTER_SESSIONS_HEADER } from '../../../agent/src/contract/routing-record.js';
 import type { Tunnel } from '../../tunnel/agent-exchange.js';
 
 /** A probe that gets no answer head in this long met a stale rule (or a server that speaks first). */

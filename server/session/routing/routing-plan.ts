@@ -1,6 +1,6 @@
 import type { V1Service } from '@kubernetes/client-node';
-import { ANNOTATIONS } from '../../../agent/src/contract.js';
-import { readRouting, sameClaim } from '../../../agent/src/routing-record.js';
+import { ANNOTATIONS } from '../../../agent/src/contract/contract.js';
+import { readRouting, sameClaim } from '../../../agent/src/contract/routing-record.js';
 import type { ConnectTarget } from '../../../protocol/index.js';
 import type { NamespaceSnapshot } from '../../cluster/cluster-access.js';
 import { targetTakenOver } from '../session-errors.js';

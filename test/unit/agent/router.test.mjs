@@ -9,7 +9,7 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import { RouteTable } from '../../../out/agent/src/route-table.js';
 import { listenRouted, sniff } from '../../../out/agent/src/router.js';
-import { ROUTING_ANNOTATION } from '../../../out/agent/src/routing-record.js';
+import { ROUTING_ANNOTATION } from '../../../out/agent/src/contract/routing-record.js';
 import { dualServer } from '../../helpers/dual-server.mjs';
 import { freePort } from '../../helpers/local-agent.mjs';
 import { waitUntil } from '../../helpers/wait-until.mjs';

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cycles, describeCycle, importsUnder, roomEdges, roomOf } from '../../helpers/import-graph.mjs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cycles, describeCycle, importsUnder, REPO, roomEdges, roomOf } from '../../helpers/import-graph.mjs';
 
 test('no two folders of server/ import each other, directly or round a loop', () => {
 	const edges = roomEdges(importsUnder('server'));
@@ -14,12 +16,14 @@ test('protocol/ imports nothing of server/ and no Node module: declarations only
 });
 
 /** What sits in server/ itself beyond the server object and the files every room shares, and what those shared files import from a room. */
-const SERVER_OWN = ['server/errors.ts', 'server/kubebridge-server.ts', 'server/version.ts', 'server/work.ts'];
+const SERVER_OWN = ['server/client-surface.ts', 'server/errors.ts', 'server/kubebridge-server.ts', 'server/version.ts', 'server/work.ts'];
+/** The top: they gather the rooms (the server object, and what a client beside the sidecar may use). */
+const SERVER_TOP = ['server/client-surface.ts', 'server/kubebridge-server.ts'];
 function outOfPlaceInServer(imports) {
 	const own = [...new Set(imports.map(({ from }) => from).filter((from) => roomOf(from) === from.slice('server/'.length)))];
 	return [
 		...own.filter((file) => !SERVER_OWN.includes(file)).map((file) => `${file} belongs in a folder`),
-		...imports.filter(({ from, to }) => from !== 'server/kubebridge-server.ts' && own.includes(from) && to.startsWith('server/') && !SERVER_OWN.includes(to))
+		...imports.filter(({ from, to }) => !SERVER_TOP.includes(from) && own.includes(from) && to.startsWith('server/') && !SERVER_OWN.includes(to))
 			.map(({ from, to }) => `${from} → ${to}`),
 	];
 }
@@ -73,4 +77,45 @@ test('the checker sees no cycle where imports only go down, and a file right in 
 	assert.deepEqual([...edges.keys()].sort(), ['hosts/', 'kubebridge-server.ts', 'session/']);
 	const loop = roomEdges([{ from: 'server/a/x.ts', to: 'server/b/y.ts' }, { from: 'server/b/y.ts', to: 'server/c/z.ts' }, { from: 'server/c/w.ts', to: 'server/a/v.ts' }]);
 	assert.deepEqual(cycles(loop), [['a/', 'b/', 'c/']]);
+});
+
+test('the unit tests mirror the code: a folder of tests for every folder of server/, none loose in test/unit/', () => {
+	const folders = (path) => readdirSync(join(REPO, path), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+	const untested = folders('server').filter((folder) => !existsSync(join(REPO, 'test/unit', folder))
+		|| !readdirSync(join(REPO, 'test/unit', folder)).some((name) => name.endsWith('.test.mjs')));
+	assert.deepEqual(untested, []);
+	assert.deepEqual(readdirSync(join(REPO, 'test/unit')).filter((name) => name.endsWith('.mjs')), []);
+});
+
+const isPackage = (to) => !to.includes('/') || /^(@[^/]+\/[^/]+|vscode-jsonrpc\/node|yargs\/helpers)$/.test(to) || to.startsWith('node:');
+
+test('the sidecar reaches the agent only through the contract room, and that room leans on neither side', () => {
+	const intoAgent = importsUnder('server').filter(({ to }) => to.startsWith('agent/') && !to.startsWith('agent/src/contract/'));
+	assert.deepEqual(intoAgent, [], 'server/ imports only agent/src/contract/ of the agent');
+	const contract = importsUnder('agent/src/contract').filter(({ to }) => !to.startsWith('agent/src/contract/') && !to.startsWith('node:'));
+	assert.deepEqual(contract, [], 'the contract room imports only itself and Node');
+	const agent = importsUnder('agent/src').filter(({ to }) => !to.startsWith('agent/src/') && !isPackage(to));
+	assert.deepEqual(agent, [], 'the agent imports nothing of the sidecar, the protocol or the adapter');
+});
+
+test('vs-adapter/ uses the protocol and the declared client surface of server/, no server internals', () => {
+	const reaching = importsUnder('vs-adapter').filter(({ to }) => !to.startsWith('vs-adapter/') && !to.startsWith('protocol/')
+		&& to !== 'server/client-surface.ts' && !isPackage(to));
+	assert.deepEqual(reaching, []);
+});
+
+test("the README's table of server/ names every folder, and every import goes down it", () => {
+	const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+	const start = readme.indexOf('Inside `server/`');
+	const table = readme.slice(start, readme.indexOf('\n## ', start));
+	const order = [...table.matchAll(/^\| (`[^|]+`) \|/gm)].flatMap(([, cell]) => [...cell.matchAll(/`([^`]+)`/g)].map(([, name]) => name.replace(/\/$/, '')))
+		.filter((name) => name !== 'Folder');
+	const rooms = readdirSync(join(REPO, 'server'), { withFileTypes: true }).filter((e) => e.isDirectory() || /\.ts$/.test(e.name) && !e.name.endsWith('.d.ts')).map((e) => e.name);
+	assert.deepEqual([...order].sort(), [...rooms].sort(), 'the table names every folder and file of server/');
+	const rank = (room) => order.indexOf(room.replace(/\/$/, ''));
+	const up = [];
+	for (const [from, targets] of roomEdges(importsUnder('server'))) {
+		for (const [to, imports] of targets) if (rank(from) >= rank(to)) up.push(`${from} → ${to} (${imports[0]})`);
+	}
+	assert.deepEqual(up, [], 'imports that go up the table');
 });

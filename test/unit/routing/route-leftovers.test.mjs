@@ -4,7 +4,7 @@
 // API server does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readRouting, withRoute } from '../../../out/agent/src/routing-record.js';
+import { readRouting, withRoute } from '../../../out/agent/src/contract/routing-record.js';
 import { removeDeadRoutes } from '../../../out/server/session/routing/route-leftovers.js';
 import { KubebridgeError } from '../../../out/server/errors.js';
 

@@ -3,7 +3,7 @@
 // last one leaves the Service exactly as it was.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readRouting, sameClaim, withRoute, withoutRoutes } from '../../../out/agent/src/routing-record.js';
+import { readRouting, sameClaim, withRoute, withoutRoutes } from '../../../out/agent/src/contract/routing-record.js';
 import { parseRouteHeader } from '../../../out/server/cli/targets.js';
 import { targetsWithConfig } from '../../../out/server/config/config-targets.js';
 
