@@ -140,6 +140,8 @@ export class AgentPods {
 			const pods = (await Promise.all(namespaces.map((ns) => this.cluster.objects.list('v1', 'Pod', ns, `${LABELS.session}=${this.session}`)))).flat();
 			if (this.stopped) return;
 			const seen = new Set<string>();
+			// Pods that went are told before the ones that came in the same listing: a replacement follows its victim.
+			const added: (() => void)[] = [];
 			for (const pod of pods.filter((p) => !p.metadata.deletionTimestamp)) {
 				const index = Number(pod.metadata.labels?.[LABELS.target]);
 				const plan = this.plans[index];
@@ -148,7 +150,7 @@ export class AgentPods {
 				const linked = this.links.get(key);
 				// An armed agent is unready while the local program is; its link is what keeps it armed.
 				if (isReady(pod) || linked?.mirrors) seen.add(key);
-				if (!linked && isReady(pod)) this.add(key, index, plan, pod);
+				if (!linked && isReady(pod)) added.push(() => this.add(key, index, plan, pod));
 			}
 			for (const [key, { link }] of this.links) {
 				if (seen.has(key)) continue;
@@ -157,6 +159,7 @@ export class AgentPods {
 				this.logs.letGo(key.split('/')[1]!, link.pod);
 				this.emit({ change: 'agentRemoved', pod: link.pod, message: `Agent pod ${link.pod} is gone.` });
 			}
+			for (const add of added) add();
 		} catch (error) {
 			this.logger.warning('session', 'listing agent pods failed; retrying', { error: (error as Error).message });
 		} finally {
