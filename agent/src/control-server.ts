@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { AGENT_PATHS, HEARTBEAT_MS, type AgentEvent } from './contract.js';
+import { AGENT_PATHS, HEARTBEAT_MS, type AgentDatagrams, type AgentEvent } from './contract.js';
+import type { DatagramFlows } from './datagram-flows.js';
 import { authorized, dial, tunnelUpgrade } from './dial-server.js';
 import type { FileServer } from './file-server.js';
 import { log } from './log.js';
@@ -19,12 +20,13 @@ export class ControlServer {
 	private readonly server: Server;
 	private readonly subscribers = new Set<ServerResponse>();
 	private lastSeen = 0;
+	private flows: DatagramFlows[] = [];
 
 	constructor(private readonly settings: AgentSettings, private readonly pool: TunnelPool, private readonly files: FileServer,
 		private readonly readiness: ReadinessMirror) {
 		this.server = createServer({ keepAlive: true, requestTimeout: 0, headersTimeout: 10_000 }, (req, res) => this.route(req, res));
 		this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
-		setInterval(() => this.broadcast({ event: 'heartbeat', idle: pool.idleCount, active: pool.active }), HEARTBEAT_MS).unref();
+		setInterval(() => this.broadcast({ event: 'heartbeat', idle: pool.idleCount, active: pool.active, ...this.datagrams() }), HEARTBEAT_MS).unref();
 	}
 
 	/**
@@ -34,6 +36,25 @@ export class ControlServer {
 	 */
 	get sidecarExpected(): boolean {
 		return this.subscribers.size > 0 || Date.now() - this.lastSeen < RECONNECT_GRACE_MS;
+	}
+
+	/** The UDP ports' flows, whose counts the heartbeats carry. */
+	watchFlows(flows: DatagramFlows[]): void {
+		this.flows = flows;
+	}
+
+	private datagrams(): { udp?: AgentDatagrams } {
+		if (this.flows.length === 0) return {};
+		const udp: AgentDatagrams = { flows: 0, activeFlows: 0, fromCallers: 0, toCallers: 0, droppedOversize: 0, droppedBacklog: 0 };
+		for (const c of this.flows.map((f) => f.counts())) {
+			udp.flows += c.flows;
+			udp.activeFlows += c.activeFlows;
+			udp.fromCallers += c.sent;
+			udp.toCallers += c.received;
+			udp.droppedOversize += c.oversize;
+			udp.droppedBacklog += c.backlog;
+		}
+		return { udp };
 	}
 
 	listen(): Promise<void> {
@@ -82,7 +103,8 @@ export class ControlServer {
 
 	private status(): Record<string, unknown> {
 		return {
-			pod: this.settings.pod, ports: this.settings.ports, idle: this.pool.idleCount, active: this.pool.active, version: VERSION,
+			pod: this.settings.pod, ports: this.settings.ports, udpPorts: this.settings.udpPorts, idle: this.pool.idleCount, active: this.pool.active, version: VERSION,
+			...this.datagrams(),
 			readiness: { mirrors: this.readiness.mirrors, armed: this.readiness.isArmed },
 		};
 	}

@@ -72,6 +72,8 @@ export class DatagramRelay {
 		};
 		if (head.length > 0) take(head);
 		tunnel.on('data', take);
+		// A tunnel handed over paused (the agent's pool pauses it) stays so until told.
+		tunnel.resume();
 		tunnel.on('error', () => tunnel.destroy());
 		// Its end is the flow's end: the other side saw it go idle.
 		tunnel.once('end', () => tunnel.end());

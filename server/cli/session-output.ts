@@ -32,7 +32,7 @@ export function sessionOutput(json: boolean, jsonStream: NodeJS.WritableStream):
 /** The connected targets in one line: each with its namespace, agent pods and port mappings. */
 export function describeConnected(result: ConnectResult): string {
 	return result.targets.map((t) => {
-		const ports = t.ports.map((p) => `${p.servicePort ?? p.remote}→localhost:${p.local}`).join(', ');
+		const ports = t.ports.map((p) => `${p.servicePort ?? p.remote}${p.protocol === 'UDP' ? '/udp' : ''}→localhost:${p.local}${p.protocol === 'UDP' ? '/udp' : ''}`).join(', ');
 		return `${t.target} in ${t.namespace} (${t.agentPods.length} pod${t.agentPods.length === 1 ? '' : 's'}: ${ports})`;
 	}).join('; ');
 }

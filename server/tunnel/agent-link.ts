@@ -1,5 +1,7 @@
+import { createSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
-import { AGENT_HEADERS, AGENT_PATHS, HEARTBEAT_MS, type AgentEvent } from '../../agent/src/contract.js';
+import { AGENT_HEADERS, AGENT_PATHS, HEARTBEAT_MS, type AgentDatagrams, type AgentEvent } from '../../agent/src/contract.js';
+import { addCounts, noCounts, relayOverSocket, type DatagramRelay } from '../../agent/src/datagram-relay.js';
 import { spliceSocket } from '../../agent/src/handoff.js';
 import type { Logger } from '../log/logger.js';
 import type { IncomingMessage } from 'node:http';
@@ -24,6 +26,22 @@ export interface LinkStats {
 	idleTunnels: number;
 	activeConnections: number;
 	totalConnections: number;
+	/** Present when the agent takes UDP ports. */
+	udp?: LinkDatagrams;
+}
+
+/** The UDP flows of one agent: as this side relayed them, and as the agent last reported its own. */
+export interface LinkDatagrams {
+	flows: number;
+	activeFlows: number;
+	/** Datagrams out of the tunnels sent to the local process. */
+	toLocal: number;
+	/** The local process's replies into the tunnels. */
+	fromLocal: number;
+	droppedOversize: number;
+	droppedBacklog: number;
+	/** The agent's own counts, from its last heartbeat; null before one came. */
+	agent: AgentDatagrams | null;
 }
 
 const IDLE_TUNNELS = 8;
@@ -51,6 +69,10 @@ export class AgentLink {
 	private watchdog: NodeJS.Timeout | null = null;
 	private readonly refusedPorts = new Set<number>();
 	private readonly abort = new AbortController();
+	private readonly relays = new Set<DatagramRelay>();
+	private readonly endedRelays = noCounts();
+	private flows = 0;
+	private agentDatagrams: AgentDatagrams | null = null;
 
 	constructor(
 		private readonly endpoint: ApiEndpoint,
@@ -61,6 +83,8 @@ export class AgentLink {
 		private readonly logger: Logger,
 		/** The session's routing probes: a caller that is one never reaches the local process. */
 		private readonly probes: ProbeCatcher | null = null,
+		/** Agent UDP port → local UDP port. */
+		private readonly udpPorts: ReadonlyMap<number, number> = new Map(),
 	) {}
 
 	get pod(): string { return this.agent.pod; }
@@ -68,7 +92,16 @@ export class AgentLink {
 	get address(): AgentAddress { return this.agent; }
 
 	stats(): LinkStats {
-		return { pod: this.pod, state: this.state, idleTunnels: this.outstanding, activeConnections: this.active, totalConnections: this.total };
+		const stats: LinkStats = { pod: this.pod, state: this.state, idleTunnels: this.outstanding, activeConnections: this.active, totalConnections: this.total };
+		if (this.udpPorts.size === 0) return stats;
+		const counts = [...this.relays].map((r) => r.counts).reduce(addCounts, { ...this.endedRelays });
+		return {
+			...stats,
+			udp: {
+				flows: this.flows, activeFlows: this.relays.size, toLocal: counts.received, fromLocal: counts.sent,
+				droppedOversize: counts.oversize, droppedBacklog: counts.backlog, agent: this.agentDatagrams,
+			},
+		};
 	}
 
 	start(): void {
@@ -127,6 +160,8 @@ export class AgentLink {
 			this.fill(IDLE_TUNNELS);
 		} else if (event.event === 'waiting') {
 			this.fill(Math.min(this.outstanding + event.count, MAX_OUTSTANDING));
+		} else if (event.event === 'heartbeat' && event.udp) {
+			this.agentDatagrams = event.udp;
 		}
 	}
 
@@ -149,11 +184,35 @@ export class AgentLink {
 	}
 
 	private serveCaller(tunnel: Tunnel): void {
+		if (tunnel.headers[AGENT_HEADERS.transport] === 'udp') {
+			this.relayFlow(tunnel);
+			return;
+		}
 		if (!this.probes?.watching) {
 			this.connectLocal(tunnel);
 			return;
 		}
 		void peekCaller(tunnel, this.probes, this.pod).then((caller) => { if (caller) this.connectLocal(caller); });
+	}
+
+	/**
+	 * A caller's flow of datagrams: a UDP socket of its own towards the local port, so the
+	 * local process sees one sender per caller and its replies go back to that caller alone.
+	 */
+	private relayFlow(tunnel: Tunnel): void {
+		const remotePort = Number(tunnel.headers[AGENT_HEADERS.port]);
+		const localPort = this.udpPorts.get(remotePort) ?? remotePort;
+		const socket = createSocket('udp4');
+		this.flows++;
+		socket.once('error', () => tunnel.socket.destroy());
+		socket.connect(localPort, '127.0.0.1', () => {
+			const relay = relayOverSocket(tunnel.socket, tunnel.head, socket);
+			this.relays.add(relay);
+			relay.onClose(() => {
+				this.relays.delete(relay);
+				addCounts(this.endedRelays, relay.counts);
+			});
+		});
 	}
 
 	private connectLocal(tunnel: Tunnel): void {
