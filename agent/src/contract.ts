@@ -122,7 +122,7 @@ export const DEFAULT_HEALTH_PORT = 47991;
 
 /** One line of the events stream. */
 export type AgentEvent =
-	| { event: 'hello'; pod: string; ports: number[]; version: string }
+	| { event: 'hello'; pod: string; ports: number[]; udpPorts?: number[]; version: string }
 	| { event: 'waiting'; count: number }
 	| { event: 'heartbeat'; idle: number; active: number; udp?: AgentDatagrams };
 

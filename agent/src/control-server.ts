@@ -123,7 +123,7 @@ export class ControlServer {
 	private subscribe(res: ServerResponse): void {
 		res.writeHead(200, { 'content-type': 'application/x-ndjson' });
 		this.subscribers.add(res);
-		res.write(JSON.stringify({ event: 'hello', pod: this.settings.pod, ports: this.settings.ports, version: VERSION } satisfies AgentEvent) + '\n');
+		res.write(JSON.stringify({ event: 'hello', pod: this.settings.pod, ports: this.settings.ports, udpPorts: this.settings.udpPorts, version: VERSION } satisfies AgentEvent) + '\n');
 		log('sidecar connected');
 		res.on('close', () => {
 			this.subscribers.delete(res);

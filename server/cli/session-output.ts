@@ -51,7 +51,7 @@ export function mountedFilesLines(result: ConnectResult): string[] {
 /** The services this machine reaches, one line each, and what the user should know. */
 export function outboundLines(info: OutboundInfo): string[] {
 	const lines = info.services.map((s) => {
-		const ports = s.ports.map((p) => (p.localPort === p.port ? `${p.port}` : `${p.port}→${p.localPort}`)).join(',');
+		const ports = s.ports.map((p) => `${p.localPort === p.port ? `${p.port}` : `${p.port}→${p.localPort}`}${p.protocol === 'UDP' ? '/udp' : ''}`).join(',');
 		const name = s.names[0] ?? `${s.pod ? `${s.pod}.` : ''}${s.service}.${s.namespace}`;
 		return `  ${name} → ${s.address}:${ports}`;
 	});

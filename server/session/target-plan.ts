@@ -89,7 +89,7 @@ export function planTarget(target: ConnectTarget, namespace: string, snapshot: N
 		if (!service) throw targetNotFound(`service '${target.service}'`, namespace, `List the services with: kubebridge services -n ${namespace}`);
 		if (!service.connectable) throw targetNotConnectable(label, service.detail);
 		workload = workloadOf(service, label);
-		const serving = service.ports.find((p) => p.protocol === 'TCP')?.container ?? null;
+		const serving = (service.ports.find((p) => p.protocol === 'TCP') ?? service.ports.find((p) => p.protocol === 'UDP'))?.container ?? null;
 		const containers = templateContainers(workload.kind, workload.name, namespace, snapshot);
 		const chosen = pickContainer(containers, target.container, serving, label);
 		const servicePorts = servicePortsOf(service.ports, chosen, 'TCP');

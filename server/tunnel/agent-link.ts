@@ -156,7 +156,7 @@ export class AgentLink {
 		this.armWatchdog();
 		if (event.event === 'hello') {
 			this.backoffMs = 250;
-			this.setState('serving', `agent on ports ${event.ports.join(', ')}`);
+			this.setState('serving', `agent on ports ${[...event.ports, ...(event.udpPorts ?? []).map((p) => `${p}/udp`)].join(', ')}`);
 			this.fill(IDLE_TUNNELS);
 		} else if (event.event === 'waiting') {
 			this.fill(Math.min(this.outstanding + event.count, MAX_OUTSTANDING));
