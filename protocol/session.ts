@@ -182,17 +182,21 @@ export interface AgentDatagramStats {
 	droppedOversize: number;
 	droppedBacklog: number;
 	/** The agent's own counts, as of its last heartbeat (null before the first). */
-	agent: {
-		flows: number;
-		activeFlows: number;
-		/** Datagrams from callers into the tunnels. */
-		fromCallers: number;
-		/** Replies out of the tunnels sent to the callers. */
-		toCallers: number;
-		droppedOversize: number;
-		/** Includes datagrams of a new flow that no tunnel came for. */
-		droppedBacklog: number;
-	} | null;
+	agent: AgentDatagramCounts | null;
+}
+
+/** What an agent's UDP ports carried and dropped since it started, as the agent counts it. */
+export interface AgentDatagramCounts {
+	flows: number;
+	activeFlows: number;
+	/** Datagrams from callers into the tunnels. */
+	fromCallers: number;
+	/** Replies out of the tunnels sent to the callers. */
+	toCallers: number;
+	/** Larger than a UDP datagram can be. */
+	droppedOversize: number;
+	/** A tunnel or the port's socket was backed up, or no tunnel came for a new flow. */
+	droppedBacklog: number;
 }
 
 export interface SessionStatusResult {

@@ -1,3 +1,5 @@
+import type { AgentDatagramCounts } from '../../protocol/session.js';
+
 /**
  * What the sidecar and the agent agree on: the agent's settings (env vars of the agent
  * container), its HTTP endpoints and headers, and the labels and annotations kubebridge
@@ -126,19 +128,8 @@ export type AgentEvent =
 	| { event: 'waiting'; count: number }
 	| { event: 'heartbeat'; idle: number; active: number; udp?: AgentDatagrams };
 
-/** What the agent's UDP ports carried and dropped since it started, as of a heartbeat. */
-export interface AgentDatagrams {
-	flows: number;
-	activeFlows: number;
-	/** Datagrams from callers in the cluster into tunnels. */
-	fromCallers: number;
-	/** Replies out of tunnels sent to the callers. */
-	toCallers: number;
-	/** Larger than a UDP datagram can be. */
-	droppedOversize: number;
-	/** Dropped because a tunnel or the port's socket was backed up, or no tunnel came. */
-	droppedBacklog: number;
-}
+/** What the agent's UDP ports carried and dropped since it started, as of a heartbeat: what `session/status` reports as the agent's. */
+export type AgentDatagrams = AgentDatagramCounts;
 
 export const HEARTBEAT_MS = 3000;
 

@@ -3,6 +3,7 @@ import { connect, type Socket } from 'node:net';
 import { AGENT_HEADERS, AGENT_PATHS, HEARTBEAT_MS, type AgentDatagrams, type AgentEvent } from '../../agent/src/contract.js';
 import { addCounts, noCounts, relayOverSocket, type DatagramRelay } from '../../agent/src/datagram-relay.js';
 import { spliceSocket } from '../../agent/src/handoff.js';
+import type { AgentDatagramStats } from '../../protocol/index.js';
 import type { Logger } from '../log/logger.js';
 import type { IncomingMessage } from 'node:http';
 import { openRequest, openTunnel, readEvents, type AgentAddress, type Tunnel } from './agent-exchange.js';
@@ -27,21 +28,7 @@ export interface LinkStats {
 	activeConnections: number;
 	totalConnections: number;
 	/** Present when the agent takes UDP ports. */
-	udp?: LinkDatagrams;
-}
-
-/** The UDP flows of one agent: as this side relayed them, and as the agent last reported its own. */
-export interface LinkDatagrams {
-	flows: number;
-	activeFlows: number;
-	/** Datagrams out of the tunnels sent to the local process. */
-	toLocal: number;
-	/** The local process's replies into the tunnels. */
-	fromLocal: number;
-	droppedOversize: number;
-	droppedBacklog: number;
-	/** The agent's own counts, from its last heartbeat; null before one came. */
-	agent: AgentDatagrams | null;
+	udp?: AgentDatagramStats;
 }
 
 const IDLE_TUNNELS = 8;

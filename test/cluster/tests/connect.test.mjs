@@ -162,7 +162,6 @@ test('bad targets get typed errors and change nothing', async () => {
 			[[{ service: 'nope' }], 'targetNotFound'],
 			[[{ service: 'search' }], 'targetNotConnectable', /ExternalName/],
 			[[{ service: 'ghost' }], 'targetNotConnectable', /No pod/],
-			[[{ service: 'stats' }], 'targetNotConnectable', /no TCP port/],
 			[[{ service: 'kube-dns', namespace: 'kube-system' }], 'forbidden'],
 			[[{ service: 'web', container: 'nope' }], 'targetNotConnectable', /no container 'nope'/],
 		];
