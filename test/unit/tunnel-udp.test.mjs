@@ -6,15 +6,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
-import { AgentLink } from '../../out/server/tunnel/agent-link.js';
 import { tunnelOver } from '../../out/server/tunnel/agent-exchange.js';
-import { Logger } from '../../out/server/log/logger.js';
 import { frameDatagram, DatagramDeframer } from '../../out/agent/src/datagram-frames.js';
-import { startFakePortForward } from '../helpers/fake-portforward.mjs';
-import { freePort, startLocalAgent } from '../helpers/local-agent.mjs';
+import { freePort } from '../helpers/local-agent.mjs';
+import { startLinkedAgent } from '../helpers/linked-agent.mjs';
 import { waitUntil } from '../helpers/wait-until.mjs';
 
-let forward, agent, agentUdpPort, local, link;
+let linked, agentUdpPort, local, link;
 const senders = new Set();
 
 const bound = (socket, port = 0) => new Promise((resolve) => socket.bind(port, '127.0.0.1', () => resolve(socket.address().port)));
@@ -46,22 +44,14 @@ async function askEach(socket, port, count, size) {
 }
 
 before(async () => {
-	forward = await startFakePortForward();
 	local = await udpEcho('L:', senders);
-	const appPort = await freePort();
 	agentUdpPort = await freePort();
-	agent = await startLocalAgent([appPort], { KUBEBRIDGE_AGENT_UDP_PORTS: String(agentUdpPort) });
-	link = new AgentLink(forward.endpoint, { namespace: 'ns', pod: 'pod', controlPort: agent.controlPort, token: agent.token },
-		new Map([[appPort, appPort]]), { stateChanged: () => undefined, localRefused: () => undefined, localAccepted: () => undefined },
-		new Logger(null), null, new Map([[agentUdpPort, local.port]]));
-	link.start();
-	await waitUntil(() => link.stats().state === 'serving' && link.stats().idleTunnels > 0);
+	linked = await startLinkedAgent({ udpPorts: new Map([[agentUdpPort, local.port]]) });
+	link = linked.link;
 });
 
 after(async () => {
-	link.stop();
-	await agent.stop();
-	await forward.close();
+	await linked.stop();
 	local.socket.close();
 });
 
@@ -85,10 +75,10 @@ test('a UDP dial: the agent sends the flow from a socket of its own and relays w
 	const peer = await udpEcho('P:');
 	try {
 		const socket = await new Promise((resolve, reject) => {
-			const s = connect(agent.controlPort, '127.0.0.1', () => resolve(s));
+			const s = connect(linked.address.controlPort, '127.0.0.1', () => resolve(s));
 			s.once('error', reject);
 		});
-		const tunnel = await tunnelOver(socket, { namespace: 'ns', pod: 'pod', controlPort: agent.controlPort, token: agent.token },
+		const tunnel = await tunnelOver(socket, linked.address,
 			`/v1/dial?host=127.0.0.1&port=${peer.port}&transport=udp`);
 		const deframer = new DatagramDeframer();
 		const replies = [];

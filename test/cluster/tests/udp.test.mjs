@@ -56,7 +56,7 @@ const sockets = [dgram.createSocket('udp4'), dgram.createSocket('udp4')];
 const payload = (i) => Buffer.concat([Buffer.from(i + ':'), Buffer.alloc((i * 37) % 1401, 97 + (i % 26))]);
 const open = new Map();
 const answered = new Set();
-let next = 0, received = 0, wrong = 0, late = 0, duplicates = 0, lost = 0;
+let next = 0, received = 0, wrong = 0, late = 0, duplicates = 0, lost = 0, lastReply = Date.now();
 const pump = () => {
 	const now = Date.now();
 	for (const [i, at] of open) if (now - at > 1000) { open.delete(i); lost++; }
@@ -65,16 +65,18 @@ const pump = () => {
 		open.set(i, Date.now());
 		sockets[i % 2].send(payload(i), ${port}, ${JSON.stringify(host)});
 	}
-	if (next >= ${count} && open.size === 0) finish();
+	// Replies given up on may still come: the count ends after two quiet seconds.
+	if (next >= ${count} && open.size === 0 && now - lastReply > 2000) finish();
 };
 const finish = () => {
 	clearInterval(timer);
 	for (const s of sockets) s.close();
-	console.log(JSON.stringify({ sent: next, received, wrong, late, duplicates, lost }));
+	console.log(JSON.stringify({ sent: next, received, wrong, late, duplicates, lost: lost - late }));
 };
 for (const socket of sockets) {
 	socket.on('message', (reply) => {
 		const text = reply.toString('latin1');
+		lastReply = Date.now();
 		const i = Number(text.slice(${prefix.length}, text.indexOf(':', ${prefix.length})));
 		if (!(i >= 0 && i < next) || text !== ${JSON.stringify(prefix)} + payload(i).toString('latin1')) wrong++;
 		else if (answered.has(i)) duplicates++;
@@ -146,12 +148,12 @@ test('UDP both ways: 1,000 datagrams from a pod reach the local echo and its rep
 	t.diagnostic(`inbound: ${JSON.stringify(inbound)}; the local echo saw ${echo.datagrams} datagrams from ${echo.senders.size} senders`);
 	assert.equal(inbound.sent, COUNT);
 	assert.deepEqual([inbound.wrong, inbound.duplicates], [0, 0], 'every reply is exactly one datagram sent, once, from this machine');
-	assert.ok(inbound.received >= COUNT * 0.95, `${inbound.received} of ${COUNT} answered`);
+	assert.ok(inbound.received + inbound.late >= COUNT * 0.95, `${inbound.received + inbound.late} of ${COUNT} answered`);
 	assert.equal(echo.senders.size, 2, 'each sender in the cluster is a sender of its own here');
 	const status = await sidecar.client.request('session/status', {});
 	const udp = status.result.agents.map((a) => a.udp);
 	const toLocal = udp.reduce((sum, u) => sum + u.toLocal, 0);
-	assert.ok(toLocal >= inbound.received && toLocal <= COUNT, `the agents' flows delivered ${toLocal}`);
+	assert.ok(toLocal >= inbound.received + inbound.late && toLocal <= COUNT, `the agents' flows delivered ${toLocal}`);
 	assert.equal(udp.reduce((sum, u) => sum + u.flows, 0), 2);
 
 	// Outbound: the echo service by the address and port outbound gives its UDP port.
@@ -162,11 +164,11 @@ test('UDP both ways: 1,000 datagrams from a pod reach the local echo and its rep
 	t.diagnostic(`outbound: ${JSON.stringify(outbound)}`);
 	assert.equal(outbound.sent, COUNT);
 	assert.deepEqual([outbound.wrong, outbound.duplicates], [0, 0], 'every reply is exactly one datagram sent, once');
-	assert.ok(outbound.received >= COUNT * 0.95, `${outbound.received} of ${COUNT} answered`);
+	assert.ok(outbound.received + outbound.late >= COUNT * 0.95, `${outbound.received + outbound.late} of ${COUNT} answered`);
 	const counted = (await sidecar.client.request('session/status', {})).result.outbound.services
 		.find((s) => s.service === 'echo').ports.find((p) => p.protocol === 'UDP');
 	assert.equal(counted.connections, 2, 'a flow per local sender');
-	assert.ok(counted.datagrams.out >= COUNT && counted.datagrams.in >= outbound.received, JSON.stringify(counted));
+	assert.ok(counted.datagrams.out >= COUNT && counted.datagrams.in >= outbound.received + outbound.late, JSON.stringify(counted));
 
 	// The cluster's DNS service, asked over UDP at its outbound address.
 	const dns = service('kube-dns', 'kube-system');
