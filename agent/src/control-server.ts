@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { AGENT_PATHS, HEARTBEAT_MS, type AgentDatagrams, type AgentEvent } from './contract.js';
-import type { DatagramFlows } from './datagram-flows.js';
+import { AGENT_PATHS, HEARTBEAT_MS, type AgentEvent } from './contract/contract.js';
+import type { DatagramFlows, FlowCounts } from './contract/datagram-flows.js';
+import { addCounts, noCounts } from './contract/datagram-relay.js';
 import { authorized, dial, tunnelUpgrade } from './dial-server.js';
 import type { FileServer } from './file-server.js';
 import { log } from './log.js';
@@ -43,16 +44,13 @@ export class ControlServer {
 		this.flows = flows;
 	}
 
-	private datagrams(): { udp?: AgentDatagrams } {
+	private datagrams(): { udp?: FlowCounts } {
 		if (this.flows.length === 0) return {};
-		const udp: AgentDatagrams = { flows: 0, activeFlows: 0, fromCallers: 0, toCallers: 0, droppedOversize: 0, droppedBacklog: 0 };
-		for (const c of this.flows.map((f) => f.counts())) {
-			udp.flows += c.flows;
-			udp.activeFlows += c.activeFlows;
-			udp.fromCallers += c.sent;
-			udp.toCallers += c.received;
-			udp.droppedOversize += c.oversize;
-			udp.droppedBacklog += c.backlog;
+		const udp: FlowCounts = { ...noCounts(), flows: 0, activeFlows: 0 };
+		for (const counts of this.flows.map((f) => f.counts())) {
+			addCounts(udp, counts);
+			udp.flows += counts.flows;
+			udp.activeFlows += counts.activeFlows;
 		}
 		return { udp };
 	}

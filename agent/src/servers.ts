@@ -1,8 +1,8 @@
 import { createSocket, type Socket as DgramSocket } from 'node:dgram';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
-import { AGENT_PATHS } from './contract.js';
-import { DatagramFlows } from './datagram-flows.js';
+import { AGENT_PATHS } from './contract/contract.js';
+import { DatagramFlows } from './contract/datagram-flows.js';
 import type { TunnelPool } from './pool.js';
 import type { ReadinessMirror } from './readiness.js';
 

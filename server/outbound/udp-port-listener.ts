@@ -1,9 +1,8 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import { DatagramFlows } from '../../agent/src/datagram-flows.js';
+import { DatagramFlows } from '../../agent/src/contract/datagram-flows.js';
 import type { Logger } from '../log/logger.js';
-import { needsPrivilegeToBind } from '../ports/privileged-ports.js';
-import { LOW_PORT_OFFSET, type BoundPort } from './bind-port.js';
+import { portToTry, type BoundPort } from './bind-port.js';
 import type { Dial, ListenerCounters } from './port-listener.js';
 
 /** A UDP port's counters: the TCP ones (a flow counts as a connection) and the datagrams. */
@@ -71,13 +70,11 @@ export class UdpPortListener {
 
 /**
  * Binds a UDP listener as `bindPort` binds a TCP one, without the holder lookup (that
- * reads TCP listeners): a low port this process may not bind moves by `LOW_PORT_OFFSET`,
+ * reads TCP listeners): a low port this process may not bind moves as a TCP one does,
  * and a port another socket holds gives way to one the system picks.
  */
 export async function bindUdpPort(listener: UdpPortListener, address: string, port: number, label: string, anyPort: boolean): Promise<BoundPort> {
-	const low = needsPrivilegeToBind(port);
-	const wanted = low ? Math.min(port + LOW_PORT_OFFSET, 65535) : port;
-	const lowNote = low ? `${label} port ${port}/udp needs privilege to bind on this machine (see \`setcap\` in docs/outbound.md)` : null;
+	const { wanted, lowNote } = portToTry(port, label, '/udp');
 	try {
 		await listener.listen(address, wanted);
 		return { localPort: wanted, note: lowNote && `${lowNote}; it listens on ${address}:${wanted}/udp.` };

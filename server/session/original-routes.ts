@@ -1,19 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LABELS, restorerName } from '../../agent/src/contract.js';
-import type { TargetRef } from '../../agent/src/takeover-record.js';
+import { LABELS, restorerName } from '../../agent/src/contract/contract.js';
+import type { TargetRef } from '../../agent/src/contract/takeover-record.js';
 import type { StaleRoute } from '../../protocol/index.js';
 import type { ObjectStore } from '../cluster/object-store.js';
 import type { Logger } from '../log/logger.js';
 import type { Tunnel } from '../tunnel/agent-exchange.js';
 import type { Cancellation } from '../work.js';
 import { DIAL_MS, probeAddress, probesInARow, probeUntilInARow, type ProbeOutcome } from './proxy-routes.js';
-import type { TargetPlan } from './target-plan.js';
-import { isReady, readWorkloadPods, serviceEndpoints } from './workload-pods.js';
+import type { TargetPlan } from '../targets/target-plan.js';
+import { isReady, readWorkloadPods, serviceEndpoints } from '../targets/workload-pods.js';
 
 /** How long disconnect waits for the original pods to be Ready, as it did before it waited for the proxy. */
-export const PODS_TIMEOUT_MS = 120_000;
+const PODS_TIMEOUT_MS = 120_000;
 /** The most it then waits for the agents to be gone and the Service to route to the originals, before it answers anyway. */
-export const ROUTES_TIMEOUT_MS = 30_000;
+const ROUTES_TIMEOUT_MS = 30_000;
 const POLL_MS = 500;
 
 /** What the wait needs of the session once its agents are stopped and its workloads written back. */

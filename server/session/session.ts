@@ -2,15 +2,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_CONTROL_PORT, LEASE_DURATION_S, restorerName } from '../../agent/src/contract.js';
-import type { OwnerRecord, TargetRef } from '../../agent/src/takeover-record.js';
+import { DEFAULT_CONTROL_PORT, LEASE_DURATION_S, restorerName } from '../../agent/src/contract/contract.js';
+import type { OwnerRecord, TargetRef } from '../../agent/src/contract/takeover-record.js';
 import type {
 	ConfigFeatures, ConnectedTarget, ConnectParams, ConnectResult, DisconnectResult, OutboundInfo, SessionStatusResult, StaleRoute,
 } from '../../protocol/index.js';
 import { DEFAULT_FEATURES } from '../config/config-types.js';
 import type { ClusterAccess, NamespaceSnapshot } from '../cluster/cluster-access.js';
 import type { LocalServiceEndpoint } from '../environment/env-resolver.js';
-import { PodLogs } from '../diagnostics/pod-logs.js';
+import { PodLogs } from './pod-logs.js';
 import { logDirectory, type Logger } from '../log/logger.js';
 import type { ConfirmFree } from '../outbound/bind-port.js';
 import { Outbound } from '../outbound/outbound.js';
@@ -27,16 +27,18 @@ import { deliverAgentScript } from './agent-script-delivery.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { waitForProxyRoutes } from './proxy-routes.js';
 import { waitForOriginalRoutes } from './original-routes.js';
-import { describeProbe } from './readiness-mirror.js';
+import { describeProbe } from '../targets/readiness-mirror.js';
 import { restorerManifests } from './restorer-manifests.js';
 import { targetEnvironment, type EnvironmentContribution, type TargetEnvironment } from './session-environment.js';
-import { agentNotReady, targetNotConnectable } from './session-errors.js';
-import { planTarget, type TargetPlan } from './target-plan.js';
+import { agentNotReady } from './session-errors.js';
+import { pollUntil, type PollBound } from '../platform/poll.js';
+import { targetNotConnectable } from '../targets/target-errors.js';
+import { planTarget, type TargetPlan } from '../targets/target-plan.js';
 import { restore, takeOver } from './takeover.js';
-import { hopeless, isReady, readWorkloadPods, serviceEndpointPods } from './workload-pods.js';
+import { hopeless, isReady, readWorkloadPods, serviceEndpointPods } from '../targets/workload-pods.js';
 
 const DEFAULT_READY_TIMEOUT_MS = 120_000;
-const SERVING_TIMEOUT_MS = 30_000;
+const SERVING: PollBound = { everyMs: 200, withinMs: 30_000 };
 /** The most connect waits for the cluster's proxy, within its ready timeout, before it goes on with a warning. */
 const PROXY_TIMEOUT_MS = 30_000;
 const refOf = (plan: TargetPlan): TargetRef => ({ kind: plan.workload.kind, name: plan.workload.name, namespace: plan.namespace });
@@ -205,13 +207,13 @@ export class Session {
 	}
 
 	private async waitForServing({ cancellation }: Work): Promise<void> {
-		const deadline = Date.now() + SERVING_TIMEOUT_MS;
 		// Every ready replica's tunnel, not just one per target: the result lists them all.
-		while (!this.agents!.allServing(this.plans.length)) {
+		const serving = await pollUntil(() => {
+			if (this.agents!.allServing(this.plans.length)) return true;
 			throwIfCancelled(cancellation);
-			if (Date.now() > deadline) throw agentNotReady('the session', 'the agents did not answer through the port-forward.');
-			await sleep(200);
-		}
+			return false;
+		}, SERVING);
+		if (!serving) throw agentNotReady('the session', 'the agents did not answer through the port-forward.');
 	}
 
 	private waitForProxy(deadline: number, work: Work): Promise<void> {

@@ -1,14 +1,14 @@
 import { createSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
-import { AGENT_HEADERS, AGENT_PATHS, HEARTBEAT_MS, type AgentDatagrams, type AgentEvent } from '../../agent/src/contract.js';
-import { addCounts, noCounts, relayOverSocket, type DatagramRelay } from '../../agent/src/datagram-relay.js';
-import { spliceSocket } from '../../agent/src/handoff.js';
-import type { AgentDatagramStats } from '../../protocol/index.js';
+import { AGENT_HEADERS, AGENT_PATHS, HEARTBEAT_MS, type AgentEvent } from '../../agent/src/contract/contract.js';
+import { addCounts, noCounts, relayOverSocket, type DatagramRelay } from '../../agent/src/contract/datagram-relay.js';
+import { spliceSocket } from '../../agent/src/contract/handoff.js';
+import type { AgentDatagramCounts, AgentDatagramStats } from '../../protocol/index.js';
 import type { Logger } from '../log/logger.js';
 import type { IncomingMessage } from 'node:http';
 import { openRequest, openTunnel, readEvents, type AgentAddress, type Tunnel } from './agent-exchange.js';
 import { peekCaller } from './caller-peek.js';
-import type { ApiEndpoint } from './port-forward.js';
+import type { ApiEndpoint } from '../cluster/port-forward.js';
 import type { ProbeCatcher } from './route-probes.js';
 
 export type LinkState = 'connecting' | 'serving' | 'reconnecting' | 'closed';
@@ -59,7 +59,7 @@ export class AgentLink {
 	private readonly relays = new Set<DatagramRelay>();
 	private readonly endedRelays = noCounts();
 	private flows = 0;
-	private agentDatagrams: AgentDatagrams | null = null;
+	private agentDatagrams: AgentDatagramCounts | null = null;
 
 	constructor(
 		private readonly endpoint: ApiEndpoint,
@@ -148,7 +148,8 @@ export class AgentLink {
 		} else if (event.event === 'waiting') {
 			this.fill(Math.min(this.outstanding + event.count, MAX_OUTSTANDING));
 		} else if (event.event === 'heartbeat' && event.udp) {
-			this.agentDatagrams = event.udp;
+			const { flows, activeFlows, sent, received, oversize, backlog } = event.udp;
+			this.agentDatagrams = { flows, activeFlows, fromCallers: sent, toCallers: received, droppedOversize: oversize, droppedBacklog: backlog };
 		}
 	}
 

@@ -3,8 +3,8 @@
 // local listener and reads the whole answer.
 import net from 'node:net';
 import { Duplex } from 'node:stream';
-import { ChunkedDecoder, ChunkedEncoder } from '../../out/agent/src/chunked.js';
-import { DatagramDeframer, frameDatagram } from '../../out/agent/src/datagram-frames.js';
+import { ChunkedDecoder, ChunkedEncoder } from '../../out/agent/src/contract/chunked.js';
+import { DatagramDeframer, frameDatagram } from '../../out/agent/src/contract/datagram-frames.js';
 
 /** A flow of datagrams whose far end answers each one in upper case, as its own datagram. */
 function echoingFlow() {

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { Duplex, PassThrough } from 'node:stream';
 import fc from 'fast-check';
-import { DatagramDeframer, frameDatagram, MAX_DATAGRAM_BYTES } from '../../../out/agent/src/datagram-frames.js';
-import { DatagramRelay, relayOverSocket } from '../../../out/agent/src/datagram-relay.js';
-import { DatagramFlows } from '../../../out/agent/src/datagram-flows.js';
+import { DatagramDeframer, frameDatagram, MAX_DATAGRAM_BYTES } from '../../../out/agent/src/contract/datagram-frames.js';
+import { DatagramRelay, relayOverSocket } from '../../../out/agent/src/contract/datagram-relay.js';
+import { DatagramFlows } from '../../../out/agent/src/contract/datagram-flows.js';
 
 /** Cuts `wire` at the given fractions into chunks, as a stream may deliver it. */
 function cut(wire, fractions) {
