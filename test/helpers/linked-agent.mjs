@@ -12,12 +12,16 @@ export async function startLinkedAgent({ udpPorts = new Map() } = {}) {
 	const appPort = await freePort();
 	const agent = await startLocalAgent([appPort], udpPorts.size ? { KUBEBRIDGE_AGENT_UDP_PORTS: [...udpPorts.keys()].join(',') } : {});
 	const address = { namespace: 'ns', pod: 'pod', controlPort: agent.controlPort, token: agent.token };
+	const states = [];
 	const link = new AgentLink(forward.endpoint, address, new Map([[appPort, appPort]]),
-		{ stateChanged: () => undefined, localRefused: () => undefined, localAccepted: () => undefined }, new Logger(null), null, udpPorts);
+		{ stateChanged: (pod, state, detail) => states.push({ state, detail }), localRefused: () => undefined, localAccepted: () => undefined },
+		new Logger(null), null, udpPorts);
 	link.start();
 	await waitUntil(() => link.stats().state === 'serving' && link.stats().idleTunnels > 0);
 	return {
-		link, address,
+		link, address, appPort,
+		/** Each state the link went through, with the detail a client's `session/didChangeState` message carries. */
+		states,
 		stop: async () => {
 			link.stop();
 			await agent.stop();

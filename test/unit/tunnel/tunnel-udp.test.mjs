@@ -50,6 +50,10 @@ before(async () => {
 	link = linked.link;
 });
 
+test("the link's serving state names the agent's UDP ports beside its TCP ones", () => {
+	assert.deepEqual(linked.states.find((s) => s.state === 'serving'), { state: 'serving', detail: `agent on ports ${linked.appPort}, ${agentUdpPort}/udp` });
+});
+
 after(async () => {
 	await linked.stop();
 	local.socket.close();
