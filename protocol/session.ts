@@ -9,6 +9,9 @@ import type { NotificationTraits, RequestTraits } from './traits.js';
 export const PortMapping = Closed({
 	remote: Port({ description: "The container port (what the Service's targetPort resolves to)." }),
 	local: Port({ description: 'The port the local process listens on (127.0.0.1).' }),
+	protocol: Type.Optional(StringEnum(['TCP', 'UDP'], {
+		description: 'Which protocol of the port this maps. Default: the port number as the container serves it, TCP and, when the container declares it, UDP too.',
+	})),
 }, { description: 'A remote port of the target and the local port its traffic goes to.' });
 export type PortMapping = Static<typeof PortMapping>;
 
@@ -60,8 +63,8 @@ export interface ConnectedTarget {
 	container: string;
 	/** The agent pods now serving (every replica). */
 	agentPods: string[];
-	/** Every port now redirected, with the service port in front of it when there is one. */
-	ports: (PortMapping & { servicePort: number | null })[];
+	/** Every port now redirected, TCP and UDP, with the service port in front of it when there is one. */
+	ports: { remote: number; local: number; protocol: 'TCP' | 'UDP'; servicePort: number | null }[];
 	/**
 	 * Variables the session's features add for the local program of this target (e.g. the
 	 * folder of its copied files), on top of the container's own; `environment/get` and
@@ -184,6 +187,38 @@ export interface AgentStatus {
 	idleTunnels: number;
 	activeConnections: number;
 	totalConnections: number;
+	/** Present when the agent takes UDP ports: its flows of datagrams. */
+	udp?: AgentDatagramStats;
+}
+
+/** What an agent's UDP ports carried: as this machine relayed it, and as the agent counted it. */
+export interface AgentDatagramStats {
+	/** Flows (one per caller's address and port) so far, and open now. */
+	flows: number;
+	activeFlows: number;
+	/** Datagrams from callers in the cluster sent on to the local process. */
+	toLocal: number;
+	/** Replies of the local process sent back towards the callers. */
+	fromLocal: number;
+	/** Dropped on this machine: larger than a UDP datagram can be, or a tunnel or socket was backed up. */
+	droppedOversize: number;
+	droppedBacklog: number;
+	/** The agent's own counts, as of its last heartbeat (null before the first). */
+	agent: AgentDatagramCounts | null;
+}
+
+/** What an agent's UDP ports carried and dropped since it started, as the agent counts it. */
+export interface AgentDatagramCounts {
+	flows: number;
+	activeFlows: number;
+	/** Datagrams from callers into the tunnels. */
+	fromCallers: number;
+	/** Replies out of the tunnels sent to the callers. */
+	toCallers: number;
+	/** Larger than a UDP datagram can be. */
+	droppedOversize: number;
+	/** A tunnel or the port's socket was backed up, or no tunnel came for a new flow. */
+	droppedBacklog: number;
 }
 
 export interface SessionStatusResult {

@@ -6,7 +6,7 @@ import { TunnelPool } from './pool.js';
 import { ReadinessMirror } from './readiness.js';
 import { runRestorer } from './restorer.js';
 import { serveRouter } from './router.js';
-import { listenForProbes, listenOnAppPorts } from './servers.js';
+import { listenForProbes, listenOnAppPorts, listenOnUdpPorts } from './servers.js';
 import { readSettings } from './settings.js';
 
 /** The agent in a taken-over pod: takes the container's ports and hands callers to the sidecar. */
@@ -19,7 +19,8 @@ async function serveAgent(): Promise<void> {
 	await control.listen();
 	await listenForProbes(settings.healthPort, readiness);
 	await listenOnAppPorts(settings.ports, pool);
-	log('agent ready', { pod: settings.pod, ports: settings.ports, controlPort: settings.controlPort, session: settings.session });
+	control.watchFlows(await listenOnUdpPorts(settings.udpPorts, pool));
+	log('agent ready', { pod: settings.pod, ports: settings.ports, udpPorts: settings.udpPorts, controlPort: settings.controlPort, session: settings.session });
 }
 
 /** The restorer, and while it watches, the dials the sidecar probes the service with once the agents are gone. */

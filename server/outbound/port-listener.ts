@@ -9,7 +9,8 @@ export interface DialledTunnel {
 	head: Buffer;
 }
 
-export type Dial = (host: string, port: number) => Promise<DialledTunnel>;
+/** Opens a tunnel to `host:port` in the cluster: a TCP connection, or with `udp` a flow of datagrams. */
+export type Dial = (host: string, port: number, transport?: 'udp') => Promise<DialledTunnel>;
 
 /** What rewrites the bytes a local program sends on one connection before they enter the tunnel (header routing's propagation). */
 export type OutgoingRewrite = () => Transform;

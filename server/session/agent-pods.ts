@@ -187,7 +187,7 @@ export class AgentPods {
 					});
 				},
 				localAccepted: (localPort: number) => { this.refusing.delete(localPort); },
-			}, this.logger, this.probes);
+			}, this.logger, this.probes, plan.udpPorts);
 		this.links.set(key, { link, namespace: pod.metadata.namespace!, index, mirrors });
 		this.logs.follow(pod.metadata.namespace!, pod.metadata.name, plan.container);
 		this.emit({ change: 'agentAdded', pod: pod.metadata.name, message: `Agent pod ${pod.metadata.name} of ${plan.label} is ready.` });

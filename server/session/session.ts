@@ -101,7 +101,7 @@ export class Session {
 		try {
 			if (params.outbound) {
 				const route = params.targets.map(routingOf).find((r) => r?.route && r.mode === 'replace')?.route;
-				this.outbound = new Outbound(this.id, params.outbound, (host, port) => this.dial(host, port), this.logger, this.client.confirmFree,
+				this.outbound = new Outbound(this.id, params.outbound, (host, port, transport) => this.dial(host, port, undefined, transport), this.logger, this.client.confirmFree,
 					route ? () => new HeaderInserter(route.header, route.value) : undefined);
 				await this.outbound.removeStaleNames();
 			}
@@ -134,7 +134,7 @@ export class Session {
 				}
 				progress.report(`Replacing container '${plan.container}' of ${plan.workload.kind} ${plan.workload.name} with the agent`, 25);
 				await takeOver(this.cluster.objects, refOf(plan), plan.container, [...plan.ports.keys()],
-					{ runtime: this.runtime, session: this.id, tokenHash: this.tokenHash, targetIndex: index, readiness: this.mirrorOf(plan) }, this.owner);
+					{ runtime: this.runtime, session: this.id, tokenHash: this.tokenHash, targetIndex: index, readiness: this.mirrorOf(plan), udpPorts: [...plan.udpPorts.keys()] }, this.owner);
 				this.taken.push(refOf(plan));
 			}
 			const readyTimeoutMs = params.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
@@ -283,11 +283,11 @@ export class Session {
 		return info;
 	}
 
-	private dial(host: string, port: number, signal?: AbortSignal) {
+	private dial(host: string, port: number, signal?: AbortSignal, transport?: 'udp') {
 		const agent = this.agents?.dialAgent();
 		if (!agent) return Promise.reject(new Error('no agent pod serves right now'));
 		this.dialPools ??= new DialPools(this.cluster.endpoint);
-		return dialThroughAgent(this.dialPools.of(agent), agent, host, port, signal);
+		return dialThroughAgent(this.dialPools.of(agent), agent, host, port, signal, transport);
 	}
 
 	/** Mirrors the targets' mounted files; kubebridge.yaml's `mountFiles: false` leaves them in the cluster. */
@@ -322,7 +322,10 @@ export class Session {
 			workload: plan.workload,
 			container: plan.container,
 			agentPods: (serving.get(index) ?? []).sort(),
-			ports: [...plan.ports].map(([remote, local]) => ({ remote, local, servicePort: plan.servicePorts.get(remote) ?? null })),
+			ports: [
+				...[...plan.ports].map(([remote, local]) => ({ remote, local, protocol: 'TCP' as const, servicePort: plan.servicePorts.get(remote) ?? null })),
+				...[...plan.udpPorts].map(([remote, local]) => ({ remote, local, protocol: 'UDP' as const, servicePort: plan.udpServicePorts.get(remote) ?? null })),
+			],
 			environment: targetEnvironment(this.contributions, { index, namespace: plan.namespace, container: plan.container }).vars,
 			files: this.files?.describe(index) ?? null,
 			mode: this.routingAt(index)?.mode ?? 'replace',

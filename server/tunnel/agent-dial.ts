@@ -2,9 +2,12 @@ import { AGENT_PATHS } from '../../agent/src/contract/contract.js';
 import { AgentRefused, tunnelOver, type AgentAddress, type Tunnel } from './agent-exchange.js';
 import type { ForwardPool } from './forward-pool.js';
 
-/** A tunnel to `host:port` as seen from inside the agent's pod: the agent dials it and answers 101 once connected. */
-export async function dialThroughAgent(pool: ForwardPool, agent: AgentAddress, host: string, port: number, signal?: AbortSignal): Promise<Tunnel> {
-	const path = `${AGENT_PATHS.dial}?${new URLSearchParams({ host, port: String(port) })}`;
+/**
+ * A tunnel to `host:port` as seen from inside the agent's pod: the agent dials it and
+ * answers 101 once connected; with `udp`, once it has a UDP socket for that peer.
+ */
+export async function dialThroughAgent(pool: ForwardPool, agent: AgentAddress, host: string, port: number, signal?: AbortSignal, transport?: 'udp'): Promise<Tunnel> {
+	const path = `${AGENT_PATHS.dial}?${new URLSearchParams({ host, port: String(port), ...(transport ? { transport } : {}) })}`;
 	const { forward, warm } = await pool.take(signal);
 	try {
 		return await tunnelOver(forward, agent, path, signal);
