@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import type { Duplex, Transform } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import { spliceSocket } from '../../agent/src/contract/handoff.js';
 import type { Logger } from '../log/logger.js';
 
@@ -12,8 +12,8 @@ export interface DialledTunnel {
 /** Opens a tunnel to `host:port` in the cluster: a TCP connection, or with `udp` a flow of datagrams. */
 export type Dial = (host: string, port: number, transport?: 'udp') => Promise<DialledTunnel>;
 
-/** What rewrites the bytes a local program sends on one connection before they enter the tunnel (header routing's propagation). */
-export type OutgoingRewrite = () => Transform;
+/** What joins a local program's connection to its tunnel in place of a plain splice, rewriting what it sends (header routing's propagation). */
+export type OutgoingRewrite = (socket: Socket, tunnel: DialledTunnel) => void;
 
 export interface ListenerCounters {
 	connections: number;
@@ -85,7 +85,8 @@ export class PortListener {
 		});
 		this.dial(this.dials, this.dialPort).then((tunnel) => {
 			if (socket.destroyed) tunnel.socket.destroy();
-			else spliceSocket(socket, tunnel.socket, tunnel.head, this.rewrite?.());
+			else if (this.rewrite) this.rewrite(socket, tunnel);
+			else spliceSocket(socket, tunnel.socket, tunnel.head);
 		}, (error: Error) => {
 			this.logger.debug('outbound', `dialling ${this.dials}:${this.dialPort} failed`, { error: error.message });
 			socket.resetAndDestroy();

@@ -37,7 +37,7 @@ import { targetNotConnectable } from '../targets/target-errors.js';
 import { planTarget, type TargetPlan } from '../targets/target-plan.js';
 import { restore, takeOver } from './takeover.js';
 import { readRouting } from '../../agent/src/contract/routing-record.js';
-import { HeaderInserter } from './routing/header-inserter.js';
+import { propagateHeader } from './routing/header-propagation.js';
 import { RoutedTargets } from './routing/routed-targets.js';
 import { checkNotShared, checkRoutable, routingOf } from './routing/routing-plan.js';
 import { hopeless, isReady, readWorkloadPods, serviceEndpointPods } from '../targets/workload-pods.js';
@@ -102,7 +102,7 @@ export class Session {
 			if (params.outbound) {
 				const route = params.targets.map(routingOf).find((r) => r?.route && r.mode === 'replace')?.route;
 				this.outbound = new Outbound(this.id, params.outbound, (host, port, transport) => this.dial(host, port, undefined, transport), this.logger, this.client.confirmFree,
-					route ? () => new HeaderInserter(route.header, route.value) : undefined);
+					route ? propagateHeader(route.header, route.value) : undefined);
 				await this.outbound.removeStaleNames();
 			}
 			progress.report('Reading the targets', 5);
