@@ -7,6 +7,7 @@
 import { test, before } from 'node:test';
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
+import http2 from 'node:http2';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { issueKubeconfig } from '../../helpers/cluster.mjs';
@@ -167,6 +168,22 @@ test('two sessions route their own header values; callers without the header rea
 		assert.equal((await viaOutbound({ 'x-dev': 'bob' })).header, 'bob');
 		assert.equal((await viaOutbound({})).header, 'alice', 'per request on one keep-alive connection');
 		keepAlive.destroy();
+		// Over cleartext HTTP/2 as well (as gRPC calls): streams of one connection at once, each with its own header, trailers back.
+		const overH2 = http2.connect(`http://${web.address}:${web.ports[0].localPort}`);
+		const viaH2 = (headers) => new Promise((resolve, reject) => {
+			const request = overH2.request({ ':method': 'POST', ':path': '/from-laptop-h2', ...headers });
+			let body = '';
+			let trailers = {};
+			request.on('data', (d) => { body += d; });
+			request.on('trailers', (received) => { trailers = received; });
+			request.on('end', () => resolve({ ...JSON.parse(body), grpcStatus: trailers['grpc-status'] }));
+			request.on('error', reject);
+			request.end('payload');
+		});
+		const h2Answers = await Promise.all([viaH2({}), viaH2({ 'x-dev': 'bob' }), viaH2({})]);
+		assert.deepEqual(h2Answers.map((r) => [r.proto, r.header, r.body, r.grpcStatus]),
+			[['h2', 'alice', 'payload', '0'], ['h2', 'bob', 'payload', '0'], ['h2', 'alice', 'payload', '0']]);
+		await new Promise((resolve) => overH2.close(resolve));
 
 		// The originals keep running unchanged while routed.
 		const during = await clusterState();
