@@ -45,14 +45,17 @@ async function listenerTo(clusterPort) {
 	return port;
 }
 
-/** What the cluster's HTTP/2 server saw: each stream's headers, resets by path, sessions that closed. */
-const seen = { headers: new Map(), resets: new Map(), sessionsClosed: 0, waiting: new Map() };
+/** What the cluster's HTTP/2 server saw: each stream's headers, resets by path, sessions that opened and closed. */
+const seen = { headers: new Map(), resets: new Map(), sessionsOpened: 0, sessionsClosed: 0, waiting: new Map() };
 let h2Port;
 let h2Local;
 
 before(async () => {
 	const cluster = http2.createServer();
-	cluster.on('session', (session) => session.on('close', () => { seen.sessionsClosed++; }));
+	cluster.on('session', (session) => {
+		seen.sessionsOpened++;
+		session.on('close', () => { seen.sessionsClosed++; });
+	});
 	cluster.on('stream', (stream, headers) => {
 		const path = headers[':path'];
 		seen.headers.set(path, headers);
@@ -129,6 +132,23 @@ test('a stream the local program resets is reset at the cluster, and one the clu
 	await new Promise((resolve) => refused.on('close', resolve));
 	assert.equal(refused.rstCode, NGHTTP2_ENHANCE_YOUR_CALM);
 	assert.equal((await call('/after', 'still')).body, 'STILL', 'the connection outlives its streams\' resets');
+});
+
+test('an HTTP/2 server\'s settings, sent before the program\'s preface arrived, wait for it: the connection is still bridged', { timeout: 30_000 }, async () => {
+	const sessions = seen.sessionsOpened;
+	const socket = net.connect(h2Port, '127.0.0.1');
+	await once(socket, 'connect');
+	// The cluster's server sends its settings as it accepts; the program speaks only after that.
+	await waitFor(() => seen.sessionsOpened > sessions);
+	const late = http2.connect(`http://127.0.0.1:${h2Port}`, { createConnection: () => socket });
+	try {
+		const request = late.request({ ':path': '/late' });
+		request.resume();
+		await new Promise((resolve, reject) => request.on('end', resolve).on('error', reject));
+		assert.equal(seen.headers.get('/late')['x-dev'], 'alice');
+	} finally {
+		late.destroy();
+	}
 });
 
 test('closing the local connection closes the cluster side\'s connection', { timeout: 30_000 }, async () => {
