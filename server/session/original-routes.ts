@@ -6,7 +6,7 @@ import type { ObjectStore } from '../cluster/object-store.js';
 import type { Logger } from '../log/logger.js';
 import type { Tunnel } from '../tunnel/agent-exchange.js';
 import type { Cancellation } from '../work.js';
-import { probeAddress, probesInARow, probeUntilInARow, type ProbeOutcome } from './proxy-routes.js';
+import { FORWARD_MS, probeAddress, probesInARow, probeUntilInARow, type ProbeOutcome } from './proxy-routes.js';
 import type { TargetPlan } from './target-plan.js';
 import { isReady, readWorkloadPods, serviceEndpoints } from './workload-pods.js';
 
@@ -25,7 +25,7 @@ export interface OriginalRouting {
 	 * Dials `host:port` inside the cluster from the session's restorer in `namespace`: with
 	 * the agents gone it is the one pod of the session left there to call from.
 	 */
-	dial(namespace: string, host: string, port: number, signal: AbortSignal): Promise<Tunnel>;
+	dial(namespace: string, host: string, port: number, signal: AbortSignal, dialMs: number): Promise<Tunnel>;
 }
 
 /** A target put back: which of the session's targets it was (its agents carry that index), and its plan. */
@@ -76,15 +76,13 @@ async function pendingInApi(objects: ObjectStore, session: string, target: Resto
 
 /** A probe once no agent is left: a dial that connects reached an original; one that hangs or fails met a stale rule. */
 async function probeOriginals(routing: OriginalRouting, namespace: string, host: string, port: number, patienceMs: number): Promise<ProbeOutcome> {
-	const signal = AbortSignal.timeout(patienceMs);
 	const started = Date.now();
 	try {
-		const tunnel = await routing.dial(namespace, host, port, signal);
+		const tunnel = await routing.dial(namespace, host, port, AbortSignal.timeout(FORWARD_MS), patienceMs);
 		tunnel.socket.destroy();
 		return { hit: true, why: '', ms: Date.now() - started };
 	} catch (error) {
-		const why = signal.aborted ? `no connection within ${patienceMs} ms` : (error as Error).message;
-		return { hit: false, why: `a connection to ${host}:${port} failed: ${why}` };
+		return { hit: false, why: `a connection to ${host}:${port} failed (allowed ${patienceMs} ms once a forward was open): ${(error as Error).message}` };
 	}
 }
 

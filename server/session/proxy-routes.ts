@@ -18,7 +18,7 @@ const PROBES_PER_ENDPOINT = 6;
  * probes sent together are as independent as probes sent one after another: a whole row
  * in one batch costs one dial's time instead of several.
  */
-const MAX_PARALLEL = 16;
+const MAX_PARALLEL = 8;
 /**
  * How long one probe step (the dial, then the marker's way back) may take before the probe
  * counts as a miss. A dial to a pod that is gone hangs until the kernel gives up, and stale
@@ -30,6 +30,8 @@ const MAX_PARALLEL = 16;
  * misses cost a second.
  */
 const FIRST_PATIENCE_MS = 300;
+/** Opening a forward for a probe is not part of its patience; only a forward that never opens fails it. */
+export const FORWARD_MS = 10_000;
 const MIN_PATIENCE_MS = 250;
 export const MAX_PATIENCE_MS = 1500;
 const FIRST_BACKOFF_MS = 100;
@@ -41,8 +43,8 @@ export const probesInARow = (endpoints: number): number => PROBES_PER_ENDPOINT *
 /** What the wait needs of the session. */
 export interface RouteProbing {
 	probes: RouteProbes;
-	/** Dials `host:port` inside the cluster through one of the session's agents. */
-	dial(host: string, port: number, signal: AbortSignal): Promise<Tunnel>;
+	/** Dials `host:port` inside the cluster through one of the session's agents; `dialMs` bounds the dial once a forward is open. */
+	dial(host: string, port: number, signal: AbortSignal, dialMs: number): Promise<Tunnel>;
 	/** The serving agent pods of target `index`. */
 	agentsOf(index: number): string[];
 }
@@ -76,7 +78,7 @@ export async function probeAddress(objects: ObjectStore, plan: TargetPlan): Prom
 async function probeAgents(probing: RouteProbing, index: number, host: string, port: number, patienceMs: number): Promise<ProbeOutcome> {
 	const started = Date.now();
 	try {
-		const tunnel = await probing.dial(host, port, AbortSignal.timeout(patienceMs));
+		const tunnel = await probing.dial(host, port, AbortSignal.timeout(FORWARD_MS), patienceMs);
 		// From the dial to the marker at an agent link is one more round trip through the API server.
 		const pod = await probing.probes.send(tunnel, patienceMs);
 		if (!pod) return { hit: false, why: `a connection to ${host}:${port} reached no agent within ${patienceMs} ms` };
@@ -103,7 +105,7 @@ export async function probeUntilInARow(run: ProbeRun, deadline: number, cancella
 			(_, i) => run.probe(run.host, run.ports[(tally.sent + i) % run.ports.length]!, patience)));
 		tally.sent += batch.length;
 		const slowestHit = Math.max(0, ...batch.filter(({ hit }) => hit).map(({ ms }) => ms ?? MAX_PATIENCE_MS / 3));
-		patience = slowestHit > 0 ? Math.min(MAX_PATIENCE_MS, Math.max(MIN_PATIENCE_MS, 3 * slowestHit)) : Math.min(MAX_PATIENCE_MS, 1.5 * patience);
+		patience = slowestHit > 0 ? Math.min(MAX_PATIENCE_MS, Math.max(MIN_PATIENCE_MS, 3 * slowestHit)) : Math.min(MAX_PATIENCE_MS, Math.round(1.5 * patience));
 		const missed = batch.filter(({ hit }) => !hit);
 		if (missed.length === 0) {
 			streak += batch.length;

@@ -258,7 +258,7 @@ export class Session {
 		const agents = this.agents!;
 		return waitForProxyRoute(index, plan, this.cluster.objects, {
 			probes: this.probes,
-			dial: (host, port, signal) => this.dial(host, port, signal),
+			dial: (host, port, signal, dialMs) => this.dial(host, port, signal, dialMs),
 			agentsOf: (target) => agents.serving().get(target) ?? [],
 		}, deadline, work, this.logger);
 	}
@@ -284,11 +284,11 @@ export class Session {
 		return info;
 	}
 
-	private dial(host: string, port: number, signal?: AbortSignal) {
+	private dial(host: string, port: number, signal?: AbortSignal, dialMs?: number) {
 		const agent = this.agents?.dialAgent();
 		if (!agent) return Promise.reject(new Error('no agent pod serves right now'));
 		this.dialPools ??= new DialPools(this.cluster.endpoint);
-		return dialThroughAgent(this.dialPools.of(agent), agent, host, port, signal);
+		return dialThroughAgent(this.dialPools.of(agent), agent, host, port, signal, dialMs);
 	}
 
 	/** Mirrors the targets' mounted files; kubebridge.yaml's `mountFiles: false` leaves them in the cluster. */
@@ -388,9 +388,9 @@ export class Session {
 			return await waitForOriginalRoutes(this.taken.map((ref, index) => ({ index, ref, plan: this.plans[index]! })), {
 				objects: this.cluster.objects,
 				session: this.id,
-				dial: (namespace, host, port, signal) => {
+				dial: (namespace, host, port, signal, dialMs) => {
 					const restorer = { namespace, pod: restorerName(this.id), controlPort: DEFAULT_CONTROL_PORT, token: this.token };
-					return dialThroughAgent(pools.of(restorer), restorer, host, port, signal);
+					return dialThroughAgent(pools.of(restorer), restorer, host, port, signal, dialMs);
 				},
 			}, report, this.logger);
 		} finally {
