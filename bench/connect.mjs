@@ -5,14 +5,12 @@
 // Ready, the old one gone; connect and disconnect each roll the Deployment once). Where
 // the time goes is read from the sidecar's log (its `timeline` marks). Rounds take turns
 // with the baseline. Measured, never asserted. Options: --rounds N, --no-write.
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { issueKubeconfig, kubectl } from '../test/helpers/cluster.mjs';
-import { DEVELOPER_RULES } from '../test/helpers/developer-role.mjs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { kubectl } from '../test/helpers/cluster.mjs';
+import { setUpBench } from './tunnel/bench-stage.mjs';
 import { Cleanup } from './tunnel/cleanup.mjs';
-import { deleteNamespace, deploy, NAMESPACE, onlyEchoPod } from './tunnel/fixture.mjs';
-import { jsonPort, startProcess } from './tunnel/processes.mjs';
+import { NAMESPACE, onlyEchoPod } from './tunnel/fixture.mjs';
 import { writeSection } from './report-section.mjs';
 import { connectSession } from './tunnel/sidecar.mjs';
 
@@ -49,17 +47,7 @@ function timeline(logDir, operation) {
 }
 
 async function run() {
-	log(`deploying the echo server in ${NAMESPACE}`);
-	cleanup.add(`delete namespace ${NAMESPACE}`, deleteNamespace);
-	deploy();
-	const developer = issueKubeconfig({ user: 'kb-bench-developer', namespace: NAMESPACE, rules: DEVELOPER_RULES });
-	cleanup.add('remove the developer kubeconfig', () => rmSync(dirname(developer.kubeconfig), { recursive: true, force: true }));
-	const echo = startProcess(process.execPath, [new URL('./tunnel/echo-server.mjs', import.meta.url).pathname], { ready: jsonPort });
-	cleanup.add('stop the local echo server', () => echo.stop());
-	const localEcho = await echo.value;
-	const hostsFile = join(mkdtempSync(join(tmpdir(), 'kb-bench-hosts-')), 'hosts');
-	copyFileSync('/etc/hosts', hostsFile);
-	cleanup.add('remove the hosts file copy', () => rmSync(dirname(hostsFile), { recursive: true, force: true }));
+	const { developer, localEcho, hostsFile } = await setUpBench({ log, cleanup });
 	const results = [];
 	for (let round = 0; round < rounds; round++) {
 		const result = {};
