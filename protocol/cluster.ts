@@ -31,7 +31,7 @@ export namespace ContextsRequest {
 	export const method = 'cluster/contexts' as const;
 	export const type = new RequestType<ContextsParams, ContextsResult, ErrorData>(method);
 	export const paramsSchema = ContextsParams;
-	export const traits: RequestTraits = { cancellable: false };
+	export const traits: RequestTraits = { direction: 'clientToServer', reportsProgress: false, cancellable: false };
 }
 
 export const NamespacesParams = WorkDoneProgressParams;
@@ -53,7 +53,7 @@ export namespace NamespacesRequest {
 	export const method = 'cluster/namespaces' as const;
 	export const type = new RequestType<NamespacesParams, NamespacesResult, ErrorData>(method);
 	export const paramsSchema = NamespacesParams;
-	export const traits: RequestTraits = { cancellable: true };
+	export const traits: RequestTraits = { direction: 'clientToServer', reportsProgress: true, cancellable: true };
 }
 
 export const ServicesParams = Closed({
@@ -142,5 +142,5 @@ export namespace ServicesRequest {
 	export const method = 'cluster/services' as const;
 	export const type = new RequestType<ServicesParams, ServicesResult, ErrorData>(method);
 	export const paramsSchema = ServicesParams;
-	export const traits: RequestTraits = { cancellable: true };
+	export const traits: RequestTraits = { direction: 'clientToServer', reportsProgress: true, cancellable: true };
 }

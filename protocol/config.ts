@@ -86,5 +86,5 @@ export namespace ConfigRequest {
 	export const method = 'config/get' as const;
 	export const type = new RequestType<ConfigParams, ConfigResult, ErrorData>(method);
 	export const paramsSchema = ConfigParams;
-	export const traits: RequestTraits = { cancellable: false };
+	export const traits: RequestTraits = { direction: 'clientToServer', reportsProgress: false, cancellable: false };
 }

@@ -63,5 +63,5 @@ export namespace DiagnosticsRequest {
 	export const method = 'diagnostics/get' as const;
 	export const type = new RequestType<DiagnosticsParams, DiagnosticsResult, ErrorData>(method);
 	export const paramsSchema = DiagnosticsParams;
-	export const traits: RequestTraits = { cancellable: false };
+	export const traits: RequestTraits = { direction: 'clientToServer', reportsProgress: true, cancellable: false };
 }

@@ -54,7 +54,7 @@ export namespace EnvironmentRequest {
 	export const method = 'environment/get' as const;
 	export const type = new RequestType<EnvironmentParams, EnvironmentResult, ErrorData>(method);
 	export const paramsSchema = EnvironmentParams;
-	export const traits: RequestTraits = { cancellable: false };
+	export const traits: RequestTraits = { direction: 'clientToServer', reportsProgress: true, cancellable: false };
 }
 
 export const ExportFormatName = StringEnum(['dotenv', 'launchSettings', 'vscode', 'bash', 'powershell', 'cmd']);
@@ -82,5 +82,5 @@ export namespace ExportRequest {
 	export const method = 'environment/export' as const;
 	export const type = new RequestType<ExportParams, ExportResultInfo, ErrorData>(method);
 	export const paramsSchema = ExportParams;
-	export const traits: RequestTraits = { cancellable: false };
+	export const traits: RequestTraits = { direction: 'clientToServer', reportsProgress: true, cancellable: false };
 }

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { NotificationType, NotificationType0, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import { Closed, NonEmptyString, StringEnum } from './schema.js';
 import type { ErrorData } from './errors.js';
-import type { RequestTraits } from './traits.js';
+import type { NotificationTraits, RequestTraits } from './traits.js';
 
 export const ClusterOptions = Closed({
 	kubeconfig: Type.Optional(NonEmptyString({ description: 'A kubeconfig file; default: `KUBECONFIG`, then `~/.kube/config`, then in-cluster.' })),
@@ -67,25 +67,27 @@ export namespace InitializeRequest {
 	export const method = 'initialize' as const;
 	export const type = new RequestType<InitializeParams, InitializeResult, ErrorData>(method);
 	export const paramsSchema = InitializeParams;
-	export const traits: RequestTraits = { cancellable: false };
+	export const traits: RequestTraits = { direction: 'clientToServer', reportsProgress: false, cancellable: false };
 }
 
 export namespace InitializedNotification {
 	export const method = 'initialized' as const;
 	export const type = new NotificationType<Record<string, never>>(method);
+	export const traits: NotificationTraits = { direction: 'clientToServer' };
 }
 
 /** Asks the server to release what it holds; only `exit` is accepted afterwards. */
 export namespace ShutdownRequest {
 	export const method = 'shutdown' as const;
 	export const type = new RequestType0<null, ErrorData>(method);
-	export const traits: RequestTraits = { cancellable: false };
+	export const traits: RequestTraits = { direction: 'clientToServer', reportsProgress: false, cancellable: false };
 }
 
 /** Ends the process: exit code 0 after `shutdown`, 1 without it. */
 export namespace ExitNotification {
 	export const method = 'exit' as const;
 	export const type = new NotificationType0(method);
+	export const traits: NotificationTraits = { direction: 'clientToServer' };
 }
 
 export const SetTraceParams = Closed({ value: TraceValue });
@@ -95,6 +97,7 @@ export namespace SetTraceNotification {
 	export const method = '$/setTrace' as const;
 	export const type = new NotificationType<SetTraceParams>(method);
 	export const paramsSchema = SetTraceParams;
+	export const traits: NotificationTraits = { direction: 'clientToServer' };
 }
 
 export interface LogTraceParams {
@@ -106,6 +109,7 @@ export interface LogTraceParams {
 export namespace LogTraceNotification {
 	export const method = '$/logTrace' as const;
 	export const type = new NotificationType<LogTraceParams>(method);
+	export const traits: NotificationTraits = { direction: 'serverToClient' };
 }
 
 export type LogLevel = 'error' | 'warning' | 'info' | 'debug';
@@ -123,6 +127,7 @@ export interface LogWriteParams {
 export namespace LogWriteNotification {
 	export const method = 'log/didWrite' as const;
 	export const type = new NotificationType<LogWriteParams>(method);
+	export const traits: NotificationTraits = { direction: 'serverToClient' };
 }
 
 export interface CancelParams {
@@ -134,4 +139,5 @@ export interface CancelParams {
 export namespace CancelRequestNotification {
 	export const method = '$/cancelRequest' as const;
 	export const type = new NotificationType<CancelParams>(method);
+	export const traits: NotificationTraits = { direction: 'clientToServer' };
 }

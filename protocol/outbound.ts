@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { RequestType } from 'vscode-jsonrpc';
 import { Closed, NonEmptyString, Port } from './schema.js';
 import type { ErrorData } from './errors.js';
-import type { RequestTraits } from './traits.js';
+import type { RequestTraits, ReservedMethod } from './traits.js';
 
 export const OutboundOptions = Closed({
 	hostsFile: Type.Optional(Type.Boolean({
@@ -98,5 +98,11 @@ export interface ConfirmFreePortResult {
 export namespace ConfirmFreePortRequest {
 	export const method = 'ports/confirmFree' as const;
 	export const type = new RequestType<ConfirmFreePortParams, ConfirmFreePortResult, ErrorData>(method);
-	export const traits: RequestTraits = { cancellable: false };
+	export const traits: RequestTraits = { direction: 'serverToClient', reportsProgress: false, cancellable: false };
 }
+
+/** Named in the spec for the ports features that follow, so no extension takes the names; not served yet. */
+export const RESERVED_METHODS: readonly ReservedMethod[] = [
+	{ method: 'ports/check', kind: 'request', traits: { direction: 'clientToServer', reportsProgress: false, cancellable: false } },
+	{ method: 'ports/free', kind: 'request', traits: { direction: 'clientToServer', reportsProgress: false, cancellable: false } },
+];

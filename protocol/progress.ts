@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { NotificationType, ProgressType } from 'vscode-jsonrpc';
 import { Closed, Described } from './schema.js';
+import type { NotificationTraits } from './traits.js';
 
 export const ProgressToken = Type.Union([Type.String(), Type.Integer()], {
 	description: 'A token the client picks to match `$/progress` notifications to a request.',
@@ -50,4 +51,5 @@ export interface ProgressParams {
 export namespace ProgressNotification {
 	export const method = '$/progress' as const;
 	export const type = new NotificationType<ProgressParams>(method);
+	export const traits: NotificationTraits = { direction: 'serverToClient' };
 }

@@ -4,7 +4,7 @@ import { Closed, Described, NonEmptyString, Port, StringEnum } from './schema.js
 import type { ErrorData } from './errors.js';
 import { WorkDoneProgressParams } from './progress.js';
 import { OutboundOptions, type OutboundInfo } from './outbound.js';
-import type { RequestTraits } from './traits.js';
+import type { NotificationTraits, RequestTraits } from './traits.js';
 
 export const PortMapping = Closed({
 	remote: Port({ description: "The container port (what the Service's targetPort resolves to)." }),
@@ -120,7 +120,7 @@ export namespace ConnectRequest {
 	export const method = 'session/connect' as const;
 	export const type = new RequestType<ConnectParams, ConnectResult, ErrorData>(method);
 	export const paramsSchema = ConnectParams;
-	export const traits: RequestTraits = { cancellable: true };
+	export const traits: RequestTraits = { direction: 'clientToServer', reportsProgress: true, cancellable: true };
 }
 
 export const DisconnectParams = WorkDoneProgressParams;
@@ -150,7 +150,7 @@ export namespace DisconnectRequest {
 	export const method = 'session/disconnect' as const;
 	export const type = new RequestType<DisconnectParams, DisconnectResult, ErrorData>(method);
 	export const paramsSchema = DisconnectParams;
-	export const traits: RequestTraits = { cancellable: false };
+	export const traits: RequestTraits = { direction: 'clientToServer', reportsProgress: true, cancellable: false };
 }
 
 export type AgentState = 'connecting' | 'serving' | 'reconnecting' | 'closed';
@@ -180,11 +180,12 @@ export namespace SessionStatusRequest {
 	export const method = 'session/status' as const;
 	export const type = new RequestType<SessionStatusParams, SessionStatusResult, ErrorData>(method);
 	export const paramsSchema = SessionStatusParams;
-	export const traits: RequestTraits = { cancellable: false };
+	export const traits: RequestTraits = { direction: 'clientToServer', reportsProgress: false, cancellable: false };
 }
 
 export const RestoreParams = Closed({
 	namespace: Type.Optional(NonEmptyString({ description: "Default: the session's namespace." })),
+	hostsPath: Type.Optional(NonEmptyString({ description: "The hosts file to remove dead sessions' names from. Default: the system's." })),
 	...WorkDoneProgressParams.properties,
 });
 export type RestoreParams = Static<typeof RestoreParams>;
@@ -194,14 +195,16 @@ export interface RestoreResult {
 	restored: string[];
 	/** Leftover objects removed (leases, restorers), as `kind/namespace/name`. */
 	removed: string[];
+	/** What dead sessions left on this machine and is gone now: their names in the hosts file, their session folders. */
+	cleaned: string[];
 }
 
-/** Finds what a kubebridge session left in a namespace (its own process gone) and restores it. */
+/** Finds what a kubebridge session left in a namespace and on this machine (its own process gone) and restores it. */
 export namespace RestoreRequest {
 	export const method = 'session/restore' as const;
 	export const type = new RequestType<RestoreParams, RestoreResult, ErrorData>(method);
 	export const paramsSchema = RestoreParams;
-	export const traits: RequestTraits = { cancellable: false };
+	export const traits: RequestTraits = { direction: 'clientToServer', reportsProgress: true, cancellable: false };
 }
 
 export type SessionChange =
@@ -237,4 +240,5 @@ export interface DidChangeStateParams {
 export namespace DidChangeStateNotification {
 	export const method = 'session/didChangeState' as const;
 	export const type = new NotificationType<DidChangeStateParams>(method);
+	export const traits: NotificationTraits = { direction: 'serverToClient' };
 }

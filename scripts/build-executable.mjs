@@ -122,7 +122,7 @@ async function buildWindowsExecutable(name) {
 	console.log(`${output} ${pkg.version} built (Windows x64; checked, not run)`);
 }
 
-await buildExecutable('server/cli.ts', 'kubebridge');
+await buildExecutable('server/cli/cli.ts', 'kubebridge');
 await buildExecutable('vs-adapter/cli.ts', 'kubebridge-vs');
 await buildWindowsExecutable('kubebridge');
 await buildWindowsExecutable('kubebridge-vs');

@@ -4,8 +4,10 @@
 // Sources, all in protocol/: the namespaces that declare a method (its vscode-jsonrpc
 // message type gives params and result types), the TypeBox declarations the server
 // validates params and kubebridge.yaml with (published as they are, descriptions and limits
-// included), each request's declared traits (whether it is cancellable), PROTOCOL.md for
-// direction, status and progress, and the error codes with their reasons. Results and
+// included), each message's declared traits (direction, whether it reports progress and
+// whether it can be cancelled), the reserved methods, and the error codes with their
+// reasons; PROTOCOL.md only orders the methods as the spec reads and lists the reasons of
+// each error code. Results and
 // notification params, which the server writes and never validates, are converted from
 // their TypeScript declarations.
 //
@@ -179,23 +181,8 @@ class TypeConverter {
 	}
 }
 
-/** `### \`method\`` sections of PROTOCOL.md: status, direction, kind, progress. */
-function documentedMethods(spec) {
-	const methods = new Map();
-	for (const section of spec.split(/^### `/m).slice(1)) {
-		const name = section.slice(0, section.indexOf('`'));
-		const status = /\*\*Status:\*\* (implemented|reserved)/.exec(section)?.[1];
-		const direction = /\*\*Direction:\*\* (client → server|server → client), (request|notification)([^\n]*)/.exec(section);
-		if (!status || !direction) throw new Error(`PROTOCOL.md: ${name} lacks a Status or Direction line`);
-		methods.set(name, {
-			status,
-			direction: direction[1] === 'client → server' ? 'clientToServer' : 'serverToClient',
-			kind: direction[2],
-			reportsProgress: direction[3].includes('reports progress'),
-		});
-	}
-	return methods;
-}
+/** The methods in the order PROTOCOL.md's `### \`method\`` sections take. */
+const documentedOrder = (spec) => spec.split(/^### `/m).slice(1).map((section) => section.slice(0, section.indexOf('`')));
 
 /** Per error code, the reasons the spec's error table lists for it. */
 function documentedReasons(spec, reasons) {
@@ -222,6 +209,7 @@ function declaredMessages(program, converter) {
 		const name = checker.getTypeOfSymbol(method).value;
 		const messageType = checker.getTypeOfSymbol(typeMember);
 		const kind = messageType.symbol.getName();
+		const isRequest = kind.startsWith('Request');
 		const args = checker.getTypeArguments(messageType);
 		const [params, result] = {
 			RequestType: [args[0], args[1]], RequestType0: [undefined, args[0]],
@@ -229,6 +217,7 @@ function declaredMessages(program, converter) {
 		}[kind] ?? (() => { throw new Error(`${symbol.getName()}.type is a ${kind}`); })();
 		messages.set(name, {
 			namespace: symbol.getName(),
+			kind: isRequest ? 'request' : 'notification',
 			...converter.documentation(symbol),
 			...(params ? { paramsType: params } : {}),
 			...(result ? { resultType: result } : {}),
@@ -250,30 +239,33 @@ export async function buildMetaModel() {
 	converter.knowDeclaredTypes(exports);
 	const runtime = new Map(Object.values(protocol).filter((v) => v && typeof v === 'object' && typeof v.method === 'string').map((v) => [v.method, v]));
 
+	const reserved = new Map(protocol.RESERVED_METHODS.map((r) => [r.method, r]));
+	const order = documentedOrder(spec);
+	const undocumented = [...messages.keys(), ...reserved.keys()].filter((method) => !order.includes(method));
+	if (undocumented.length > 0) throw new Error(`PROTOCOL.md has no section for ${undocumented.join(', ')}`);
 	const requests = [];
 	const notifications = [];
-	for (const [method, doc] of documentedMethods(spec)) {
+	for (const method of order) {
 		const declared = messages.get(method);
-		const entry = { method, direction: doc.direction, status: doc.status };
+		const traits = declared ? runtime.get(method)?.traits : reserved.get(method)?.traits;
+		if (!traits) throw new Error(`${method} is in PROTOCOL.md, but protocol/ neither declares it (with its traits) nor reserves it`);
+		const kind = declared?.kind ?? reserved.get(method).kind;
+		const entry = { method, direction: traits.direction, status: declared ? 'implemented' : 'reserved' };
 		if (declared?.description) entry.documentation = declared.description;
 		if (declared) entry.typeName = declared.namespace;
 		const paramsSchema = runtime.get(method)?.paramsSchema;
 		if (paramsSchema) entry.params = publisher.publish(paramsSchema);
 		else if (declared?.paramsType) entry.params = converter.schema(declared.paramsType);
-		if (doc.kind === 'request') {
+		if (kind === 'request') {
 			if (declared) {
 				entry.result = converter.schema(declared.resultType);
 				entry.errorData = { $ref: '#/definitions/ErrorData' };
 			}
-			entry.reportsProgress = doc.reportsProgress;
-			// A reserved method has no declaration yet, and nothing to cancel.
-			entry.cancellable = runtime.get(method)?.traits?.cancellable ?? false;
+			entry.reportsProgress = traits.reportsProgress;
+			entry.cancellable = traits.cancellable;
 			requests.push(entry);
 		} else {
 			notifications.push(entry);
-		}
-		if (doc.status === 'implemented' && !declared) {
-			throw new Error(`${method} is implemented but protocol/ declares no message type for it`);
 		}
 	}
 	const errorData = exports.find((s) => s.getName() === 'ErrorData');

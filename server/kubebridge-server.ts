@@ -13,11 +13,12 @@ import { resolveWithLocalServices } from './environment/service-rewrite.js';
 import { secretValues } from './secrets/secret-values.js';
 import { NO_SESSION_ENVIRONMENT } from './session/session-environment.js';
 import { readEnvironmentSources } from './environment/container-sources.js';
-import { maskSecrets } from './environment/masking.js';
+import { maskSecrets } from './secrets/masking.js';
 import { exportEnvironment } from './environment/export/export-environment.js';
 import { collectDiagnostics } from './diagnostics/collect.js';
 import { removeStaleSessionFolders } from './files/session-folder.js';
 import { restoreLeftovers } from './session/leftovers.js';
+import { removeLocalLeftovers } from './session/local-leftovers.js';
 import type { ConfirmFree } from './outbound/bind-port.js';
 import { agentImageFromEnv, chooseAgentRuntime, type AgentImageChoice, type AgentRuntime } from './session/agent-runtime.js';
 import { Session } from './session/session.js';
@@ -32,7 +33,7 @@ import { silentProgress, throwIfCancelled, type Work } from './work.js';
 /** Makes the cluster access for a loaded kubeconfig; tests pass a fake. */
 export type ClusterAccessFactory = (loaded: LoadedKubeConfig, options: ClusterOptions, logger: Logger) => ClusterAccess;
 
-export const realClusterAccess: ClusterAccessFactory = (loaded, options, logger) =>
+const realClusterAccess: ClusterAccessFactory = (loaded, options, logger) =>
 	new KubeApi(loaded, logger, options.requestTimeoutMs);
 
 export const SERVER_CAPABILITIES: ServerCapabilities = {
@@ -189,7 +190,9 @@ export class KubebridgeServer {
 		const namespace = params.namespace ?? cluster.namespace;
 		work.progress.begin('Restoring what kubebridge left', `namespace ${namespace}`);
 		try {
-			return await restoreLeftovers(cluster.objects, namespace, this.logger);
+			const inCluster = await restoreLeftovers(cluster.objects, namespace, this.logger);
+			work.progress.report('Removing what dead sessions left on this machine');
+			return { ...inCluster, cleaned: await removeLocalLeftovers(params.hostsPath, this.logger) };
 		} finally {
 			work.progress.end();
 		}

@@ -1,5 +1,5 @@
 import { ErrorCodes } from '../protocol/index.js';
-import { KubebridgeError } from '../server/errors.js';
+import { KubebridgeError } from '../server/client-surface.js';
 
 /** Where in a file a problem is: 1-based, as editors and MSBuild count. */
 export interface FilePosition {

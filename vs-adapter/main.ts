@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import yargs from 'yargs';
-import { KUBEBRIDGE_VERSION } from '../server/version.js';
+import { KUBEBRIDGE_VERSION } from '../server/client-surface.js';
 import { runConnect, runHost } from './commands/connect-command.js';
 import { say } from './commands/output.js';
 import { adapterExecutable, sidecarExecutable } from './commands/self.js';

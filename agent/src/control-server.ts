@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { AGENT_PATHS, HEARTBEAT_MS, type AgentEvent } from './contract.js';
+import { AGENT_PATHS, HEARTBEAT_MS, type AgentEvent } from './contract/contract.js';
 import { authorized, dial, tunnelUpgrade } from './dial-server.js';
 import type { FileServer } from './file-server.js';
 import { log } from './log.js';

@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { hasToken } from './auth.js';
-import { AGENT_ENV, AGENT_PATHS, DEFAULT_CONTROL_PORT, TUNNEL_UPGRADE } from './contract.js';
-import { spliceSocket } from './handoff.js';
+import { AGENT_ENV, AGENT_PATHS, DEFAULT_CONTROL_PORT, TUNNEL_UPGRADE } from './contract/contract.js';
+import { spliceSocket } from './contract/handoff.js';
 import { log } from './log.js';
 import { switchingProtocols } from './pool.js';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { FILE_LIMITS, type FileEntry, type MountListing } from './contract.js';
+import { FILE_LIMITS, type FileEntry, type MountListing } from './contract/contract.js';
 import { within } from './mount-points.js';
 
 /** The kubelet's atomic writer keeps its versions in `..`-named entries next to `..data`. */

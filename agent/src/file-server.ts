@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { AGENT_HEADERS, AGENT_PATHS, type FileListing, type MountListing } from './contract.js';
+import { AGENT_HEADERS, AGENT_PATHS, type FileListing, type MountListing } from './contract/contract.js';
 import { FileLister, readContent } from './file-listing.js';
 import { readVolumeMountPoints, underMountPoint } from './mount-points.js';
 

@@ -1,4 +1,4 @@
-import { leaseLapsed } from './takeover-record.js';
+import { leaseLapsed } from './contract/takeover-record.js';
 
 interface Lease { spec?: { renewTime?: string; leaseDurationSeconds?: number } }
 

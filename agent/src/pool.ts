@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { AGENT_HEADERS, TUNNEL_UPGRADE } from './contract.js';
-import { spliceSocket } from './handoff.js';
+import { AGENT_HEADERS, TUNNEL_UPGRADE } from './contract/contract.js';
+import { spliceSocket } from './contract/handoff.js';
 
 interface WaitingCaller { socket: Socket; port: number; timer: NodeJS.Timeout }
 

@@ -1,6 +1,6 @@
 import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { MirroredProbe } from './contract.js';
+import type { MirroredProbe } from './contract/contract.js';
 import { log } from './log.js';
 
 /**

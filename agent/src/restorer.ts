@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { leaseName, LABELS } from './contract.js';
+import { leaseName, LABELS } from './contract/contract.js';
 import { InClusterApi } from './in-cluster-api.js';
 import { log } from './log.js';
 import { LeaseWatch } from './lease-watch.js';
-import { apiPath, restoredObject, type TargetRef } from './takeover-record.js';
+import { apiPath, restoredObject, type TargetRef } from './contract/takeover-record.js';
 
 const POLL_MS = 1000;
 

@@ -1,6 +1,6 @@
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
-import { AGENT_PATHS } from './contract.js';
+import { AGENT_PATHS } from './contract/contract.js';
 import type { TunnelPool } from './pool.js';
 import type { ReadinessMirror } from './readiness.js';
 

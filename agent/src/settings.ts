@@ -1,4 +1,4 @@
-import { AGENT_ENV, DEFAULT_CONTROL_PORT, DEFAULT_HEALTH_PORT, type MirroredProbe } from './contract.js';
+import { AGENT_ENV, DEFAULT_CONTROL_PORT, DEFAULT_HEALTH_PORT, type MirroredProbe } from './contract/contract.js';
 
 export interface AgentSettings {
 	ports: number[];

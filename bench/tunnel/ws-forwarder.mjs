@@ -6,8 +6,8 @@
 import net from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { cachedHttpsOptions } from '../../out/server/cluster/https-options.js';
-import { apiEndpoint } from '../../out/server/tunnel/api-endpoint.js';
-import { openForward } from '../../out/server/tunnel/port-forward.js';
+import { apiEndpoint } from '../../out/server/cluster/api-endpoint.js';
+import { openForward } from '../../out/server/cluster/port-forward.js';
 
 const [kubeconfig, namespace, pod, port] = process.argv.slice(2);
 const config = new KubeConfig();

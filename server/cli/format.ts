@@ -1,4 +1,4 @@
-import type { ContextsResult, EnvironmentResult, NamespacesResult, ServiceInfo, ServicesResult, TargetFiles } from '../../protocol/index.js';
+import type { ContextsResult, EnvironmentResult, NamespacesResult, RestoreResult, ServiceInfo, ServicesResult, TargetFiles } from '../../protocol/index.js';
 
 /** Left-aligned columns separated by two spaces, as kubectl prints them. */
 export function table(header: string[], rows: string[][]): string {
@@ -32,6 +32,12 @@ export function formatContexts(result: ContextsResult): string {
 
 export function formatNamespaces(result: NamespacesResult): string {
 	return table(['CURRENT', 'NAME', 'PHASE'], result.namespaces.map((n) => [n.name === result.current ? '*' : '', n.name, n.phase]));
+}
+
+/** What `kubebridge restore` put back and removed, in the cluster and on this machine. */
+export function formatRestore(result: RestoreResult): string {
+	const list = (items: string[]) => items.join(', ') || 'nothing';
+	return `Restored: ${list(result.restored)}\nRemoved: ${list(result.removed)}\nCleaned on this machine: ${list(result.cleaned)}`;
 }
 
 export function formatEnvironment(result: EnvironmentResult): string {

@@ -14,7 +14,7 @@ export interface CommandOptions {
 }
 
 /** Progress on stderr, one line per step, so stdout stays the command's result. */
-export function printProgress(value: WorkDoneProgressValue): void {
+function printProgress(value: WorkDoneProgressValue): void {
 	if (!process.stderr.isTTY && !process.env.KUBEBRIDGE_PROGRESS) return;
 	if (value.kind === 'begin') process.stderr.write(`${value.title}${value.message ? `: ${value.message}` : ''}…\n`);
 	else if (value.kind === 'report' && value.message) process.stderr.write(`  ${value.message}\n`);

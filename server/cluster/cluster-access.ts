@@ -1,4 +1,4 @@
-import type { ApiEndpoint } from '../tunnel/port-forward.js';
+import type { ApiEndpoint } from './port-forward.js';
 import type { ObjectStore } from './object-store.js';
 import type { V1Deployment, V1Namespace, V1Pod, V1ReplicaSet, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 

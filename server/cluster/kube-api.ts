@@ -8,8 +8,8 @@ import type { LoadedKubeConfig } from './kube-config.js';
 import { cachedHttpsOptions } from './https-options.js';
 import { JsonApi } from './json-api.js';
 import { JsonObjectStore, type ObjectStore } from './object-store.js';
-import { apiEndpoint } from '../tunnel/api-endpoint.js';
-import type { ApiEndpoint } from '../tunnel/port-forward.js';
+import { apiEndpoint } from './api-endpoint.js';
+import type { ApiEndpoint } from './port-forward.js';
 
 /** `ClusterAccess` over `@kubernetes/client-node`: the one place that calls the API server. */
 export class KubeApi implements ClusterAccess {

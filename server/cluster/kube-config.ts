@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ErrorCodes, type ClusterOptions, type ContextInfo } from '../../protocol/index.js';
 import { KubebridgeError } from '../errors.js';
-import { pathsOf } from '../platform-paths.js';
+import { pathsOf } from '../platform/platform-paths.js';
 
 const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 

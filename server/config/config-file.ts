@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import { readRegularFile } from '../files/bounded-read.js';
+import { readRegularFile } from '../platform/bounded-read.js';
 import { configInvalid } from './config-errors.js';
 import { tokenProblems } from './config-tokens.js';
 import { WorkspaceConfig } from '../../protocol/index.js';

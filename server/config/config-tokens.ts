@@ -38,7 +38,7 @@ const MOUNT = new RegExp(`^${LABEL}$`);
 const ENDPOINT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[-A-Za-z0-9.]*[A-Za-z0-9])?):(\d{1,5})$/;
 
 /** The token `$(kind:argument)` stands for, or why it is malformed. */
-export function parseToken(inner: string): ConfigToken | { problem: string } {
+function parseToken(inner: string): ConfigToken | { problem: string } {
 	const colon = inner.indexOf(':');
 	const kind = inner.slice(0, colon);
 	const argument = inner.slice(colon + 1);

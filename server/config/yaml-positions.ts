@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } fr
 import type { SourcePosition } from './config-types.js';
 
 /** JSON pointer `/a/0/b~1c` → ['a', '0', 'b/c']. */
-export function pointerSegments(pointer: string): string[] {
+function pointerSegments(pointer: string): string[] {
 	return pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
 }
 

@@ -1,4 +1,4 @@
-import { LABELS } from '../../agent/src/contract.js';
+import { LABELS } from '../../agent/src/contract/contract.js';
 import type { ClusterSessionInfo } from '../../protocol/index.js';
 import type { ObjectStore } from '../cluster/object-store.js';
 

@@ -6,11 +6,11 @@ import type {
 import { ErrorCodes } from '../../protocol/index.js';
 import type { ClusterAccess } from '../cluster/cluster-access.js';
 import { KubebridgeError } from '../errors.js';
-import { maskSecrets } from '../environment/masking.js';
+import { maskSecrets } from '../secrets/masking.js';
 import { findBlocks } from '../hosts/hosts-block.js';
 import { defaultHostsPath } from '../hosts/hosts-path.js';
 import { logDirectory } from '../log/logger.js';
-import { isProcessAlive } from '../ports/process-liveness.js';
+import { isProcessAlive } from '../platform/process-liveness.js';
 import { SecretScrubber } from '../secrets/secret-scrubber.js';
 import type { AgentRuntime } from '../session/agent-runtime.js';
 import { KUBEBRIDGE_VERSION } from '../version.js';

@@ -1,13 +1,13 @@
 import type { V1ConfigMap, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
-import { ANNOTATIONS } from '../../agent/src/contract.js';
+import { ANNOTATIONS } from '../../agent/src/contract/contract.js';
 import type { ConnectTarget } from '../../protocol/index.js';
 import type { ClusterAccess } from '../cluster/cluster-access.js';
 import type { KubeObject } from '../cluster/object-store.js';
 import { describeServices } from '../cluster/service-discovery.js';
 import { KubebridgeError } from '../errors.js';
-import { targetNotFound } from '../session/session-errors.js';
-import { planTarget } from '../session/target-plan.js';
-import { apiVersionOf, isReady, readWorkloadPods } from '../session/workload-pods.js';
+import { targetNotFound } from '../targets/target-errors.js';
+import { planTarget } from '../targets/target-plan.js';
+import { apiVersionOf, isReady, readWorkloadPods } from '../targets/workload-pods.js';
 import type { EnvironmentSources } from './env-resolver.js';
 import { noRunningPod } from './environment-errors.js';
 

@@ -38,7 +38,7 @@ export function visibleServices(services: V1Service[], namespace: string, enable
 }
 
 /** `my-svc` → `MY_SVC`: what the kubelet puts before `_SERVICE_HOST`. */
-export const serviceVariablePrefix = (name: string): string => name.replaceAll('-', '_').toUpperCase();
+const serviceVariablePrefix = (name: string): string => name.replaceAll('-', '_').toUpperCase();
 
 /**
  * The variables the kubelet's `envvars.FromServices` makes for one Service: `_SERVICE_HOST`,

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { AGENT_HEADERS, AGENT_PATHS, FILE_LIMITS, type FileListing } from '../../agent/src/contract.js';
+import { AGENT_HEADERS, AGENT_PATHS, FILE_LIMITS, type FileListing } from '../../agent/src/contract/contract.js';
 import { AgentRefused, openRequest, readBody, type AgentAddress } from '../tunnel/agent-exchange.js';
-import type { ApiEndpoint } from '../tunnel/port-forward.js';
+import type { ApiEndpoint } from '../cluster/port-forward.js';
 import type { FileContent, FileSnapshot, FileSource } from './file-source.js';
 
 const REQUEST_TIMEOUT_MS = 30_000;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, lstat, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import type { FileEntry, MountListing } from '../../agent/src/contract.js';
+import type { FileEntry, MountListing } from '../../agent/src/contract/contract.js';
 import type { FileSkipReason, MountedFiles } from '../../protocol/index.js';
 import type { FileSource } from './file-source.js';
 import type { MountSpec } from './mount-table.js';

@@ -1,4 +1,4 @@
-import type { MountListing } from '../../agent/src/contract.js';
+import type { MountListing } from '../../agent/src/contract/contract.js';
 
 export interface FileContent {
 	bytes: Buffer;

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../cluster/object-store.js';
-import { isAgentScriptConfigMap } from '../session/agent-script.js';
+import { isAgentScriptConfigMap } from '../../agent/src/contract/contract.js';
 
 /** A volume mount of the target container, as the mirror needs it. */
 export interface MountSpec {

@@ -10,7 +10,7 @@ import { mountsOf } from './mount-table.js';
 import { createSessionFolder, removeSessionFolder } from './session-folder.js';
 
 /** The env var naming the folder that stands for the container's `/`. */
-export const FILES_ROOT_ENV = 'KUBEBRIDGE_ROOT';
+const FILES_ROOT_ENV = 'KUBEBRIDGE_ROOT';
 const REFRESH_MS = 2000;
 
 /** What the files of a session need to know of a target. */

@@ -1,8 +1,8 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isProcessAlive } from '../ports/process-liveness.js';
-import { makePrivateFolder } from './private-folder.js';
+import { isProcessAlive } from '../platform/process-liveness.js';
+import { makePrivateFolder } from '../platform/private-folder.js';
 
 const OWNER_FILE = 'owner.json';
 /** A folder without its owner file is a crash between creating it and writing the file. */

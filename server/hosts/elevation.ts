@@ -15,7 +15,7 @@ export interface ElevationRequest {
 /** Runs a command with administrator rights; the seam tests replace. Rejects with sudo-prompt's error. */
 export type ElevationRunner = (request: ElevationRequest) => Promise<void>;
 
-export const sudoPromptRunner: ElevationRunner = (request) => new Promise((resolve, reject) => {
+const sudoPromptRunner: ElevationRunner = (request) => new Promise((resolve, reject) => {
 	exec(request.command, { name: request.name }, (error, _stdout, stderr) => {
 		if (!error) return resolve();
 		reject(Object.assign(error, { stderr: String(stderr ?? '') }));

@@ -109,7 +109,7 @@ export function withoutBlocks(content: string, drop: (block: FoundBlock) => bool
 	}
 }
 
-export function renderBlock(owner: BlockOwner, entries: HostsEntry[], eol: string): string {
+function renderBlock(owner: BlockOwner, entries: HostsEntry[], eol: string): string {
 	if (!SESSION_ID.test(owner.sessionId)) throw invalidHostsEntry(`the session id ${JSON.stringify(owner.sessionId)}`);
 	if (!Number.isInteger(owner.pid) || owner.pid <= 0) throw invalidHostsEntry(`the pid ${owner.pid}`);
 	const lines = [`# >>> kubebridge session=${owner.sessionId} pid=${owner.pid}: cluster names, removed when the session ends`];

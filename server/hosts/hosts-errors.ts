@@ -1,7 +1,7 @@
 import { ErrorCodes } from '../../protocol/index.js';
 import { KubebridgeError } from '../errors.js';
 
-export const NO_HOSTS_HINT = 'Connect without editing the hosts file (no-hosts mode): services are then reached on 127.0.0.1 ports '
+const NO_HOSTS_HINT = 'Connect without editing the hosts file (no-hosts mode): services are then reached on 127.0.0.1 ports '
 	+ 'through the Kubernetes service environment variables and the address table kubebridge returns, but not by their names.';
 
 export const invalidHostsEntry = (what: string): KubebridgeError =>

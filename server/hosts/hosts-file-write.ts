@@ -13,7 +13,7 @@ function writeAll(fd: number, content: Buffer): void {
 }
 
 /** Overwrites the file itself: the only way through a bind mount, and it keeps inode, owner and mode. */
-export function writeInPlace(path: string, content: Buffer): void {
+function writeInPlace(path: string, content: Buffer): void {
 	const fd = openSync(path, 'r+');
 	try {
 		writeAll(fd, content);

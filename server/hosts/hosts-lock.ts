@@ -3,7 +3,7 @@ import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isProcessAlive } from '../ports/process-liveness.js';
+import { isProcessAlive } from '../platform/process-liveness.js';
 import { hostsFileLocked } from './hosts-errors.js';
 
 /** The lock file for one hosts file: in the temp folder, which every session can write. */

@@ -11,7 +11,7 @@ import type { NamedTarget } from './host-names.js';
  * keeps its address while services come and go: within a session because the addresses in
  * use are kept, across sessions unless a collision moves it.
  */
-export const SESSION_SLOTS = 254;
+const SESSION_SLOTS = 254;
 const SLOTS_PER_SESSION = 256 * 254;
 
 function fnv1a(text: string): number {

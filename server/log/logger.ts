@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LogLevel } from '../../protocol/index.js';
-import { underTemp } from '../platform-paths.js';
+import { underTemp } from '../platform/platform-paths.js';
 import { SecretScrubber } from '../secrets/secret-scrubber.js';
 
 export interface LogEntry {

@@ -6,7 +6,7 @@ import { needsPrivilegeToBind } from '../ports/privileged-ports.js';
 import type { PortListener } from './port-listener.js';
 
 /** Where a low port is served when this process may not bind it: 80 → 8080, 443 → 8443. */
-export const LOW_PORT_OFFSET = 8000;
+const LOW_PORT_OFFSET = 8000;
 
 export interface BoundPort {
 	localPort: number;

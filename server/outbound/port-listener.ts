@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { spliceSocket } from '../../agent/src/handoff.js';
+import { spliceSocket } from '../../agent/src/contract/handoff.js';
 import type { Logger } from '../log/logger.js';
 
 /** A tunnel to `host:port` in the cluster, switched and ready for bytes. */

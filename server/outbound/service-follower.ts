@@ -14,7 +14,7 @@ export interface OutboundChange {
 	changed: string[];
 }
 
-export const isEmptyChange = (change: OutboundChange): boolean =>
+const isEmptyChange = (change: OutboundChange): boolean =>
 	change.added.length + change.removed.length + change.changed.length === 0;
 
 /** Sentences for the user. */

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { findPortHolders } from './port-holders.js';
 import type { PortHolder } from './port-holder-types.js';
 import { localPortInUse } from './port-errors.js';
-import { isProcessAlive } from './process-liveness.js';
+import { pollUntil } from '../platform/poll.js';
+import { isProcessAlive } from '../platform/process-liveness.js';
 
 const run = promisify(execFile);
 
@@ -28,14 +28,7 @@ export function windowsStopCommands(pid: number): { polite: string[]; force: str
 	return { polite: ['taskkill', '/PID', String(pid)], force: ['taskkill', '/PID', String(pid), '/F'] };
 }
 
-async function exited(pid: number, withinMs: number): Promise<boolean> {
-	const deadline = Date.now() + withinMs;
-	while (isProcessAlive(pid)) {
-		if (Date.now() >= deadline) return false;
-		await sleep(50);
-	}
-	return true;
-}
+const exited = (pid: number, withinMs: number): Promise<boolean> => pollUntil(() => !isProcessAlive(pid), { everyMs: 50, withinMs });
 
 async function stop(pid: number, graceMs: number, platform: NodeJS.Platform): Promise<Terminated> {
 	const windows = windowsStopCommands(pid);

@@ -4,7 +4,7 @@ const MAPPED_V4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
 const WILDCARDS = new Set(['0.0.0.0', '::', '*']);
 
 /** IPv4-mapped IPv6 addresses are the IPv4 address they carry. */
-export function normaliseAddress(address: string): string {
+function normaliseAddress(address: string): string {
 	const bare = address.replace(/^\[|\]$/g, '');
 	return MAPPED_V4.exec(bare)?.[1] ?? bare.toLowerCase();
 }

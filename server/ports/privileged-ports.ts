@@ -25,12 +25,3 @@ export function needsPrivilegeToBind(port: number, platform: NodeJS.Platform = p
 	if (platform !== 'linux' || process.getuid?.() === 0 || port >= unprivilegedPortStart()) return false;
 	return !hasBindCapability(readFileSync('/proc/self/status', 'utf8'));
 }
-
-/**
- * The one-time grant that lets the kubebridge executable bind ports below 1024 on Linux
- * (docs/outbound.md): a file capability on the executable, so no session needs root and
- * nothing on the machine changes per session. Run through the elevation seam.
- */
-export function bindCapabilityCommand(executable: string): string[] {
-	return ['/usr/sbin/setcap', 'cap_net_bind_service=+ep', executable];
-}

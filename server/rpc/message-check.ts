@@ -1,5 +1,5 @@
 import type { Message } from 'vscode-jsonrpc';
-import { ErrorCodes, type ErrorReason } from '../../protocol/index.js';
+import { CancelRequestNotification, ErrorCodes, type ErrorReason } from '../../protocol/index.js';
 
 export type RequestId = string | number | null;
 
@@ -13,7 +13,7 @@ export type CheckedMessage =
 
 const isId = (id: unknown): id is string | number => typeof id === 'string' || (typeof id === 'number' && Number.isInteger(id));
 
-const CANCEL_REQUEST = '$/cancelRequest';
+const CANCEL_REQUEST = CancelRequestNotification.method;
 
 /**
  * vscode-jsonrpc reads `params.id` of every `$/cancelRequest` while queueing it and throws

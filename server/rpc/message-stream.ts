@@ -95,7 +95,7 @@ export class CheckedMessageReader extends AbstractMessageReader {
 }
 
 /** Writes one JSON message per line. */
-export class LineMessageWriter extends AbstractMessageWriter implements MessageWriter {
+class LineMessageWriter extends AbstractMessageWriter implements MessageWriter {
 	private queue: Promise<void> = Promise.resolve();
 
 	constructor(private readonly writable: Writable) {

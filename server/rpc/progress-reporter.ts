@@ -3,13 +3,14 @@ import { WorkDoneProgress, type ProgressToken, type RequestTraits, type WorkDone
 import { silentProgress, type ProgressReporter } from '../work.js';
 
 /**
- * `$/progress` work-done notifications for one request, or nothing when it has no token.
+ * `$/progress` work-done notifications for one request, or nothing when it has no token or
+ * its declaration says it reports none.
  * `begin` says `cancellable` as the request's declaration does. Messages pass through
  * `scrub`, so a secret value in one never reaches the client.
  */
-export function progressFor(connection: MessageConnection, token: ProgressToken | undefined, { cancellable }: RequestTraits,
+export function progressFor(connection: MessageConnection, token: ProgressToken | undefined, { reportsProgress, cancellable }: RequestTraits,
 	scrub: (text: string) => string): ProgressReporter {
-	if (token === undefined) return silentProgress;
+	if (token === undefined || !reportsProgress) return silentProgress;
 	const send = (value: WorkDoneProgressValue): void => {
 		const scrubbed = { ...value, ...('title' in value ? { title: scrub(value.title) } : {}), ...(value.message ? { message: scrub(value.message) } : {}) };
 		try {

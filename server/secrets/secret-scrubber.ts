@@ -1,4 +1,4 @@
-import { MASK } from '../environment/masking.js';
+import { MASK } from './masking.js';
 
 // Shorter values would blank out ordinary words and numbers all over a log, so they are
 // left alone; a secret that short protects nothing anyway.

@@ -1,14 +1,14 @@
-import { AGENT_ENV, AGENT_PATHS, LABELS } from '../../agent/src/contract.js';
+import { AGENT_ENV, AGENT_PATHS, LABELS } from '../../agent/src/contract/contract.js';
 import type { AgentStatus, DidChangeStateParams } from '../../protocol/index.js';
 import type { ClusterAccess } from '../cluster/cluster-access.js';
 import type { KubeObject } from '../cluster/object-store.js';
-import type { PodLogs } from '../diagnostics/pod-logs.js';
+import type { PodLogs } from './pod-logs.js';
 import type { Logger } from '../log/logger.js';
 import { postToAgent, type AgentAddress } from '../tunnel/agent-exchange.js';
 import { AgentLink, type LinkState } from '../tunnel/agent-link.js';
 import type { ProbeCatcher } from '../tunnel/route-probes.js';
-import type { TargetPlan } from './target-plan.js';
-import { isReady } from './workload-pods.js';
+import type { TargetPlan } from '../targets/target-plan.js';
+import { isReady } from '../targets/workload-pods.js';
 
 const POLL_MS = 1000;
 const ARM_MS = 10_000;

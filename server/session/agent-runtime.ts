@@ -7,7 +7,7 @@ export const DEFAULT_AGENT_BASE_IMAGE = 'node:24-slim';
 const NODE = '/usr/local/bin/node';
 
 /** The program inside a full agent image (agent/Dockerfile). */
-export const IMAGE_AGENT_COMMAND = [NODE, '/agent/agent.cjs'];
+const IMAGE_AGENT_COMMAND = [NODE, '/agent/agent.cjs'];
 
 /** What one source of settings (the request, a flag, an env var, kubebridge.yaml) says about the agent's image. */
 export interface AgentImageChoice {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LABELS } from '../../agent/src/contract.js';
+import { LABELS } from '../../agent/src/contract/contract.js';
 import type { KubeObject, ObjectStore } from '../cluster/object-store.js';
 import { KubebridgeError } from '../errors.js';
 import { AGENT_SCRIPT_KEY, type AgentScript } from './agent-script.js';

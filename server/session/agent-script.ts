@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { agentScriptConfigMap } from '../../agent/src/contract/contract.js';
 
 /** The agent's bundled script, put in by the packaged executable's build (scripts/build-executable.mjs). */
 declare const KUBEBRIDGE_AGENT_SCRIPT: string | undefined;
@@ -15,14 +16,9 @@ export interface AgentScript {
 /** The ConfigMap's key, and so the file name under its mount. */
 export const AGENT_SCRIPT_KEY = 'agent.cjs';
 
-const CONFIG_MAP_NAME = /^kubebridge-agent-[0-9a-f]{12}$/;
-
-/** Whether a ConfigMap is one kubebridge delivers its agent in: not the workload's own files. */
-export const isAgentScriptConfigMap = (name: string): boolean => CONFIG_MAP_NAME.test(name);
-
 export function describeScript(text: string): AgentScript {
 	const sha256 = createHash('sha256').update(text).digest('hex');
-	return { configMap: `kubebridge-agent-${sha256.slice(0, 12)}`, sha256, text };
+	return { configMap: agentScriptConfigMap(sha256), sha256, text };
 }
 
 let loaded: AgentScript | null = null;

@@ -1,6 +1,6 @@
-import { AGENT_ENV, AGENT_PATHS, DEFAULT_CONTROL_PORT, DEFAULT_HEALTH_PORT, LABELS } from '../../agent/src/contract.js';
+import { AGENT_ENV, AGENT_PATHS, DEFAULT_CONTROL_PORT, DEFAULT_HEALTH_PORT, LABELS } from '../../agent/src/contract/contract.js';
 import { agentLaunch, type AgentRuntime } from './agent-runtime.js';
-import type { ReadinessMirror } from './readiness-mirror.js';
+import type { ReadinessMirror } from '../targets/readiness-mirror.js';
 
 /** The user a stock Node image's agent runs as when the pod names none (the image's own is root). */
 export const AGENT_USER = 65532;

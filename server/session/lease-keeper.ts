@@ -1,4 +1,4 @@
-import { LEASE_RENEW_MS, leaseName } from '../../agent/src/contract.js';
+import { LEASE_RENEW_MS, leaseName } from '../../agent/src/contract/contract.js';
 import type { KubeObject, ObjectStore } from '../cluster/object-store.js';
 import type { Logger } from '../log/logger.js';
 import { leaseManifest, microTime } from './restorer-manifests.js';

@@ -1,16 +1,16 @@
 import { hostname } from 'node:os';
-import { LABELS, leaseName } from '../../agent/src/contract.js';
-import { leaseLapsed, takenOverBy, type TakeoverKind, type TargetRef } from '../../agent/src/takeover-record.js';
+import { LABELS, leaseName } from '../../agent/src/contract/contract.js';
+import { leaseLapsed, takenOverBy, type TakeoverKind, type TargetRef } from '../../agent/src/contract/takeover-record.js';
 import type { RestoreResult } from '../../protocol/index.js';
 import type { KubeObject, ObjectStore } from '../cluster/object-store.js';
 import type { Logger } from '../log/logger.js';
 import { restore } from './takeover.js';
-import { apiVersionOf } from './workload-pods.js';
+import { apiVersionOf } from '../targets/workload-pods.js';
 
 const KINDS: TakeoverKind[] = ['Deployment', 'StatefulSet', 'ReplicaSet', 'Pod'];
 
 /** Whether a lease's holder is gone: it stopped renewing, or it was a process of this machine that no longer runs. */
-export function holderGone(lease: KubeObject | null, now = Date.now()): boolean {
+function holderGone(lease: KubeObject | null, now = Date.now()): boolean {
 	if (!lease || leaseLapsed(lease, now)) return true;
 	const holder = /^(.+)@(.+) pid (\d+)$/.exec(lease.spec?.holderIdentity ?? '');
 	if (!holder || holder[2] !== hostname()) return false;
@@ -26,8 +26,8 @@ export function holderGone(lease: KubeObject | null, now = Date.now()): boolean 
  * Finds what sessions whose process is gone left in a namespace, puts the workloads back
  * and removes their leases (the restorers go with them). A live session's are left alone.
  */
-export async function restoreLeftovers(objects: ObjectStore, namespace: string, logger: Logger): Promise<RestoreResult> {
-	const result: RestoreResult = { restored: [], removed: [] };
+export async function restoreLeftovers(objects: ObjectStore, namespace: string, logger: Logger): Promise<Omit<RestoreResult, 'cleaned'>> {
+	const result = { restored: [] as string[], removed: [] as string[] };
 	const leaseOf = (session: string) => objects.read({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace, name: leaseName(session) });
 	const sessions = new Set<string>();
 	for (const kind of KINDS) {

@@ -1,5 +1,5 @@
-import { LABELS, restorerName } from '../../agent/src/contract.js';
-import type { TargetRef } from '../../agent/src/takeover-record.js';
+import { LABELS, restorerName } from '../../agent/src/contract/contract.js';
+import type { TargetRef } from '../../agent/src/contract/takeover-record.js';
 import type { StaleRoute } from '../../protocol/index.js';
 import { ChangeSignal } from '../cluster/change-signal.js';
 import type { ObjectStore } from '../cluster/object-store.js';
@@ -7,13 +7,13 @@ import type { Logger } from '../log/logger.js';
 import type { Tunnel } from '../tunnel/agent-exchange.js';
 import type { Cancellation } from '../work.js';
 import { FORWARD_MS, probeAddress, probesInARow, probeUntilInARow, type ProbeOutcome } from './proxy-routes.js';
-import type { TargetPlan } from './target-plan.js';
-import { isReady, readWorkloadPods, serviceEndpoints } from './workload-pods.js';
+import type { TargetPlan } from '../targets/target-plan.js';
+import { isReady, readWorkloadPods, serviceEndpoints } from '../targets/workload-pods.js';
 
 /** How long disconnect waits for the original pods to be Ready, as it did before it waited for the proxy. */
-export const PODS_TIMEOUT_MS = 120_000;
+const PODS_TIMEOUT_MS = 120_000;
 /** The most it then waits for the agents to be gone and the Service to route to the originals, before it answers anyway. */
-export const ROUTES_TIMEOUT_MS = 30_000;
+const ROUTES_TIMEOUT_MS = 30_000;
 /** How often the wait reads the API again when no watch woke it. */
 const REREAD_MS = 500;
 

@@ -4,7 +4,7 @@ import type { Logger } from '../log/logger.js';
 import type { Tunnel } from '../tunnel/agent-exchange.js';
 import type { RouteProbes } from '../tunnel/route-probes.js';
 import { throwIfCancelled, type Cancellation, type Work } from '../work.js';
-import type { TargetPlan } from './target-plan.js';
+import type { TargetPlan } from '../targets/target-plan.js';
 
 /**
  * Probes in a row, per endpoint the proxy might still pick, that must all reach the

@@ -1,5 +1,5 @@
-import { AGENT_ENV, LABELS, LEASE_DURATION_S, leaseName, restorerName } from '../../agent/src/contract.js';
-import type { TargetRef } from '../../agent/src/takeover-record.js';
+import { AGENT_ENV, LABELS, LEASE_DURATION_S, leaseName, restorerName } from '../../agent/src/contract/contract.js';
+import type { TargetRef } from '../../agent/src/contract/takeover-record.js';
 import type { KubeObject } from '../cluster/object-store.js';
 import { agentLaunch, type AgentRuntime } from './agent-runtime.js';
 

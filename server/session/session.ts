@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_CONTROL_PORT, LEASE_DURATION_S, restorerName } from '../../agent/src/contract.js';
-import type { OwnerRecord, TargetRef } from '../../agent/src/takeover-record.js';
+import { DEFAULT_CONTROL_PORT, LEASE_DURATION_S, restorerName } from '../../agent/src/contract/contract.js';
+import type { OwnerRecord, TargetRef } from '../../agent/src/contract/takeover-record.js';
 import type {
 	ConfigFeatures, ConnectedTarget, ConnectParams, ConnectResult, DisconnectResult, OutboundInfo, SessionStatusResult, StaleRoute,
 } from '../../protocol/index.js';
@@ -10,7 +10,7 @@ import { DEFAULT_FEATURES } from '../config/config-types.js';
 import type { ClusterAccess, NamespaceSnapshot } from '../cluster/cluster-access.js';
 import { ChangeSignal } from '../cluster/change-signal.js';
 import type { LocalServiceEndpoint } from '../environment/env-resolver.js';
-import { PodLogs } from '../diagnostics/pod-logs.js';
+import { PodLogs } from './pod-logs.js';
 import { logDirectory, type Logger } from '../log/logger.js';
 import type { ConfirmFree } from '../outbound/bind-port.js';
 import { Outbound } from '../outbound/outbound.js';
@@ -28,13 +28,14 @@ import { LeaseKeeper } from './lease-keeper.js';
 import { waitForProxyRoute } from './proxy-routes.js';
 import { PhaseTimeline } from './phase-timeline.js';
 import { waitForOriginalRoutes } from './original-routes.js';
-import { describeProbe } from './readiness-mirror.js';
+import { describeProbe } from '../targets/readiness-mirror.js';
 import { restorerManifests } from './restorer-manifests.js';
 import { targetEnvironment, type EnvironmentContribution, type TargetEnvironment } from './session-environment.js';
-import { agentNotReady, targetNotConnectable } from './session-errors.js';
-import { planTarget, type TargetPlan } from './target-plan.js';
+import { agentNotReady } from './session-errors.js';
+import { targetNotConnectable } from '../targets/target-errors.js';
+import { planTarget, type TargetPlan } from '../targets/target-plan.js';
 import { restore, takeOver } from './takeover.js';
-import { hopeless, isReady, readWorkloadPods, serviceEndpointPods } from './workload-pods.js';
+import { hopeless, isReady, readWorkloadPods, serviceEndpointPods } from '../targets/workload-pods.js';
 
 const DEFAULT_READY_TIMEOUT_MS = 120_000;
 const SERVING_TIMEOUT_MS = 30_000;

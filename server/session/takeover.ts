@@ -1,11 +1,12 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { ANNOTATIONS, LABELS } from '../../agent/src/contract.js';
-import { restoredObject, takenOverBy, type OwnerRecord, type TargetRef } from '../../agent/src/takeover-record.js';
+import { ANNOTATIONS, LABELS } from '../../agent/src/contract/contract.js';
+import { restoredObject, takenOverBy, type OwnerRecord, type TargetRef } from '../../agent/src/contract/takeover-record.js';
 import { KubebridgeError } from '../errors.js';
 import type { KubeObject, ObjectStore } from '../cluster/object-store.js';
 import { agentTemplate, type AgentSettings, type PodTemplate } from './agent-template.js';
-import { targetNotFound, targetTakenOver } from './session-errors.js';
-import { apiVersionOf, selectorString } from './workload-pods.js';
+import { targetTakenOver } from './session-errors.js';
+import { pollUntil, type PollBound } from '../platform/poll.js';
+import { targetNotFound } from '../targets/target-errors.js';
+import { apiVersionOf, selectorString } from '../targets/workload-pods.js';
 
 const refOf = (ref: TargetRef) => ({ apiVersion: apiVersionOf(ref.kind), kind: ref.kind, namespace: ref.namespace, name: ref.name });
 
@@ -49,8 +50,11 @@ async function deletePodsOf(objects: ObjectStore, workload: KubeObject, extra: s
 	await Promise.all(pods.map((p) => objects.delete({ apiVersion: 'v1', kind: 'Pod', namespace: p.metadata.namespace!, name: p.metadata.name })));
 }
 
+/** A bare pod being deleted goes within its grace period; past this the restore goes on and reports what it finds. */
+const POD_GONE: PollBound = { everyMs: 250, withinMs: 60_000 };
+
 async function waitGone(objects: ObjectStore, ref: TargetRef): Promise<void> {
-	for (let i = 0; i < 240 && (await objects.read(refOf(ref))); i++) await sleep(250);
+	await pollUntil(async () => !(await objects.read(refOf(ref))), POD_GONE);
 }
 
 /**

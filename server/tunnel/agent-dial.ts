@@ -1,4 +1,4 @@
-import { AGENT_PATHS } from '../../agent/src/contract.js';
+import { AGENT_PATHS } from '../../agent/src/contract/contract.js';
 import { AgentRefused, tunnelOver, type AgentAddress, type Tunnel } from './agent-exchange.js';
 import type { ForwardPool } from './forward-pool.js';
 

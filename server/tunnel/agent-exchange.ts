@@ -1,7 +1,7 @@
 import { request, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { TUNNEL_UPGRADE, type AgentEvent } from '../../agent/src/contract.js';
-import { openForward, type ApiEndpoint } from './port-forward.js';
+import { TUNNEL_UPGRADE, type AgentEvent } from '../../agent/src/contract/contract.js';
+import { openForward, type ApiEndpoint } from '../cluster/port-forward.js';
 
 /** Where one agent's control endpoint is, and the token it wants. */
 export interface AgentAddress {

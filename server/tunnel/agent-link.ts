@@ -1,11 +1,11 @@
 import { connect, type Socket } from 'node:net';
-import { AGENT_HEADERS, AGENT_PATHS, HEARTBEAT_MS, type AgentEvent } from '../../agent/src/contract.js';
-import { spliceSocket } from '../../agent/src/handoff.js';
+import { AGENT_HEADERS, AGENT_PATHS, HEARTBEAT_MS, type AgentEvent } from '../../agent/src/contract/contract.js';
+import { spliceSocket } from '../../agent/src/contract/handoff.js';
 import type { Logger } from '../log/logger.js';
 import type { IncomingMessage } from 'node:http';
 import { openRequest, openTunnel, readEvents, type AgentAddress, type Tunnel } from './agent-exchange.js';
 import { peekCaller } from './caller-peek.js';
-import type { ApiEndpoint } from './port-forward.js';
+import type { ApiEndpoint } from '../cluster/port-forward.js';
 import type { ProbeCatcher } from './route-probes.js';
 
 export type LinkState = 'connecting' | 'serving' | 'reconnecting' | 'closed';

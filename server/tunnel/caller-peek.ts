@@ -1,4 +1,4 @@
-import { ChunkedDecoder } from '../../agent/src/chunked.js';
+import { ChunkedDecoder } from '../../agent/src/contract/chunked.js';
 import type { Tunnel } from './agent-exchange.js';
 import type { ProbeCatcher } from './route-probes.js';
 

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { AgentAddress } from './agent-exchange.js';
-import { openForward, type ApiEndpoint } from './port-forward.js';
+import { openForward, type ApiEndpoint } from '../cluster/port-forward.js';
 
 /** How many open forwards wait per agent, and how long one may wait unused. */
 const WARM_FORWARDS = 2;

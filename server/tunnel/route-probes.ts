@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ChunkedEncoder } from '../../agent/src/chunked.js';
+import { ChunkedEncoder } from '../../agent/src/contract/chunked.js';
 import type { Tunnel } from './agent-exchange.js';
 
 /**

@@ -3,7 +3,7 @@
 // local listener and reads the whole answer.
 import net from 'node:net';
 import { Duplex } from 'node:stream';
-import { ChunkedDecoder, ChunkedEncoder } from '../../out/agent/src/chunked.js';
+import { ChunkedDecoder, ChunkedEncoder } from '../../out/agent/src/contract/chunked.js';
 
 /** A dial whose tunnel answers in upper case; each host:port asked for goes into `dialled`. */
 export function echoingDial(dialled) {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { ownerOnlyAcl } from '../../out/server/files/private-folder.js';
+import { ownerOnlyAcl } from '../../out/server/platform/private-folder.js';
 import { WireClient } from './wire.mjs';
 
 export const WINE_CACHE = process.env.KUBEBRIDGE_WINE_CACHE ?? '/var/cache/kubebridge-wine';

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { alreadyConnected, sessionProcessEnded } from '../errors.js';
 import { formatError } from '../output/msbuild-line.js';
-import { processAlive } from '../process-alive.js';
+import { isProcessAlive } from '../../server/client-surface.js';
 import { runSessionHost, type Handshake, type HostOptions } from '../session/session-host.js';
 import { readState, sessionKey } from '../session/session-state.js';
 import { say, sweepStale } from './output.js';
@@ -42,7 +42,7 @@ export async function runHost(options: HostOptions): Promise<number> {
 export async function runConnect(options: HostOptions): Promise<number> {
 	const key = sessionKey(options.solutionDir);
 	const running = readState(options.stateDirectory, key);
-	if (running && processAlive(running.pid)) {
+	if (running && isProcessAlive(running.pid)) {
 		say(formatError(alreadyConnected(running.solutionDir, running.pid)));
 		return 1;
 	}

@@ -1,6 +1,6 @@
 import { formatError } from '../output/msbuild-line.js';
 import { recoverStaleLaunchProfiles } from '../profiles/profile-handover.js';
-import { processAlive } from '../process-alive.js';
+import { isProcessAlive } from '../../server/client-surface.js';
 import { deleteState, readState, sessionKey } from '../session/session-state.js';
 
 /** One line for Visual Studio's Output window (External Tools show stdout there). */
@@ -16,7 +16,7 @@ export const say = (line: string): void => {
 export function sweepStale(options: { solutionDir: string; stateDirectory: string; recordDirectory?: string }): void {
 	const key = sessionKey(options.solutionDir);
 	const state = readState(options.stateDirectory, key);
-	if (state && !processAlive(state.pid)) {
+	if (state && !isProcessAlive(state.pid)) {
 		deleteState(options.stateDirectory, key);
 		say(`The session of ${state.startedAt} (process ${state.pid}) ended without disconnecting; the sidecar restores the cluster when its session process is gone.`);
 	}

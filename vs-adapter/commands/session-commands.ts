@@ -1,12 +1,14 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { logDirectory } from '../../server/log/logger.js';
+import { isProcessAlive, logDirectory, pollUntil, type PollBound } from '../../server/client-surface.js';
 import { notConnected } from '../errors.js';
 import { formatError } from '../output/msbuild-line.js';
-import { processAlive } from '../process-alive.js';
 import { askSession, type ControlCommand } from '../session/control-channel.js';
 import { readState, sessionKey, type SessionState } from '../session/session-state.js';
 import { say, sweepStale } from './output.js';
+
+/** The session host ends soon after disconnect answered; past this bound the command returns anyway. */
+const HOST_GONE: PollBound = { everyMs: 100, withinMs: 30_000 };
 
 export interface SessionCommandOptions {
 	solutionDir: string;
@@ -18,7 +20,7 @@ export interface SessionCommandOptions {
 function liveSession(options: SessionCommandOptions): SessionState | null {
 	sweepStale(options);
 	const state = readState(options.stateDirectory, sessionKey(options.solutionDir));
-	return state && processAlive(state.pid) ? state : null;
+	return state && isProcessAlive(state.pid) ? state : null;
 }
 
 async function ask(state: SessionState, command: ControlCommand, ms: number): Promise<number> {
@@ -49,8 +51,7 @@ export async function runDisconnect(options: SessionCommandOptions): Promise<num
 		return 1;
 	}
 	const code = await ask(state, 'disconnect', 240_000);
-	const deadline = Date.now() + 30_000;
-	while (processAlive(state.pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+	await pollUntil(() => !isProcessAlive(state.pid), HOST_GONE);
 	if (code === 0) say('Disconnected.');
 	return code;
 }

@@ -1,9 +1,9 @@
 import { ResponseError } from 'vscode-jsonrpc';
 import type { ErrorData } from '../../protocol/index.js';
-import { asKubebridgeError, KubebridgeError } from '../../server/errors.js';
+import { asKubebridgeError, KubebridgeError } from '../../server/client-surface.js';
 
 /** The origin written when no file is involved: the tool itself, as MSBuild tools do (`csc : error CS2001: ...`). */
-export const TOOL_ORIGIN = 'kubebridge-vs';
+const TOOL_ORIGIN = 'kubebridge-vs';
 
 export interface OutputDiagnostic {
 	severity: 'error' | 'warning';
@@ -16,7 +16,7 @@ export interface OutputDiagnostic {
 }
 
 /** kubebridge's codes are negative JSON-RPC numbers; MSBuild codes are a prefix and digits (CS0168, MSB3073). */
-export const diagnosticCode = (code: number): string => `KB${Math.abs(code)}`;
+const diagnosticCode = (code: number): string => `KB${Math.abs(code)}`;
 
 /**
  * MSBuild reads the origin up to the first colon, allowing one only as a drive letter

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makePrivateFolder } from '../../server/files/private-folder.js';
-import { underTemp } from '../../server/platform-paths.js';
+import { makePrivateFolder, underTemp } from '../../server/client-surface.js';
 import type { ProfileFileKind } from './profile-edit.js';
 
 /**

@@ -21,7 +21,7 @@ export interface ProfileContent {
 export const profileNameFor = (service: string): string => `kubebridge: ${service}`;
 
 /** The path of a named profile in the file, or `null` when it has none. */
-export function entryPath(doc: JsoncDocument, kind: ProfileFileKind, name: string): JSONPath | null {
+function entryPath(doc: JsoncDocument, kind: ProfileFileKind, name: string): JSONPath | null {
 	if (kind === 'launchSettings') {
 		const profiles = findNodeAtLocation(doc.root, ['profiles']);
 		return profiles?.type === 'object' && properties(profiles).some(([key]) => key === name) ? ['profiles', name] : null;

@@ -1,8 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { KubebridgeError } from '../../server/errors.js';
+import { KubebridgeError, isProcessAlive } from '../../server/client-surface.js';
 import { launchConfigurationNotFound, launchProfileInUse, projectFileNotWritable } from '../errors.js';
-import { processAlive } from '../process-alive.js';
 import { decodeTextFile, encodeText } from '../project/text-file.js';
 import {
 	defaultRecordDirectory, deleteRecord, digest, listRecords, loadRecord, saveRecord, type HandoverRecord,
@@ -155,7 +154,7 @@ function undo(record: HandoverRecord, directory: string): RemovedProfile {
  */
 export function installLaunchProfile(request: InstallRequest): InstalledProfile {
 	const directory = request.recordDirectory ?? defaultRecordDirectory();
-	const alive = request.isOwnerAlive ?? processAlive;
+	const alive = request.isOwnerAlive ?? isProcessAlive;
 	const ownerPid = request.ownerPid ?? process.pid;
 	const file = resolve(request.file);
 	const previous = loadRecord(directory, file);
@@ -201,7 +200,7 @@ export function removeLaunchProfile(file: string, options: HandoverOptions = {})
  */
 export function recoverStaleLaunchProfiles(options: HandoverOptions = {}): RecoveryReport {
 	const directory = options.recordDirectory ?? defaultRecordDirectory();
-	const alive = options.isOwnerAlive ?? processAlive;
+	const alive = options.isOwnerAlive ?? isProcessAlive;
 	const { records, unreadable } = listRecords(directory);
 	const report: RecoveryReport = { removed: [], failed: [], droppedRecords: unreadable };
 	for (const path of unreadable) rmSync(path, { force: true });

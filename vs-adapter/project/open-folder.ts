@@ -34,7 +34,7 @@ export interface OpenFolderSettings {
 
 /** Visual Studio keeps a folder's debug and task settings in its `.vs` folder. */
 export const launchVsPath = (root: string): string => join(root, '.vs', 'launch.vs.json');
-export const tasksVsPath = (root: string): string => join(root, '.vs', 'tasks.vs.json');
+const tasksVsPath = (root: string): string => join(root, '.vs', 'tasks.vs.json');
 
 function stringMap(node: Node | undefined): Record<string, string> {
 	const out: Record<string, string> = {};
@@ -64,7 +64,7 @@ export function readLaunchVs(path: string): DebugConfiguration[] {
 	return configurations;
 }
 
-export function readTasksVs(path: string): FolderTask[] {
+function readTasksVs(path: string): FolderTask[] {
 	const doc = parseJsonc(readTextFile(path));
 	const list = nodeOfType(doc, ['tasks'], 'array', '"tasks"');
 	return (list?.children ?? []).filter((item) => item.type === 'object').map((item) => ({

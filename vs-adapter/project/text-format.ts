@@ -1,7 +1,7 @@
 import type { FormattingOptions } from 'jsonc-parser';
 
 /** The line ending most lines of the text use; `fallback` when it has no line break. */
-export function detectEol(text: string, fallback: '\n' | '\r\n'): '\n' | '\r\n' {
+function detectEol(text: string, fallback: '\n' | '\r\n'): '\n' | '\r\n' {
 	const crlf = text.split('\r\n').length - 1;
 	const lf = text.split('\n').length - 1 - crlf;
 	if (crlf === 0 && lf === 0) return fallback;

@@ -3,9 +3,7 @@ import {
 	ConfigRequest, ConnectRequest, DiagnosticsRequest, DidChangeStateNotification, DisconnectRequest, EnvironmentRequest, ServicesRequest, SessionStatusRequest,
 	type ConnectResult, type ConnectTarget, type WorkDoneProgressValue,
 } from '../../protocol/index.js';
-import { formatDiagnostics } from '../../server/cli/format-diagnostics.js';
-import { describeDisconnected } from '../../server/cli/session-output.js';
-import { Logger } from '../../server/log/logger.js';
+import { formatDiagnostics, describeDisconnected, Logger } from '../../server/client-surface.js';
 import { formatError } from '../output/msbuild-line.js';
 import { installLaunchProfile, removeLaunchProfile } from '../profiles/profile-handover.js';
 import { discoverWorkspace } from '../project/project-discovery.js';

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { makePrivateFolder } from '../../server/files/private-folder.js';
-import { underTemp } from '../../server/platform-paths.js';
+import { makePrivateFolder, underTemp } from '../../server/client-surface.js';
 
 /**
  * What the background session of one solution leaves for later `kubebridge-vs` runs: they

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONFIG_FILE_NAME } from '../../server/config/config-file.js';
+import { CONFIG_FILE_NAME } from '../../server/client-surface.js';
 
 /**
  * The folder the sidecar reads `kubebridge.yaml` from: the solution's when it holds one,

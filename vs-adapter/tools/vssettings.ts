@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 
 /** The adapter commands Visual Studio users run from the Tools menu. */
-export const TOOL_VERBS = ['connect', 'disconnect', 'status', 'diagnostics'] as const;
+const TOOL_VERBS = ['connect', 'disconnect', 'status', 'diagnostics'] as const;
 export type ToolVerb = (typeof TOOL_VERBS)[number];
 
 /** One entry of Tools > External Tools, with the fields Visual Studio 2019 exports for it. */

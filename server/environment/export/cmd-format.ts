@@ -11,7 +11,7 @@ const OPERATORS = new Set(['^', '&', '|', '<', '>', '(', ')']);
  * every quote inside the value flips cmd's quoted state, after which operators need a caret
  * until the next quote flips it back. SET itself keeps everything up to the last quote.
  */
-export function cmdQuoted(text: string): string {
+function cmdQuoted(text: string): string {
 	let out = '';
 	let quoted = true;
 	for (const char of text) {

@@ -1,5 +1,5 @@
 /** The hand-over formats kubebridge writes an environment in. */
-export const EXPORT_FORMATS = ['dotenv', 'launchSettings', 'vscode', 'bash', 'powershell', 'cmd'] as const;
+const EXPORT_FORMATS = ['dotenv', 'launchSettings', 'vscode', 'bash', 'powershell', 'cmd'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** A variable to write: a name and its exact value. */

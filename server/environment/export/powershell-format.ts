@@ -13,7 +13,7 @@ const CONTROL_ESCAPES: Record<string, string> = { '\0': '`0', '\x07': '`a', '\b'
  * doubled) unless it holds control characters, which a script file could not keep intact
  * through editors and line-ending changes; those go double-quoted with backtick escapes.
  */
-export function powershellString(text: string): string {
+function powershellString(text: string): string {
 	if (!/[\0-\x1f\x7f]/.test(text)) return `'${text.replace(SINGLE_QUOTES, (quote) => quote + quote)}'`;
 	let out = '';
 	for (const char of text) {

@@ -11,6 +11,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import net from 'node:net';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { issueKubeconfig } from '../../helpers/cluster.mjs';
 import { DEVELOPER_RULES } from '../../helpers/developer-role.mjs';
 import { EXECUTABLE, runExecutable, startSidecar } from '../../helpers/executable.mjs';
@@ -183,20 +184,29 @@ async function checkDiagnostics(sidecar, path, connected) {
 	assert.ok(JSON.parse(cli.stdout).clusterSessions.some((s) => s.sessionId === connected.sessionId), 'the CLI sees the session in the cluster');
 }
 
-test('after kill -9 the next session removes the stale names, and a connect that fails late leaves the file as it was', async () => {
-	const original = '127.0.0.1 localhost\n';
+test('after kill -9, kubebridge restore removes the stale names and the session folder, the next session does too, and a connect that fails late leaves the file as it was', async () => {
+	const original = '127.0.0.1 localhost\r\n# kept\r\n';
 	const path = hostsCopy('after-crash', original);
 	const first = await connectWith({ hostsPath: path });
+	const sessionFolder = join(tmpdir(), 'kubebridge', 'sessions', first.connected.sessionId);
+	assert.ok(existsSync(sessionFolder), 'the session has its folder');
 	first.sidecar.child.kill('SIGKILL');
 	await first.sidecar.exited;
 	assert.match(readFileSync(path, 'latin1'), new RegExp(`session=${first.connected.sessionId}`), 'a crash leaves the block');
 
 	const developer = issueKubeconfig({ user: `dev-${ns}`, namespace: ns, rules: DEVELOPER_RULES });
-	const restorer = startSidecar({ args: ['--kubeconfig', developer.kubeconfig] });
-	sidecars.push(restorer);
-	await restorer.client.initialize({ cluster: { namespace: ns } });
-	assert.ok((await restorer.client.request('session/restore', { namespace: ns }, 150_000)).result);
-	await disconnectAndExit(restorer).catch(() => undefined);
+	const restored = runExecutable(['restore', '-n', ns, '--kubeconfig', developer.kubeconfig, '--hosts-file', path]);
+	assert.equal(restored.status, 0, restored.stderr);
+	assert.match(restored.stdout, new RegExp(`Cleaned on this machine: .*the names of session ${first.connected.sessionId}`));
+	assert.equal(readFileSync(path, 'latin1'), original, 'kubebridge restore put the hosts file back byte for byte');
+	assert.equal(existsSync(sessionFolder), false, 'and removed the session folder with its copied secrets');
+
+	// A second crash, cleaned by the next connect instead.
+	const second = await connectWith({ hostsPath: path });
+	second.sidecar.child.kill('SIGKILL');
+	await second.sidecar.exited;
+	assert.ok(runExecutable(['restore', '-n', ns, '--kubeconfig', developer.kubeconfig, '--hosts-file', hostsCopy('other', '')]).status === 0);
+	assert.match(readFileSync(path, 'latin1'), new RegExp(`session=${second.connected.sessionId}`), 'restore cleans only the hosts file it is given');
 
 	const before = await comparableObject('deployment', ns, 'api');
 	// kube-system is outside the developer's Role: outbound fails after the agents serve.
@@ -206,10 +216,10 @@ test('after kill -9 the next session removes the stale names, and a connect that
 	assert.equal(readFileSync(path, 'latin1'), original, 'the stale block is gone and the failed session left none');
 	assert.deepEqual(await comparableObject('deployment', ns, 'api'), before, 'the failed connect restored the workload');
 
-	const second = await connectWith({ hostsPath: path });
+	const third = await connectWith({ hostsPath: path });
 	const blocks = readFileSync(path, 'latin1').match(/# >>> kubebridge session=\S+/g);
-	assert.deepEqual(blocks, [`# >>> kubebridge session=${second.connected.sessionId}`]);
-	await disconnectAndExit(second.sidecar);
+	assert.deepEqual(blocks, [`# >>> kubebridge session=${third.connected.sessionId}`]);
+	await disconnectAndExit(third.sidecar);
 	assert.equal(readFileSync(path, 'latin1'), original);
 });
 

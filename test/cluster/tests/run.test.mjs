@@ -36,12 +36,14 @@ before(async () => {
 	const [deployment, service] = appManifests(namespace, 'app');
 	const container = deployment.spec.template.spec.containers[0];
 	container.env.push({ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'creds', key: 'password' } } });
-	container.envFrom = [{ prefix: 'CREDS_', secretRef: { name: 'creds' } }];
+	// Keys that are no shell identifiers become env var names the pod has as they are.
+	container.envFrom = [{ prefix: 'CREDS_', secretRef: { name: 'creds' } }, { prefix: 'CFG_', configMapRef: { name: 'cfg' } }];
 	container.volumeMounts = [{ name: 'settings', mountPath: '/etc/settings', readOnly: true }];
 	deployment.spec.template.spec.volumes = [{ name: 'settings', configMap: { name: 'settings' } }];
 	apply([
 		{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds', namespace }, stringData: { password: SECRETS.password, 'api-token': SECRETS.token } },
 		{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace }, data: { 'app.conf': SETTINGS } },
+		{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace }, data: { 'settings.json': '{"a": 1}', 'feature-flag': 'on', plain: 'yes' } },
 		deployment, service, ...clientManifests(namespace),
 	]);
 	developer = issueKubeconfig({ user: `dev-${namespace}`, namespace, rules: DEVELOPER_RULES });
@@ -182,6 +184,26 @@ test("run: the program's arguments arrive exactly as typed, -0 and a second -- i
 	try {
 		assert.equal(await run.exited, 0, run.output.stderr);
 		assert.equal(run.output.stdout, '[-0][-a][--][]');
+		await restored(before);
+	} finally {
+		run.child.kill('SIGKILL');
+	}
+});
+
+test("run: a launch command written as one string hands the program the env vars whose names hold a dot or a dash, with the pod's values", async () => {
+	const inPod = await kubectlAsync(['exec', '-n', namespace, 'deploy/app', '-c', 'app', '--', 'node', '-e', 'process.stdout.write(JSON.stringify(process.env))']);
+	const odd = Object.fromEntries(Object.entries(JSON.parse(inPod.stdout)).filter(([name]) => /[.-]/.test(name)));
+	assert.deepEqual(Object.keys(odd).sort(), ['CFG_feature-flag', 'CFG_settings.json', 'CREDS_api-token']);
+	const before = await comparableObject('deployment', namespace, 'app');
+	const cwd = mkdtempSync(join(tmpdir(), 'kubebridge-run-ws-'));
+	writeFileSync(join(cwd, 'dump-env.cjs'), "require('node:fs').writeFileSync('seen.json', JSON.stringify(process.env))");
+	writeFileSync(join(cwd, 'kubebridge.yaml'), `version: 1\nlaunch:\n  command: "'${NODE}' dump-env.cjs"\n`);
+	const run = kubebridge(['run', 'app', '-n', namespace, '--local-port', String(await freePort()), '--no-outbound'], { cwd });
+	try {
+		assert.equal(await run.exited, 0, run.output.stderr);
+		const seen = JSON.parse(readFileSync(join(cwd, 'seen.json'), 'utf8'));
+		const same = Object.keys(odd).filter((name) => seen[name] === odd[name]);
+		assert.deepEqual(same, Object.keys(odd), 'every such variable reached the program with the value it has in the pod');
 		await restored(before);
 	} finally {
 		run.child.kill('SIGKILL');

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveContainerEnvironment } from '../../../out/server/environment/env-resolver.js';
 import { resolveWithLocalServices } from '../../../out/server/environment/service-rewrite.js';
-import { maskSecrets, MASK } from '../../../out/server/environment/masking.js';
+import { maskSecrets, MASK } from '../../../out/server/secrets/masking.js';
 
 const service = (name, namespace, clusterIP, ports) => ({ metadata: { name, namespace }, spec: { clusterIP, ports } });
 const KUBERNETES = service('kubernetes', 'default', '10.96.0.1', [{ name: 'https', port: 443, protocol: 'TCP' }]);

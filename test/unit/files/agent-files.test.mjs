@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FILE_LIMITS } from '../../../out/agent/src/contract.js';
+import { FILE_LIMITS } from '../../../out/agent/src/contract/contract.js';
 import { FileLister, readContent } from '../../../out/agent/src/file-listing.js';
 import { underMountPoint, volumeMountPoints } from '../../../out/agent/src/mount-points.js';
 

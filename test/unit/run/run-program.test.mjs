@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { ResponseError } from 'vscode-jsonrpc/node';
 import { splitProgramWords } from '../../../out/server/cli/program-words.js';
 import { runProgram } from '../../../out/server/cli/run-program.js';
-import { main } from '../../../out/server/main.js';
+import { main } from '../../../out/server/cli/main.js';
 import { runChild } from '../../../out/server/run/child-process.js';
 import { exitCodeOf, NOT_STARTED_EXIT_CODE } from '../../../out/server/run/exit-code.js';
 import { launchCommand } from '../../../out/server/run/launch-command.js';

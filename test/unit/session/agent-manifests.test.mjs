@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { agentTemplate, AGENT_USER } from '../../../out/server/session/agent-template.js';
 import { chooseAgentRuntime, DEFAULT_AGENT_BASE_IMAGE } from '../../../out/server/session/agent-runtime.js';
-import { agentScript, describeScript, isAgentScriptConfigMap } from '../../../out/server/session/agent-script.js';
+import { agentScript, describeScript } from '../../../out/server/session/agent-script.js';
+import { isAgentScriptConfigMap } from '../../../out/agent/src/contract/contract.js';
 import { agentScriptManifest } from '../../../out/server/session/agent-script-delivery.js';
 import { restorerManifests } from '../../../out/server/session/restorer-manifests.js';
-import { restoredObject } from '../../../out/agent/src/takeover-record.js';
-import { hopeless } from '../../../out/server/session/workload-pods.js';
+import { restoredObject } from '../../../out/agent/src/contract/takeover-record.js';
+import { hopeless } from '../../../out/server/targets/workload-pods.js';
 
 const script = describeScript('console.log("agent")\n');
 const onNode = { image: 'node:24-slim', script };

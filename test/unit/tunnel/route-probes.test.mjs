@@ -1,0 +1,153 @@
+// The probes connect sends to a service's cluster IP, on this machine: the real agent
+// program dials them as it would in a pod, the sidecar's AgentLink catches the ones that
+// reach it, and the local process never sees one.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, createServer } from 'node:net';
+import { AgentLink } from '../../../out/server/tunnel/agent-link.js';
+import { dialThroughAgent } from '../../../out/server/tunnel/agent-dial.js';
+import { DialPools } from '../../../out/server/tunnel/forward-pool.js';
+import { RouteProbes } from '../../../out/server/tunnel/route-probes.js';
+import { Logger } from '../../../out/server/log/logger.js';
+import { startFakePortForward } from '../../helpers/fake-portforward.mjs';
+import { freePort, startLocalAgent } from '../../helpers/local-agent.mjs';
+import { waitUntil } from '../../helpers/wait-until.mjs';
+
+let forward, agent, appPort, localPort, link, address;
+const probes = new RouteProbes();
+const refused = [];
+/** What the local process was sent, one entry per connection. */
+const localConnections = [];
+let localServer;
+
+/** An echo server that records what each connection sent; `greeting` is written first, as a server-speaks-first protocol does. */
+async function startRecordingServer(port, record, greeting = '') {
+	const server = createServer({ allowHalfOpen: true }, (socket) => {
+		const entry = { bytes: Buffer.alloc(0) };
+		record.push(entry);
+		if (greeting) socket.write(greeting);
+		socket.on('data', (c) => { entry.bytes = Buffer.concat([entry.bytes, c]); });
+		socket.on('end', () => socket.end(entry.bytes));
+		socket.on('error', () => undefined);
+	});
+	await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+	return server;
+}
+
+let pools;
+const probeTo = async (port) => probes.send(await dialThroughAgent(pools.of(address), address, '127.0.0.1', port), 3000);
+
+before(async () => {
+	forward = await startFakePortForward();
+	pools = new DialPools(forward.endpoint);
+	appPort = await freePort();
+	localPort = await freePort();
+	localServer = await startRecordingServer(localPort, localConnections);
+	agent = await startLocalAgent([appPort]);
+	address = { namespace: 'ns', pod: 'agent-0', controlPort: agent.controlPort, token: agent.token };
+	link = new AgentLink(forward.endpoint, address, new Map([[appPort, localPort]]),
+		{ stateChanged: () => undefined, localRefused: (local, remote) => refused.push([local, remote]), localAccepted: () => undefined },
+		new Logger(null), probes);
+	link.start();
+	await waitUntil(() => link.stats().state === 'serving' && link.stats().idleTunnels > 0);
+});
+
+after(async () => {
+	pools.close();
+	link.stop();
+	await agent.stop();
+	await forward.close();
+	localServer.close();
+});
+
+test('a probe that reaches an agent is caught by its link, and the local process never sees it', async () => {
+	const caught = await probes.watch(() => Promise.all([probeTo(appPort), probeTo(appPort), probeTo(appPort)]));
+	assert.deepEqual(caught, ['agent-0', 'agent-0', 'agent-0']);
+	await new Promise((resolve) => setTimeout(resolve, 200));
+	assert.equal(localConnections.length, 0);
+	assert.equal(link.stats().totalConnections, 0, 'probes are not counted as callers');
+});
+
+test('a probe that reaches something else (an original pod) is not caught, and a refusal is known at once', async () => {
+	const originalPort = await freePort();
+	const seen = [];
+	// As an HTTP server would: a request it cannot parse is answered 400 and closed.
+	const server = createServer((socket) => {
+		socket.on('error', () => undefined);
+		socket.once('data', (bytes) => { seen.push(bytes); socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'); });
+	});
+	await new Promise((resolve) => server.listen(originalPort, '127.0.0.1', resolve));
+	try {
+		const started = Date.now();
+		assert.equal(await probes.watch(() => probeTo(originalPort)), null);
+		assert.ok(Date.now() - started < 2000, `a miss is known before the probe times out (${Date.now() - started} ms)`);
+		assert.match(seen[0].toString('latin1'), /^KUBEBRIDGE-ROUTE-PROBE [0-9a-f]{32}\r\n$/, 'the original saw a readable marker');
+	} finally {
+		server.close();
+	}
+});
+
+test('while probes run, a real caller still reaches the local process with its bytes intact', async () => {
+	const payload = Buffer.from('GET / HTTP/1.1\r\nHost: api\r\n\r\n'.repeat(2000));
+	const answer = await probes.watch(() => new Promise((resolve, reject) => {
+		const socket = connect({ host: '127.0.0.1', port: appPort, allowHalfOpen: true });
+		const chunks = [];
+		socket.on('data', (c) => chunks.push(c));
+		socket.on('end', () => { socket.end(); resolve(Buffer.concat(chunks)); });
+		socket.on('error', reject);
+		socket.end(payload);
+	}));
+	assert.ok(answer.equals(payload));
+	assert.ok(localConnections.at(-1).bytes.equals(payload));
+});
+
+test('while probes run, a caller that waits for the server to speak first is handed on after a short look', async () => {
+	const greetingPort = await freePort();
+	const greeted = [];
+	const server = await startRecordingServer(greetingPort, greeted, '220 ready\r\n');
+	const second = new AgentLink(forward.endpoint, address, new Map([[appPort, greetingPort]]),
+		{ stateChanged: () => undefined, localRefused: () => undefined, localAccepted: () => undefined }, new Logger(null), probes);
+	link.stop();
+	try {
+		second.start();
+		await waitUntil(() => second.stats().state === 'serving' && second.stats().idleTunnels > 0);
+		const started = Date.now();
+		const greeting = await probes.watch(() => new Promise((resolve, reject) => {
+			const socket = connect({ host: '127.0.0.1', port: appPort });
+			socket.once('data', (c) => { socket.destroy(); resolve(c.toString()); });
+			socket.on('error', reject);
+		}));
+		assert.equal(greeting, '220 ready\r\n');
+		assert.ok(Date.now() - started < 2500, `greeted after ${Date.now() - started} ms`);
+	} finally {
+		second.stop();
+		server.close();
+	}
+});
+
+test('a probe while nothing listens locally raises no "nothing listens" warning', async () => {
+	const quiet = [];
+	const nowhere = await freePort();
+	const third = new AgentLink(forward.endpoint, address, new Map([[appPort, nowhere]]),
+		{ stateChanged: () => undefined, localRefused: (local) => quiet.push(local), localAccepted: () => undefined }, new Logger(null), probes);
+	try {
+		third.start();
+		await waitUntil(() => third.stats().state === 'serving' && third.stats().idleTunnels > 0);
+		assert.equal(await probes.watch(() => probeTo(appPort)), 'agent-0');
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		assert.deepEqual(quiet, []);
+	} finally {
+		third.stop();
+	}
+});
+
+test('a caller\'s first bytes are judged only as far as they can tell', () => {
+	const judge = (text) => probes.judge(Buffer.from(text, 'latin1'), 'pod');
+	assert.equal(judge('KUBEBRIDGE-ROUTE'), 'undecided');
+	assert.equal(judge(`KUBEBRIDGE-ROUTE-PROBE ${'a'.repeat(32)}`), 'undecided');
+	assert.equal(judge(`KUBEBRIDGE-ROUTE-PROBE ${'a'.repeat(32)}\r\n`), 'probe', 'a marker no probe waits for any more is still no caller');
+	assert.equal(judge(`KUBEBRIDGE-ROUTE-PROBE ${'z'.repeat(32)}\r\n`), 'caller');
+	assert.equal(judge('GET / HTTP/1.1\r\n'), 'caller');
+	assert.equal(judge('K'), 'undecided');
+	assert.equal(probes.watching, false, 'callers are looked at only while probes run');
+});
