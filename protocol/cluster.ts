@@ -101,7 +101,7 @@ export const NOT_CONNECTABLE_REASONS = [
 	'externalName',
 	'noSelector',
 	'noPods',
-	'noTcpPorts',
+	'noTcpOrUdpPorts',
 	'unsupportedWorkload',
 	'hostNetwork',
 	'noServingContainer',

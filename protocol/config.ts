@@ -1,8 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { RequestType } from 'vscode-jsonrpc';
-import { Closed, Dictionary, NonEmptyString, Port } from './schema.js';
+import { Closed, Dictionary, NonEmptyString, Port, StringEnum } from './schema.js';
 import type { ErrorData } from './errors.js';
-import { TargetWorkloadKind } from './session.js';
+import { RouteHeader, TargetMode, TargetWorkloadKind } from './session.js';
 import type { RequestTraits } from './traits.js';
 
 /** A Kubernetes object name as the workspace file may write it (an RFC 1123 label). */
@@ -20,7 +20,10 @@ export const ConfigTarget = Closed({
 	ports: Type.Optional(Type.Array(Closed({
 		remote: Port({ description: "The container's port." }),
 		local: Port({ description: 'The port the local program listens on.' }),
+		protocol: Type.Optional(StringEnum(['TCP', 'UDP'], { description: 'TCP or UDP. Default: the port number in whichever of the two the container serves it.' })),
 	}), { description: 'Which container port goes to which local port. Default: each port to the same number locally.' })),
+	route: Type.Optional(RouteHeader),
+	mode: Type.Optional(TargetMode),
 }, { oneOf: [{ required: ['service'] }, { required: ['workload'] }] });
 export type ConfigTarget = Static<typeof ConfigTarget>;
 

@@ -77,6 +77,8 @@ export const ERROR_REASONS = [
 	'targetNotConnectable',
 	'targetTakenOver',
 	'agentNotReady',
+	'routeNotPossible',
+	'routeTaken',
 	'sessionActive',
 	'noSession',
 	'envSourceNotFound',

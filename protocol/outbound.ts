@@ -28,16 +28,20 @@ export interface OutboundPort {
 	port: number;
 	/** The port name of the service, when it has one. */
 	name: string | null;
+	/** A UDP port listens for datagrams on `localPort`; a service port with both protocols is two entries. */
+	protocol: 'TCP' | 'UDP';
 	/** Where it listens on this machine (`address`). Differs from `port` when the port was low, taken, or in no-hosts mode. */
 	localPort: number;
-	/** Connections made so far. */
+	/** Connections made so far (UDP: flows, one per local sender address and port). */
 	connections: number;
-	/** Connections open now. */
+	/** Connections open now (UDP: flows not yet idle). */
 	activeConnections: number;
 	/** Bytes from this machine to the cluster. */
 	bytesOut: number;
 	/** Bytes from the cluster to this machine. */
 	bytesIn: number;
+	/** UDP only: datagrams each way, and those dropped (too large, or a tunnel or socket backed up). */
+	datagrams?: { out: number; in: number; droppedOversize: number; droppedBacklog: number };
 }
 
 /** A service (or one pod of a headless service) reached from this machine. */

@@ -9,11 +9,25 @@ import type { NotificationTraits, RequestTraits } from './traits.js';
 export const PortMapping = Closed({
 	remote: Port({ description: "The container port (what the Service's targetPort resolves to)." }),
 	local: Port({ description: 'The port the local process listens on (127.0.0.1).' }),
+	protocol: Type.Optional(StringEnum(['TCP', 'UDP'], {
+		description: 'Which protocol of the port this maps. Default: the port number as the container serves it, TCP and, when the container declares it, UDP too.',
+	})),
 }, { description: 'A remote port of the target and the local port its traffic goes to.' });
 export type PortMapping = Static<typeof PortMapping>;
 
 export const TargetWorkloadKind = StringEnum(['Deployment', 'StatefulSet', 'ReplicaSet', 'Pod']);
 export type TargetWorkloadKind = Static<typeof TargetWorkloadKind>;
+
+export const RouteHeader = Closed({
+	header: Type.String({ pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", maxLength: 128, description: 'An HTTP header name (compared without case), e.g. `x-dev`.' }),
+	value: Type.String({ pattern: '^[\\x21-\\x2b\\x2d-\\x7e]+$', maxLength: 256, description: 'The value that selects this session: visible ASCII, no space or comma.' }),
+}, { description: "Header routing: only HTTP/1.1 and HTTP/2 requests carrying this header with this value reach the local process; every other request, and every connection that is not HTTP, is served by the service's original pods, which keep running. Several sessions share a service, each with its own value." });
+export type RouteHeader = Static<typeof RouteHeader>;
+
+export const TargetMode = StringEnum(['replace', 'mirror'], {
+	description: "`replace` (default): the local process serves the target's requests (all of them, or with `route` those carrying its header). `mirror`: the original pods keep serving every request and the local process gets a copy of each (of those carrying the header, with `route`), its answers discarded.",
+});
+export type TargetMode = Static<typeof TargetMode>;
 
 export const ConnectTarget = Closed({
 	service: Type.Optional(NonEmptyString({ description: 'A service whose pods are taken over.' })),
@@ -22,6 +36,8 @@ export const ConnectTarget = Closed({
 	container: Type.Optional(NonEmptyString({ description: "Default: the container serving the service's ports (known mesh sidecars are skipped), or the workload's first." })),
 	localPort: Type.Optional(Port({ description: "The local port for the target's first TCP port; a shorthand for one `ports` entry." })),
 	ports: Type.Optional(Type.Array(PortMapping, { maxItems: 64, description: 'Remote → local; a remote port not listed goes to the same port number locally.' })),
+	route: Type.Optional(RouteHeader),
+	mode: Type.Optional(TargetMode),
 }, { description: 'What to redirect: a service, or a workload directly. Exactly one of the two.' });
 export type ConnectTarget = Static<typeof ConnectTarget>;
 
@@ -47,8 +63,8 @@ export interface ConnectedTarget {
 	container: string;
 	/** The agent pods now serving (every replica). */
 	agentPods: string[];
-	/** Every port now redirected, with the service port in front of it when there is one. */
-	ports: (PortMapping & { servicePort: number | null })[];
+	/** Every port now redirected, TCP and UDP, with the service port in front of it when there is one. */
+	ports: { remote: number; local: number; protocol: 'TCP' | 'UDP'; servicePort: number | null }[];
 	/**
 	 * Variables the session's features add for the local program of this target (e.g. the
 	 * folder of its copied files), on top of the container's own; `environment/get` and
@@ -57,6 +73,15 @@ export interface ConnectedTarget {
 	environment: Record<string, string>;
 	/** The container's mounted files copied to this machine; null until the session has them. */
 	files: TargetFiles | null;
+	/** `replace` or `mirror`, as connect was asked. */
+	mode: TargetMode;
+	/** The header that selects this session's requests; null when it gets every request. */
+	route: RouteHeader | null;
+	/**
+	 * The router Deployment the service selects while sessions share it (header routing or
+	 * mirror); null when the workload itself was taken over.
+	 */
+	router: string | null;
 }
 
 /**
@@ -162,6 +187,38 @@ export interface AgentStatus {
 	idleTunnels: number;
 	activeConnections: number;
 	totalConnections: number;
+	/** Present when the agent takes UDP ports: its flows of datagrams. */
+	udp?: AgentDatagramStats;
+}
+
+/** What an agent's UDP ports carried: as this machine relayed it, and as the agent counted it. */
+export interface AgentDatagramStats {
+	/** Flows (one per caller's address and port) so far, and open now. */
+	flows: number;
+	activeFlows: number;
+	/** Datagrams from callers in the cluster sent on to the local process. */
+	toLocal: number;
+	/** Replies of the local process sent back towards the callers. */
+	fromLocal: number;
+	/** Dropped on this machine: larger than a UDP datagram can be, or a tunnel or socket was backed up. */
+	droppedOversize: number;
+	droppedBacklog: number;
+	/** The agent's own counts, as of its last heartbeat (null before the first). */
+	agent: AgentDatagramCounts | null;
+}
+
+/** What an agent's UDP ports carried and dropped since it started, as the agent counts it. */
+export interface AgentDatagramCounts {
+	flows: number;
+	activeFlows: number;
+	/** Datagrams from callers into the tunnels. */
+	fromCallers: number;
+	/** Replies out of the tunnels sent to the callers. */
+	toCallers: number;
+	/** Larger than a UDP datagram can be. */
+	droppedOversize: number;
+	/** A tunnel or the port's socket was backed up, or no tunnel came for a new flow. */
+	droppedBacklog: number;
 }
 
 export interface SessionStatusResult {
@@ -215,6 +272,8 @@ export type SessionChange =
 	| 'localPortRefused'
 	| 'filesChanged'
 	| 'outboundChanged'
+	| 'routeAdded'
+	| 'routeRemoved'
 	| 'disconnected';
 
 export interface DidChangeStateParams {
@@ -232,6 +291,8 @@ export interface DidChangeStateParams {
 	 * `session/status` has the set now reached.
 	 */
 	services?: string[];
+	/** For `routeAdded` and `routeRemoved`: the target, its mode and the header that selects its requests (null: every request). */
+	route?: { target: string; mode: TargetMode; header: RouteHeader | null };
 	/** A sentence for the user. */
 	message: string;
 }

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { AGENT_PATHS, HEARTBEAT_MS, type AgentEvent } from './contract/contract.js';
+import type { DatagramFlows, FlowCounts } from './contract/datagram-flows.js';
+import { addCounts, noCounts } from './contract/datagram-relay.js';
 import { authorized, dial, tunnelUpgrade } from './dial-server.js';
 import type { FileServer } from './file-server.js';
 import { log } from './log.js';
@@ -19,12 +21,13 @@ export class ControlServer {
 	private readonly server: Server;
 	private readonly subscribers = new Set<ServerResponse>();
 	private lastSeen = 0;
+	private flows: DatagramFlows[] = [];
 
 	constructor(private readonly settings: AgentSettings, private readonly pool: TunnelPool, private readonly files: FileServer,
 		private readonly readiness: ReadinessMirror) {
 		this.server = createServer({ keepAlive: true, requestTimeout: 0, headersTimeout: 10_000 }, (req, res) => this.route(req, res));
 		this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
-		setInterval(() => this.broadcast({ event: 'heartbeat', idle: pool.idleCount, active: pool.active }), HEARTBEAT_MS).unref();
+		setInterval(() => this.broadcast({ event: 'heartbeat', idle: pool.idleCount, active: pool.active, ...this.datagrams() }), HEARTBEAT_MS).unref();
 	}
 
 	/**
@@ -34,6 +37,22 @@ export class ControlServer {
 	 */
 	get sidecarExpected(): boolean {
 		return this.subscribers.size > 0 || Date.now() - this.lastSeen < RECONNECT_GRACE_MS;
+	}
+
+	/** The UDP ports' flows, whose counts the heartbeats carry. */
+	watchFlows(flows: DatagramFlows[]): void {
+		this.flows = flows;
+	}
+
+	private datagrams(): { udp?: FlowCounts } {
+		if (this.flows.length === 0) return {};
+		const udp: FlowCounts = { ...noCounts(), flows: 0, activeFlows: 0 };
+		for (const counts of this.flows.map((f) => f.counts())) {
+			addCounts(udp, counts);
+			udp.flows += counts.flows;
+			udp.activeFlows += counts.activeFlows;
+		}
+		return { udp };
 	}
 
 	listen(): Promise<void> {
@@ -82,7 +101,8 @@ export class ControlServer {
 
 	private status(): Record<string, unknown> {
 		return {
-			pod: this.settings.pod, ports: this.settings.ports, idle: this.pool.idleCount, active: this.pool.active, version: VERSION,
+			pod: this.settings.pod, ports: this.settings.ports, udpPorts: this.settings.udpPorts, idle: this.pool.idleCount, active: this.pool.active, version: VERSION,
+			...this.datagrams(),
 			readiness: { mirrors: this.readiness.mirrors, armed: this.readiness.isArmed },
 		};
 	}
@@ -101,7 +121,7 @@ export class ControlServer {
 	private subscribe(res: ServerResponse): void {
 		res.writeHead(200, { 'content-type': 'application/x-ndjson' });
 		this.subscribers.add(res);
-		res.write(JSON.stringify({ event: 'hello', pod: this.settings.pod, ports: this.settings.ports, version: VERSION } satisfies AgentEvent) + '\n');
+		res.write(JSON.stringify({ event: 'hello', pod: this.settings.pod, ports: this.settings.ports, udpPorts: this.settings.udpPorts, version: VERSION } satisfies AgentEvent) + '\n');
 		log('sidecar connected');
 		res.on('close', () => {
 			this.subscribers.delete(res);

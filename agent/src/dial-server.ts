@@ -1,8 +1,11 @@
+import { createSocket } from 'node:dgram';
+import { lookup } from 'node:dns/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { connect } from 'node:net';
+import { connect, isIPv6 } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { hasToken } from './auth.js';
 import { AGENT_ENV, AGENT_PATHS, DEFAULT_CONTROL_PORT, TUNNEL_UPGRADE } from './contract/contract.js';
+import { relayOverSocket } from './contract/datagram-relay.js';
 import { spliceSocket } from './contract/handoff.js';
 import { log } from './log.js';
 import { switchingProtocols } from './pool.js';
@@ -39,6 +42,7 @@ export function dial(url: URL, tunnel: Duplex, refuse: Refuse): void {
 	const host = url.searchParams.get('host') ?? '';
 	const port = Number(url.searchParams.get('port'));
 	if (!host || !Number.isInteger(port) || port < 1 || port > 65535) return refuse('400 Bad Request');
+	if (url.searchParams.get('transport') === 'udp') return void dialUdp(host, port, tunnel, refuse);
 	const socket = connect({ host, port, allowHalfOpen: true, noDelay: true });
 	let connected = false;
 	socket.once('connect', () => {
@@ -47,6 +51,26 @@ export function dial(url: URL, tunnel: Duplex, refuse: Refuse): void {
 		spliceSocket(socket, tunnel);
 	});
 	socket.once('error', () => { if (!connected) refuse('502 Bad Gateway'); });
+}
+
+/**
+ * A UDP socket of its own for one flow of the sidecar's, connected to `host:port` (a name
+ * resolved as the pod resolves it), so the replies of that peer alone come back to it.
+ */
+async function dialUdp(host: string, port: number, tunnel: Duplex, refuse: Refuse): Promise<void> {
+	let address: string;
+	try {
+		address = (await lookup(host)).address;
+	} catch {
+		return refuse('502 Bad Gateway');
+	}
+	const socket = createSocket(isIPv6(address) ? 'udp6' : 'udp4');
+	socket.once('error', () => refuse('502 Bad Gateway'));
+	socket.connect(port, address, () => {
+		socket.removeAllListeners('error');
+		tunnel.write(switchingProtocols({}));
+		relayOverSocket(tunnel, Buffer.alloc(0), socket);
+	});
 }
 
 /**

@@ -5,7 +5,8 @@ import { log } from './log.js';
 import { TunnelPool } from './pool.js';
 import { ReadinessMirror } from './readiness.js';
 import { runRestorer } from './restorer.js';
-import { listenForProbes, listenOnAppPorts } from './servers.js';
+import { serveRouter } from './router.js';
+import { listenForProbes, listenOnAppPorts, listenOnUdpPorts } from './servers.js';
 import { readSettings } from './settings.js';
 
 /** The agent in a taken-over pod: takes the container's ports and hands callers to the sidecar. */
@@ -18,7 +19,8 @@ async function serveAgent(): Promise<void> {
 	await control.listen();
 	await listenForProbes(settings.healthPort, readiness);
 	await listenOnAppPorts(settings.ports, pool);
-	log('agent ready', { pod: settings.pod, ports: settings.ports, controlPort: settings.controlPort, session: settings.session });
+	control.watchFlows(await listenOnUdpPorts(settings.udpPorts, pool));
+	log('agent ready', { pod: settings.pod, ports: settings.ports, udpPorts: settings.udpPorts, controlPort: settings.controlPort, session: settings.session });
 }
 
 /** The restorer, and while it watches, the dials the sidecar probes the service with once the agents are gone. */
@@ -31,7 +33,7 @@ async function serveRestorer(): Promise<void> {
 }
 
 const mode = process.argv[2] ?? 'agent';
-const run = mode === 'restore' ? serveRestorer : serveAgent;
+const run = mode === 'restore' ? serveRestorer : mode === 'route' ? serveRouter : serveAgent;
 process.on('SIGTERM', () => process.exit(0));
 run().catch((error: Error) => {
 	log('failed', { error: error.message });

@@ -3,7 +3,22 @@ import type { Duplex } from 'node:stream';
 import { AGENT_HEADERS, TUNNEL_UPGRADE } from './contract/contract.js';
 import { spliceSocket } from './contract/handoff.js';
 
-interface WaitingCaller { socket: Socket; port: number; timer: NodeJS.Timeout }
+/** What waits for a tunnel: a TCP caller, or the first datagram of a UDP sender. */
+export interface TunnelClaim {
+	/** The agent port it reached. */
+	port: number;
+	/** Its address as the agent saw it, `address:port`. */
+	peer: string;
+	udp: boolean;
+	/** The tunnel is its own from here, after the 101. */
+	attach(tunnel: Duplex): void;
+	/** No tunnel for it: no sidecar is there, or none came in time. */
+	refuse(): void;
+	/** Calls `listener` once when it is over (the caller closed, the flow ended). */
+	onGone(listener: () => void): void;
+}
+
+interface Waiting { claim: TunnelClaim; timer: NodeJS.Timeout }
 
 /** How long a caller may wait for the sidecar to open a tunnel before it is reset. */
 const WAIT_FOR_TUNNEL_MS = 10_000;
@@ -19,13 +34,13 @@ export function switchingProtocols(headers: Record<string, string>): string {
 }
 
 /**
- * Tunnels the sidecar opened ahead of time, and callers waiting for one. A caller takes
- * an idle tunnel at once; when none is idle it waits while the sidecar is connected, and
+ * Tunnels the sidecar opened ahead of time, and callers waiting for one (a TCP connection,
+ * or a UDP sender's first datagram). A caller takes an idle tunnel at once; when none is idle it waits while the sidecar is connected, and
  * is reset at once when no sidecar is there to open one.
  */
 export class TunnelPool {
 	private readonly idle: Duplex[] = [];
-	private readonly waiting: WaitingCaller[] = [];
+	private readonly waiting: Waiting[] = [];
 	active = 0;
 
 	constructor(
@@ -36,10 +51,10 @@ export class TunnelPool {
 	get idleCount(): number { return this.idle.length; }
 
 	offerTunnel(tunnel: Duplex): void {
-		const caller = this.waiting.shift();
-		if (caller) {
-			clearTimeout(caller.timer);
-			this.join(caller.socket, caller.port, tunnel);
+		const waiting = this.waiting.shift();
+		if (waiting) {
+			clearTimeout(waiting.timer);
+			this.join(waiting.claim, tunnel);
 			return;
 		}
 		this.idle.push(tunnel);
@@ -57,44 +72,73 @@ export class TunnelPool {
 	}
 
 	offerCaller(socket: Socket, port: number): void {
+		socket.pause();
+		this.claim({
+			port, peer: `${socket.remoteAddress}:${socket.remotePort}`, udp: false,
+			attach: (tunnel) => {
+				socket.resume();
+				spliceSocket(socket, tunnel);
+			},
+			refuse: () => socket.resetAndDestroy(),
+			onGone: (listener) => socket.once('close', listener),
+		});
+	}
+
+	/** A tunnel for the datagrams of a new UDP sender; rejects when none is to be had. */
+	tunnelForFlow(port: number, peer: string): Promise<Duplex> {
+		return new Promise((resolve, reject) => {
+			const gone: (() => void)[] = [];
+			this.claim({
+				port, peer, udp: true,
+				attach: (tunnel) => {
+					tunnel.once('close', () => { for (const listener of gone) listener(); });
+					resolve(tunnel);
+				},
+				refuse: () => reject(new Error('no tunnel for the flow')),
+				onGone: (listener) => { gone.push(listener); },
+			});
+		});
+	}
+
+	/** An idle tunnel at once; else a wait while a sidecar is expected to open one, else a refusal. */
+	private claim(claim: TunnelClaim): void {
 		const tunnel = this.idle.shift();
 		if (tunnel) {
-			this.join(socket, port, tunnel);
+			this.join(claim, tunnel);
 			return;
 		}
 		if (!this.sidecarExpected()) {
-			socket.resetAndDestroy();
+			claim.refuse();
 			return;
 		}
-		socket.pause();
-		const caller: WaitingCaller = {
-			socket, port,
+		const waiting: Waiting = {
+			claim,
 			timer: setTimeout(() => {
-				this.waiting.splice(this.waiting.indexOf(caller), 1);
-				socket.resetAndDestroy();
+				this.waiting.splice(this.waiting.indexOf(waiting), 1);
+				claim.refuse();
 			}, WAIT_FOR_TUNNEL_MS),
 		};
-		socket.once('close', () => {
-			const at = this.waiting.indexOf(caller);
+		claim.onGone(() => {
+			const at = this.waiting.indexOf(waiting);
 			if (at >= 0) {
-				clearTimeout(caller.timer);
+				clearTimeout(waiting.timer);
 				this.waiting.splice(at, 1);
 			}
 		});
-		this.waiting.push(caller);
+		this.waiting.push(waiting);
 		this.onWaiting(this.waiting.length);
 	}
 
-	private join(socket: Socket, port: number, tunnel: Duplex): void {
+	private join(claim: TunnelClaim, tunnel: Duplex): void {
 		tunnel.off('data', idleBytes);
 		tunnel.pause();
 		this.active++;
-		socket.once('close', () => { this.active--; });
+		claim.onGone(() => { this.active--; });
 		tunnel.write(switchingProtocols({
-			[AGENT_HEADERS.port]: String(port),
-			[AGENT_HEADERS.peer]: `${socket.remoteAddress}:${socket.remotePort}`,
+			[AGENT_HEADERS.port]: String(claim.port),
+			[AGENT_HEADERS.peer]: claim.peer,
+			...(claim.udp ? { [AGENT_HEADERS.transport]: 'udp' } : {}),
 		}));
-		socket.resume();
-		spliceSocket(socket, tunnel);
+		claim.attach(tunnel);
 	}
 }

@@ -3,6 +3,7 @@ import { leaseName, LABELS } from './contract/contract.js';
 import { InClusterApi } from './in-cluster-api.js';
 import { log } from './log.js';
 import { LeaseWatch } from './lease-watch.js';
+import { RESTORE_ROUTES_ENV, withoutRoutes } from './contract/routing-record.js';
 import { apiPath, restoredObject, type TargetRef } from './contract/takeover-record.js';
 
 const POLL_MS = 1000;
@@ -30,6 +31,24 @@ async function restoreTarget(api: InClusterApi, ref: TargetRef, session: string)
 	log('restored', { kind: ref.kind, name: ref.name });
 }
 
+/** Takes the session's route away from a shared Service; after the last, the Service has its selector back. */
+async function removeRoutes(api: InClusterApi, namespace: string, service: string, session: string): Promise<void> {
+	const path = `/api/v1/namespaces/${namespace}/services/${service}`;
+	for (let attempt = 0; attempt < 10; attempt++) {
+		const current = await api.call('GET', path);
+		if (current.status === 404) return;
+		if (current.status !== 200) throw new Error(`GET ${path}: ${current.status}`);
+		const next = withoutRoutes(current.body, session);
+		if (!next) return;
+		const written = await api.call('PUT', path, next.service);
+		if (written.status === 409) continue;
+		if (written.status >= 300) throw new Error(`update service ${service}: ${written.status} ${JSON.stringify(written.body).slice(0, 300)}`);
+		log('route removed', { service, last: next.last });
+		return;
+	}
+	throw new Error(`service ${service} kept changing`);
+}
+
 /**
  * The restorer: a pod of its own, with a narrow role, that watches the session's lease.
  * When the sidecar stops renewing it (killed, laptop gone), it puts every workload back
@@ -39,6 +58,7 @@ async function restoreTarget(api: InClusterApi, ref: TargetRef, session: string)
 export async function runRestorer(): Promise<void> {
 	const session = process.env.KUBEBRIDGE_SESSION ?? '';
 	const targets = JSON.parse(process.env.KUBEBRIDGE_RESTORE_TARGETS ?? '[]') as TargetRef[];
+	const routed = JSON.parse(process.env[RESTORE_ROUTES_ENV] ?? '[]') as string[];
 	const api = new InClusterApi();
 	const leasePath = `/apis/coordination.k8s.io/v1/namespaces/${api.namespace}/leases/${leaseName(session)}`;
 	log('restorer watching', { session, targets: targets.map((t) => `${t.kind}/${t.namespace}/${t.name}`) });
@@ -63,6 +83,7 @@ export async function runRestorer(): Promise<void> {
 		if (!watch.observe(lease.body, Date.now())) continue;
 		try {
 			log('lease lapsed: restoring', { renewTime: lease.body.spec?.renewTime });
+			for (const service of routed) await removeRoutes(api, api.namespace, service, session);
 			for (const ref of targets) await restoreTarget(api, ref, session);
 			await api.call('DELETE', `${leasePath}?propagationPolicy=Background`);
 			log('session cleaned up');

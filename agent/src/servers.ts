@@ -1,6 +1,8 @@
+import { createSocket, type Socket as DgramSocket } from 'node:dgram';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { AGENT_PATHS } from './contract/contract.js';
+import { DatagramFlows } from './contract/datagram-flows.js';
 import type { TunnelPool } from './pool.js';
 import type { ReadinessMirror } from './readiness.js';
 
@@ -18,6 +20,39 @@ function listening(server: { listen(port: number, cb: () => void): unknown; once
 export async function listenOnAppPorts(ports: number[], pool: TunnelPool): Promise<void> {
 	await Promise.all(ports.map((port) => listening(
 		createTcpServer({ allowHalfOpen: true, noDelay: true }, (socket) => pool.offerCaller(socket, port)), port)));
+}
+
+/**
+ * The UDP ports the replaced container served, on all addresses: each sender's datagrams
+ * travel to the sidecar in a tunnel of their own, and the replies come back from the port
+ * the sender sent to, as they would from the container.
+ */
+export async function listenOnUdpPorts(ports: number[], pool: TunnelPool): Promise<DatagramFlows[]> {
+	return Promise.all(ports.map(async (port) => {
+		const socket = await boundUdp(port);
+		// A send that fails is a lost datagram; the socket itself stays up.
+		socket.on('error', () => undefined);
+		return new DatagramFlows(socket, async (sender) => ({
+			socket: await pool.tunnelForFlow(port, `${sender.address}:${sender.port}`), head: Buffer.alloc(0),
+		}));
+	}));
+}
+
+/** A UDP socket on `port` of every address: IPv6 and IPv4 where the pod has IPv6, else IPv4 alone. */
+async function boundUdp(port: number): Promise<DgramSocket> {
+	const bind = (socket: DgramSocket): Promise<DgramSocket> => new Promise((resolve, reject) => {
+		socket.once('error', reject);
+		socket.bind(port, () => {
+			socket.off('error', reject);
+			resolve(socket);
+		});
+	});
+	try {
+		return await bind(createSocket({ type: 'udp6', ipv6Only: false }));
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw error;
+		return bind(createSocket('udp4'));
+	}
 }
 
 /**

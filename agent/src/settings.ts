@@ -2,6 +2,7 @@ import { AGENT_ENV, DEFAULT_CONTROL_PORT, DEFAULT_HEALTH_PORT, type MirroredProb
 
 export interface AgentSettings {
 	ports: number[];
+	udpPorts: number[];
 	controlPort: number;
 	healthPort: number;
 	tokenHash: string;
@@ -13,7 +14,7 @@ export interface AgentSettings {
 
 function port(value: string | undefined, fallback: number, what: string): number {
 	const n = value === undefined || value === '' ? fallback : Number(value);
-	if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`${what} must be a TCP port, got '${value}'`);
+	if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`${what} must be a port, got '${value}'`);
 	return n;
 }
 
@@ -38,9 +39,11 @@ function mirroredProbe(value: string | undefined, ports: number[]): MirroredProb
 export function readSettings(env: NodeJS.ProcessEnv): AgentSettings {
 	const tokenHash = env[AGENT_ENV.tokenHash] ?? '';
 	if (!/^[0-9a-f]{64}$/.test(tokenHash)) throw new Error(`${AGENT_ENV.tokenHash} must be a hex SHA-256`);
-	const ports = (env[AGENT_ENV.ports] ?? '').split(',').filter(Boolean).map((p) => port(p, 0, AGENT_ENV.ports));
+	const list = (name: string): number[] => (env[name] ?? '').split(',').filter(Boolean).map((p) => port(p, 0, name));
+	const ports = list(AGENT_ENV.ports);
 	return {
 		ports,
+		udpPorts: list(AGENT_ENV.udpPorts),
 		controlPort: port(env[AGENT_ENV.controlPort], DEFAULT_CONTROL_PORT, AGENT_ENV.controlPort),
 		healthPort: port(env[AGENT_ENV.healthPort], DEFAULT_HEALTH_PORT, AGENT_ENV.healthPort),
 		tokenHash,

@@ -32,7 +32,9 @@ export async function runConnect(options: ConnectCommandOptions): Promise<void> 
 			targets: options.targets, workDoneToken: 'cli', ...(outbound ? { outbound } : {}),
 		});
 		if (result.outbound && options.output !== 'json') say('outbound', outboundLines(result.outbound).join('\n'));
-		const ready = `Ready: ${describeConnected(result)}. Requests to it in the cluster now reach this machine. Press Ctrl-C to disconnect.`;
+		const shared = result.targets.some((t) => t.router);
+		const reach = shared ? 'The requests it selects now reach this machine; the original pods keep serving the rest' : 'Requests to it in the cluster now reach this machine';
+		const ready = `Ready: ${describeConnected(result)}. ${reach}. Press Ctrl-C to disconnect.`;
 		say('ready', [ready, ...mountedFilesLines(result)].join('\n'), { result });
 		const signal = await stopped;
 		say('progress', `${signal}: disconnecting…`, { signal });

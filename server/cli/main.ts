@@ -8,7 +8,7 @@ import { runConnect } from './connect-command.js';
 import { formatDiagnostics } from './format-diagnostics.js';
 import { withOutboundFlags } from './outbound-flags.js';
 import { formatContexts, formatEnvironment, formatNamespaces, formatRestore, formatServices } from './format.js';
-import { parsePortMapping, parseTarget } from './targets.js';
+import { parsePortMapping, parseRouteHeader, parseTarget } from './targets.js';
 import { runCommand, type OutputFormat } from './run-command.js';
 import { splitProgramWords } from './program-words.js';
 import { processSeams, runProgram, type RunSeams } from './run-program.js';
@@ -53,9 +53,13 @@ const targetOptions = <T>(y: Argv<T>) => withOutboundFlags(y)
 	.option('target', { alias: 't', type: 'string', array: true, describe: 'NAME, service/NAME, deployment/NAME, statefulset/NAME, replicaset/NAME or pod/NAME, with :LOCALPORT' })
 	.option('local-port', { alias: 'p', type: 'number', describe: "The local port for the service's first port (default: kubebridge.yaml's, else the same number)" })
 	.option('port', { type: 'string', array: true, describe: 'REMOTE:LOCAL for one container port' })
-	.option('container', { type: 'string', describe: 'The container to replace (default: the one serving the service)' });
+	.option('container', { type: 'string', describe: 'The container to replace (default: the one serving the service)' })
+	.option('route-header', { type: 'string', describe: 'NAME=VALUE: only requests carrying this header reach this machine; the original pods serve the rest and keep running' })
+	.option('mode', { type: 'string', choices: ['replace', 'mirror'], describe: 'mirror: the original pods serve every request and this machine gets a copy of each' });
 
-interface TargetArgs { service?: string; target?: string[]; 'local-port'?: number; port?: string[]; container?: string }
+interface TargetArgs {
+	service?: string; target?: string[]; 'local-port'?: number; port?: string[]; container?: string; 'route-header'?: string; mode?: 'replace' | 'mirror';
+}
 
 /** The targets typed on the command line: the positional service with its flags, then each --target. */
 function targetsOf(args: unknown): ConnectTarget[] {
@@ -67,7 +71,9 @@ function targetsOf(args: unknown): ConnectTarget[] {
 		...(typed.port ? { ports: typed.port.map(parsePortMapping) } : {}),
 		...(typed.container ? { container: typed.container } : {}),
 	}] : [];
-	return [...single, ...(typed.target ?? []).map((t) => parseTarget(t, namespace))];
+	// The sharing flags are about requests, not one port or container: they apply to every target typed.
+	const sharing = { ...(typed['route-header'] ? { route: parseRouteHeader(typed['route-header']) } : {}), ...(typed.mode ? { mode: typed.mode } : {}) };
+	return [...single, ...(typed.target ?? []).map((t) => parseTarget(t, namespace))].map((t) => ({ ...t, ...sharing }));
 }
 
 /** `cluster/services` params: the namespace only when the user named one. */

@@ -32,8 +32,10 @@ export function sessionOutput(json: boolean, jsonStream: NodeJS.WritableStream):
 /** The connected targets in one line: each with its namespace, agent pods and port mappings. */
 export function describeConnected(result: ConnectResult): string {
 	return result.targets.map((t) => {
-		const ports = t.ports.map((p) => `${p.servicePort ?? p.remote}→localhost:${p.local}`).join(', ');
-		return `${t.target} in ${t.namespace} (${t.agentPods.length} pod${t.agentPods.length === 1 ? '' : 's'}: ${ports})`;
+		const ports = t.ports.map((p) => `${p.servicePort ?? p.remote}${p.protocol === 'UDP' ? '/udp' : ''}→localhost:${p.local}${p.protocol === 'UDP' ? '/udp' : ''}`).join(', ');
+		const shared = t.mode === 'mirror' ? `, mirrored${t.route ? ` where ${t.route.header}: ${t.route.value}` : ''}`
+			: t.route ? `, only requests with ${t.route.header}: ${t.route.value}` : '';
+		return `${t.target} in ${t.namespace} (${t.agentPods.length} pod${t.agentPods.length === 1 ? '' : 's'}: ${ports}${shared})`;
 	}).join('; ');
 }
 
@@ -51,7 +53,7 @@ export function mountedFilesLines(result: ConnectResult): string[] {
 /** The services this machine reaches, one line each, and what the user should know. */
 export function outboundLines(info: OutboundInfo): string[] {
 	const lines = info.services.map((s) => {
-		const ports = s.ports.map((p) => (p.localPort === p.port ? `${p.port}` : `${p.port}→${p.localPort}`)).join(',');
+		const ports = s.ports.map((p) => `${p.localPort === p.port ? `${p.port}` : `${p.port}→${p.localPort}`}${p.protocol === 'UDP' ? '/udp' : ''}`).join(',');
 		const name = s.names[0] ?? `${s.pod ? `${s.pod}.` : ''}${s.service}.${s.namespace}`;
 		return `  ${name} → ${s.address}:${ports}`;
 	});

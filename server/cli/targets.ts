@@ -1,4 +1,4 @@
-import type { ConnectTarget, PortMapping, TargetWorkloadKind } from '../../protocol/index.js';
+import type { ConnectTarget, PortMapping, RouteHeader, TargetWorkloadKind } from '../../protocol/index.js';
 
 const KINDS: Record<string, TargetWorkloadKind | 'service'> = {
 	service: 'service', svc: 'service', deployment: 'Deployment', deploy: 'Deployment',
@@ -10,6 +10,13 @@ export function parsePortMapping(text: string): PortMapping {
 	const match = /^(\d+):(\d+)$/.exec(text);
 	if (!match) throw new Error(`'${text}' is not REMOTE:LOCAL (e.g. 8080:3000)`);
 	return { remote: Number(match[1]), local: Number(match[2]) };
+}
+
+/** `NAME=VALUE`, as `--route-header x-dev=alice`. */
+export function parseRouteHeader(text: string): RouteHeader {
+	const match = /^([^=\s]+)=(\S+)$/.exec(text);
+	if (!match) throw new Error(`'${text}' is not NAME=VALUE (e.g. x-dev=alice)`);
+	return { header: match[1]!, value: match[2]! };
 }
 
 /**

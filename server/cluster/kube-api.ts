@@ -4,6 +4,7 @@ import { KubebridgeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { callApi, DEFAULT_REQUEST_TIMEOUT_MS } from './api-call.js';
 import type { ClusterAccess, NamespaceSnapshot } from './cluster-access.js';
+import { withOriginalSelectors } from './routed-selectors.js';
 import type { LoadedKubeConfig } from './kube-config.js';
 import { cachedHttpsOptions } from './https-options.js';
 import { JsonApi } from './json-api.js';
@@ -61,7 +62,7 @@ export class KubeApi implements ClusterAccess {
 			this.optionalList(`list statefulsets in ${namespace}`, (o) => this.apps.listNamespacedStatefulSet({ namespace }, o)),
 		]);
 		if (services.items.length === 0 && pods.items.length === 0) await this.assertNamespaceExists(namespace);
-		return { services: services.items, pods: pods.items, replicaSets, deployments, statefulSets };
+		return withOriginalSelectors({ services: services.items, pods: pods.items, replicaSets, deployments, statefulSets });
 	}
 
 	/** Listing in a missing namespace just returns nothing; tell the user instead. */

@@ -91,17 +91,17 @@ function judge(info: Omit<ServiceInfo, 'connectable' | 'notConnectableReason' | 
 	const no = (reason: NotConnectableReason, detail: string): Verdict => ({ reason, detail });
 	if (info.type === 'ExternalName') return no('externalName', `An ExternalName service (an alias of ${info.externalName}) has no pods to redirect.`);
 	if (!info.selector) return no('noSelector', 'The service has no selector, so kubebridge cannot tell which pods serve it.');
-	const tcp = info.ports.filter((p) => p.protocol === 'TCP');
-	if (tcp.length === 0) return no('noTcpPorts', 'The service has no TCP port; kubebridge redirects TCP traffic only.');
+	const carried = info.ports.filter((p) => p.protocol === 'TCP' || p.protocol === 'UDP');
+	if (carried.length === 0) return no('noTcpOrUdpPorts', 'The service has no TCP or UDP port; kubebridge redirects TCP and UDP, not SCTP.');
 	if (pods.length === 0) return no('noPods', 'No pod matches the selector; start the workload first.');
 	const unsupported = info.workloads.find((w) => !REDIRECTABLE.has(w.kind));
 	if (unsupported) return no('unsupportedWorkload', `Its pods belong to ${unsupported.kind} ${unsupported.name}, which kubebridge cannot replace and restore.`);
 	if (pods.some((p) => p.spec?.hostNetwork)) return no('hostNetwork', "Its pods use the node's network; replacing them would take over ports of the node.");
-	const orphan = tcp.find((p) => p.container === null);
+	const orphan = carried.find((p) => p.container === null);
 	if (orphan) return no('noServingContainer', `No container declares target port ${orphan.targetPort} of port ${orphan.port}; name it in the pod's container ports.`);
-	const targets = [...new Set(tcp.map((p) => p.container))].join("', '");
+	const targets = [...new Set(carried.map((p) => p.container))].join("', '");
 	const owners = info.workloads.map((w) => `${w.kind} ${w.name}`).join(', ');
-	const others = info.containers.length - new Set(tcp.map((p) => p.container)).size;
+	const others = info.containers.length - new Set(carried.map((p) => p.container)).size;
 	return {
 		reason: null,
 		detail: `Connecting replaces container '${targets}' in ${pods.length} pod(s) of ${owners}` +

@@ -25,6 +25,8 @@ export function targetsWithConfig(requested: readonly ConnectTarget[], configure
 			...(!target.namespace && entry.namespace ? { namespace: entry.namespace } : {}),
 			...(!target.container && entry.container ? { container: entry.container } : {}),
 			...(!portsGiven && entry.ports ? { ports: entry.ports } : {}),
+			...(!target.route && entry.route ? { route: entry.route } : {}),
+			...(!target.mode && entry.mode ? { mode: entry.mode } : {}),
 		};
 	});
 }

@@ -43,6 +43,15 @@ async function consents(policy: BindPolicy['freeBusyPorts'], address: string, po
 		message: `${label} needs ${address}:${port}, which ${describe(holders)} holds. Stop it? (Otherwise kubebridge uses another port.)` });
 }
 
+/** The port to bind for `port` (moved when it is low and this process may not bind it), and the note that says so. */
+export function portToTry(port: number, label: string, suffix = ''): { wanted: number; lowNote: string | null } {
+	if (!needsPrivilegeToBind(port)) return { wanted: port, lowNote: null };
+	return {
+		wanted: Math.min(port + LOW_PORT_OFFSET, 65535),
+		lowNote: `${label} port ${port}${suffix} needs privilege to bind on this machine (see \`setcap\` in docs/outbound.md)`,
+	};
+}
+
 /**
  * Binds `listener` to `port` of `address` or, when it cannot have it, to a port near it, and
  * says why: a low port this process may not bind (docs/outbound.md, "Ports below 1024"), or
@@ -50,9 +59,7 @@ async function consents(policy: BindPolicy['freeBusyPorts'], address: string, po
  * user agreed).
  */
 export async function bindPort(listener: PortListener, address: string, port: number, label: string, policy: BindPolicy): Promise<BoundPort> {
-	const low = needsPrivilegeToBind(port);
-	const wanted = low ? Math.min(port + LOW_PORT_OFFSET, 65535) : port;
-	const lowNote = low ? `${label} port ${port} needs privilege to bind on this machine (see \`setcap\` in docs/outbound.md)` : null;
+	const { wanted, lowNote } = portToTry(port, label);
 	try {
 		await listener.listen(address, wanted);
 		return { localPort: wanted, note: lowNote && `${lowNote}; it listens on ${address}:${wanted}.` };

@@ -6,6 +6,7 @@ import type { NamedTarget } from '../hosts/host-names.js';
 export interface TargetPort {
 	port: number;
 	name: string | null;
+	protocol: 'TCP' | 'UDP';
 	dialPort: number;
 }
 
@@ -16,7 +17,9 @@ export interface OutboundTarget extends NamedTarget {
 	ports: TargetPort[];
 }
 
-const isTcp = (port: V1ServicePort): boolean => (port.protocol ?? 'TCP') === 'TCP';
+const protocolOf = (port: { protocol?: string }): string => port.protocol ?? 'TCP';
+/** What the tunnel carries: TCP connections and UDP datagrams (SCTP it does not). */
+const isCarried = (port: V1ServicePort): boolean => protocolOf(port) === 'TCP' || protocolOf(port) === 'UDP';
 
 /** A service without a cluster IP (ExternalName aside): what it reaches depends on its pods. */
 export const isHeadless = (service: V1Service): boolean => service.spec?.type !== 'ExternalName'
@@ -33,7 +36,7 @@ function containerPort(port: V1ServicePort, pods: V1Pod[]): number {
 	if (typeof target === 'string' && /^\d+$/.test(target)) return Number(target);
 	for (const pod of pods) {
 		for (const container of pod.spec?.containers ?? []) {
-			const found = container.ports?.find((p) => p.name === target && (p.protocol ?? 'TCP') === 'TCP');
+			const found = container.ports?.find((p) => p.name === target && protocolOf(p) === protocolOf(port));
 			if (found) return found.containerPort;
 		}
 	}
@@ -45,14 +48,14 @@ function containerPort(port: V1ServicePort, pods: V1Pod[]): number {
  * IP, so kube-proxy balances as it does for pods. A headless service has no IP: the agent
  * dials its DNS name on the pods' port, and each of its pods with a host name (a
  * StatefulSet's `db-0`) gets an address of its own. An ExternalName service is dialled at
- * its external name from inside the cluster. UDP ports are left out: the tunnel carries TCP.
+ * its external name from inside the cluster. TCP and UDP ports are reached; SCTP ports are left out.
  */
 export function outboundTargets(snapshot: Pick<NamespaceSnapshot, 'services' | 'pods'>): OutboundTarget[] {
 	const targets: OutboundTarget[] = [];
 	for (const service of snapshot.services) {
 		const namespace = service.metadata?.namespace ?? '';
 		const name = service.metadata?.name ?? '';
-		const ports = (service.spec?.ports ?? []).filter(isTcp);
+		const ports = (service.spec?.ports ?? []).filter(isCarried);
 		if (!namespace || !name || ports.length === 0) continue;
 		if (service.spec?.type === 'ExternalName') {
 			if (service.spec.externalName) targets.push(target(namespace, name, service.spec.externalName, ports, (p) => p.port));
@@ -76,5 +79,8 @@ function headless(service: V1Service, namespace: string, name: string, ports: V1
 }
 
 function target(namespace: string, service: string, dials: string, ports: V1ServicePort[], dialPort: (p: V1ServicePort) => number): OutboundTarget {
-	return { namespace, service, dials, ports: ports.map((p) => ({ port: p.port, name: p.name ?? null, dialPort: dialPort(p) })) };
+	return {
+		namespace, service, dials,
+		ports: ports.map((p) => ({ port: p.port, name: p.name ?? null, protocol: protocolOf(p) === 'UDP' ? 'UDP' as const : 'TCP' as const, dialPort: dialPort(p) })),
+	};
 }

@@ -8,7 +8,8 @@ import { pickSessionIndex, targetKey } from '../hosts/loopback-addresses.js';
 import type { Logger } from '../log/logger.js';
 import { bindPort, type BindPolicy, type ConfirmFree } from './bind-port.js';
 import type { OutboundTarget } from './outbound-targets.js';
-import { PortListener, type Dial } from './port-listener.js';
+import { PortListener, type Dial, type OutgoingRewrite } from './port-listener.js';
+import { bindUdpPort, UdpPortListener } from './udp-port-listener.js';
 import { FOLLOW_EVERY_MS, ServiceFollower, type OutboundChange } from './service-follower.js';
 
 const NO_HOSTS_NOTE = 'No-hosts mode: cluster names (a service, service.namespace, the FQDN, pod names) do not resolve on this '
@@ -19,7 +20,7 @@ interface Served {
 	target: OutboundTarget;
 	address: string;
 	names: string[];
-	ports: { port: number; name: string | null; localPort: number; listener: PortListener }[];
+	ports: { port: number; name: string | null; protocol: 'TCP' | 'UDP'; localPort: number; listener: PortListener | UdpPortListener }[];
 	/** Its ports that listen elsewhere than wanted, and why: they go when it goes. */
 	notes: string[];
 }
@@ -38,7 +39,7 @@ export class Outbound {
 	private served: Served[] = [];
 	private external: { host: string; port: number; localPort: number; listener: PortListener }[] = [];
 	/** Listeners of services that went, until their last connection ends; stop() resets those. */
-	private readonly draining = new Set<PortListener>();
+	private readonly draining = new Set<PortListener | UdpPortListener>();
 	/** The file to write names to; null in no-hosts mode. */
 	private readonly file: HostsFile | null;
 	/** Set once this session's block is written, so stop() knows to remove it. */
@@ -54,7 +55,9 @@ export class Outbound {
 
 	constructor(sessionId: string, private readonly options: OutboundOptions, private readonly dial: Dial, private readonly logger: Logger,
 		/** Asks the user about a taken port when the options leave it open; null: never stop anything. */
-		private readonly confirmFree: ConfirmFree | null = null) {
+		private readonly confirmFree: ConfirmFree | null = null,
+		/** Rewrites what the local program sends to the services (header routing adds its header); absent, bytes pass as they are. */
+		private readonly rewrite?: OutgoingRewrite) {
 		this.file = options.hostsFile === false ? null
 			: new HostsFile({ sessionId, ...(options.hostsPath ? { path: options.hostsPath } : {}) });
 	}
@@ -74,7 +77,7 @@ export class Outbound {
 		}
 		// An outside host keeps its own name for everything else on this machine: it gets a port, not a name.
 		for (const { host, port } of this.options.externalEndpoints ?? []) {
-			const listener = new PortListener(host, port, this.dial, this.logger);
+			const listener = new PortListener(host, port, this.dial, this.logger, this.rewrite);
 			const bound = await bindPort(listener, '127.0.0.1', port, host, { freeBusyPorts: false, anyPort: true });
 			this.external.push({ host, port, localPort: bound.localPort, listener });
 		}
@@ -123,9 +126,8 @@ export class Outbound {
 		const served: Served = { target, address, names, ports: [], notes: [] };
 		try {
 			for (const port of target.ports) {
-				const listener = new PortListener(target.dials, port.dialPort, this.dial, this.logger);
-				const bound = await bindPort(listener, address, port.port, labelOf(target), policy);
-				served.ports.push({ port: port.port, name: port.name, localPort: bound.localPort, listener });
+				const { listener, bound } = await this.listen(target, port, address, policy);
+				served.ports.push({ port: port.port, name: port.name, protocol: port.protocol, localPort: bound.localPort, listener });
 				if (bound.note) served.notes.push(bound.note);
 			}
 		} catch (error) {
@@ -133,6 +135,15 @@ export class Outbound {
 			throw error;
 		}
 		this.served.push(served);
+	}
+
+	private async listen(target: OutboundTarget, port: OutboundTarget['ports'][number], address: string, policy: BindPolicy) {
+		if (port.protocol === 'UDP') {
+			const listener = new UdpPortListener(target.dials, port.dialPort, this.dial, this.logger);
+			return { listener, bound: await bindUdpPort(listener, address, port.port, labelOf(target), policy.anyPort) };
+		}
+		const listener = new PortListener(target.dials, port.dialPort, this.dial, this.logger, this.rewrite);
+		return { listener, bound: await bindPort(listener, address, port.port, labelOf(target), policy) };
 	}
 
 	/**
@@ -198,7 +209,7 @@ export class Outbound {
 	info(): OutboundInfo {
 		const services: OutboundService[] = this.served.map(({ target, address, names, ports }) => ({
 			namespace: target.namespace, service: target.service, pod: target.pod ?? null, names, address, dials: target.dials,
-			ports: ports.map(({ port, name, localPort, listener }) => ({ port, name, localPort, ...listener.counters() })),
+			ports: ports.map(({ port, name, protocol, localPort, listener }) => ({ port, name, protocol, localPort, ...listener.counters() })),
 		}));
 		const external = this.external.map(({ host, port, localPort, listener }) => ({ host, port, address: '127.0.0.1', localPort, ...listener.counters() }));
 		const notes = [...this.notes, ...(this.shadowNote ? [this.shadowNote] : []), ...this.served.flatMap((s) => s.notes)];
@@ -208,7 +219,8 @@ export class Outbound {
 	/** The local endpoint of each service of `namespace` (not its pods), for the service env vars. */
 	localServices(namespace: string): Map<string, LocalServiceEndpoint> {
 		return new Map(this.served.filter((s) => s.target.namespace === namespace && !s.target.pod).map((s) => [s.target.service, {
-			host: s.address, ports: Object.fromEntries(s.ports.map((p) => [p.port, p.localPort])),
+			// One local port per number: where a number has both protocols, the TCP one's (they match unless the number was taken).
+			host: s.address, ports: Object.fromEntries([...s.ports.filter((p) => p.protocol === 'UDP'), ...s.ports.filter((p) => p.protocol !== 'UDP')].map((p) => [p.port, p.localPort])),
 		}]));
 	}
 

@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Transform } from 'node:stream';
 import { spliceSocket } from '../../agent/src/contract/handoff.js';
 import type { Logger } from '../log/logger.js';
 
@@ -9,7 +9,11 @@ export interface DialledTunnel {
 	head: Buffer;
 }
 
-export type Dial = (host: string, port: number) => Promise<DialledTunnel>;
+/** Opens a tunnel to `host:port` in the cluster: a TCP connection, or with `udp` a flow of datagrams. */
+export type Dial = (host: string, port: number, transport?: 'udp') => Promise<DialledTunnel>;
+
+/** What rewrites the bytes a local program sends on one connection before they enter the tunnel (header routing's propagation). */
+export type OutgoingRewrite = () => Transform;
 
 export interface ListenerCounters {
 	connections: number;
@@ -30,7 +34,8 @@ export class PortListener {
 	private closedOut = 0;
 	private closedIn = 0;
 
-	constructor(private readonly dials: string, private readonly dialPort: number, private readonly dial: Dial, private readonly logger: Logger) {
+	constructor(private readonly dials: string, private readonly dialPort: number, private readonly dial: Dial, private readonly logger: Logger,
+		private readonly rewrite?: OutgoingRewrite) {
 		this.server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.serve(socket));
 	}
 
@@ -80,7 +85,7 @@ export class PortListener {
 		});
 		this.dial(this.dials, this.dialPort).then((tunnel) => {
 			if (socket.destroyed) tunnel.socket.destroy();
-			else spliceSocket(socket, tunnel.socket, tunnel.head);
+			else spliceSocket(socket, tunnel.socket, tunnel.head, this.rewrite?.());
 		}, (error: Error) => {
 			this.logger.debug('outbound', `dialling ${this.dials}:${this.dialPort} failed`, { error: error.message });
 			socket.resetAndDestroy();

@@ -153,6 +153,8 @@ export class AgentPods {
 			const pods = (await Promise.all(namespaces.map((ns) => this.cluster.objects.list('v1', 'Pod', ns, `${LABELS.session}=${this.session}`)))).flat();
 			if (this.stopped) return;
 			const seen = new Set<string>();
+			// Pods that went are told before the ones that came in the same listing: a replacement follows its victim.
+			const added: (() => void)[] = [];
 			for (const pod of pods.filter((p) => !p.metadata.deletionTimestamp)) {
 				const index = Number(pod.metadata.labels?.[LABELS.target]);
 				const plan = this.plans[index];
@@ -161,7 +163,7 @@ export class AgentPods {
 				const linked = this.links.get(key);
 				// An armed agent is unready while the local program is; its link is what keeps it armed.
 				if (isReady(pod) || linked?.mirrors) seen.add(key);
-				if (!linked && isReady(pod)) this.add(key, index, plan, pod);
+				if (!linked && isReady(pod)) added.push(() => this.add(key, index, plan, pod));
 			}
 			for (const [key, { link }] of this.links) {
 				if (seen.has(key)) continue;
@@ -170,6 +172,7 @@ export class AgentPods {
 				this.logs.letGo(key.split('/')[1]!, link.pod);
 				this.emit({ change: 'agentRemoved', pod: link.pod, message: `Agent pod ${link.pod} is gone.` });
 			}
+			for (const add of added) add();
 		} catch (error) {
 			this.logger.warning('session', 'listing agent pods failed; retrying', { error: (error as Error).message });
 		}
@@ -195,7 +198,7 @@ export class AgentPods {
 					});
 				},
 				localAccepted: (localPort: number) => { this.refusing.delete(localPort); },
-			}, this.logger, this.probes);
+			}, this.logger, this.probes, plan.udpPorts);
 		this.links.set(key, { link, namespace: pod.metadata.namespace!, index, mirrors });
 		this.logs.follow(pod.metadata.namespace!, pod.metadata.name, plan.container);
 		this.emit({ change: 'agentAdded', pod: pod.metadata.name, message: `Agent pod ${pod.metadata.name} of ${plan.label} is ready.` });

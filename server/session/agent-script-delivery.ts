@@ -1,15 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { LABELS } from '../../agent/src/contract/contract.js';
 import type { KubeObject, ObjectStore } from '../cluster/object-store.js';
-import { KubebridgeError } from '../errors.js';
 import { AGENT_SCRIPT_KEY, type AgentScript } from './agent-script.js';
 import { leaseOwner } from './restorer-manifests.js';
 import { agentNotReady } from './session-errors.js';
-
-/** Rounds of create, read, add-owner before giving up: each lost one means the object changed or went under us. */
-const ATTEMPTS = 20;
-
-const statusOf = (error: unknown) => (error instanceof KubebridgeError ? error.data.status : undefined);
+import { ensureShared } from './shared-object.js';
 
 /**
  * The ConfigMap that carries the agent's script into a namespace: immutable (the kubelet
@@ -33,33 +27,9 @@ export function agentScriptManifest(script: AgentScript, namespace: string, leas
  * owner added in time keeps the ConfigMap; one it already deleted is created again.
  */
 export async function deliverAgentScript(objects: ObjectStore, script: AgentScript, namespace: string, lease: KubeObject): Promise<void> {
-	const wanted = agentScriptManifest(script, namespace, lease);
-	const owner = leaseOwner(lease);
-	const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace, name: script.configMap };
-	for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-		try {
-			await objects.create(wanted);
-			return;
-		} catch (error) {
-			if (statusOf(error) !== 409) throw error;
-		}
-		const current = await objects.read(ref);
-		if (!current) continue;
-		if (current.metadata.deletionTimestamp) {
-			await sleep(250);
-			continue;
-		}
+	await ensureShared(objects, agentScriptManifest(script, namespace, lease), lease, (current) => {
 		if ((current.data as Record<string, string> | undefined)?.[AGENT_SCRIPT_KEY] !== script.text) {
 			throw agentNotReady('the session', `ConfigMap ${namespace}/${script.configMap} holds something else than this kubebridge's agent script; delete it and connect again.`);
 		}
-		const owners = current.metadata.ownerReferences ?? [];
-		if (owners.some((o) => o.uid === owner.uid)) return;
-		try {
-			await objects.replace({ ...current, metadata: { ...current.metadata, ownerReferences: [...owners, owner] } });
-			return;
-		} catch (error) {
-			if (statusOf(error) !== 409 && statusOf(error) !== 404) throw error;
-		}
-	}
-	throw agentNotReady('the session', `ConfigMap ${namespace}/${script.configMap} kept changing while the agent's script was delivered.`);
+	}, () => agentNotReady('the session', `ConfigMap ${namespace}/${script.configMap} kept changing while the agent's script was delivered.`));
 }

@@ -14,6 +14,8 @@ export interface AgentSettings {
 	targetIndex: number;
 	/** The readiness probe the agent mirrors once armed (`features.probes`); absent, readiness is the agent's own. */
 	readiness?: ReadinessMirror | null;
+	/** The UDP ports the agent takes; absent, none. */
+	udpPorts?: number[];
 }
 
 interface SecurityContext {
@@ -69,13 +71,14 @@ function withAgentUser(container: SecurityContext | undefined, pod: SecurityCont
 export function agentTemplate(original: PodTemplate, container: string, agentPorts: number[], settings: AgentSettings): PodTemplate {
 	const template = structuredClone(original);
 	const taken = new Set(template.spec.containers.flatMap((c) => (c.ports ?? []).map((p) => p.containerPort)));
-	agentPorts.forEach((p) => taken.add(p));
+	[...agentPorts, ...settings.udpPorts ?? []].forEach((p) => taken.add(p));
 	const controlPort = freePort(DEFAULT_CONTROL_PORT, taken);
 	const healthPort = freePort(DEFAULT_HEALTH_PORT, taken);
 	const target = template.spec.containers.find((c) => c.name === container);
 	if (!target) throw new Error(`container ${container} is not in the template`);
 	const ours: Record<string, string> = {
 		[AGENT_ENV.ports]: agentPorts.join(','),
+		...(settings.udpPorts?.length ? { [AGENT_ENV.udpPorts]: settings.udpPorts.join(',') } : {}),
 		[AGENT_ENV.controlPort]: String(controlPort),
 		[AGENT_ENV.healthPort]: String(healthPort),
 		[AGENT_ENV.tokenHash]: settings.tokenHash,

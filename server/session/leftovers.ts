@@ -4,6 +4,7 @@ import { leaseLapsed, takenOverBy, type TakeoverKind, type TargetRef } from '../
 import type { RestoreResult } from '../../protocol/index.js';
 import type { KubeObject, ObjectStore } from '../cluster/object-store.js';
 import type { Logger } from '../log/logger.js';
+import { removeDeadRoutes } from './routing/route-leftovers.js';
 import { restore } from './takeover.js';
 import { apiVersionOf } from '../targets/workload-pods.js';
 
@@ -45,6 +46,9 @@ export async function restoreLeftovers(objects: ObjectStore, namespace: string, 
 			sessions.add(session);
 		}
 	}
+	const routes = await removeDeadRoutes(objects, namespace, async (session) => holderGone(await leaseOf(session)), logger);
+	result.restored.push(...routes.restored);
+	for (const session of routes.sessions) sessions.add(session);
 	for (const lease of await objects.list('coordination.k8s.io/v1', 'Lease', namespace, `${LABELS.role}=lease`)) {
 		const session = lease.metadata.labels?.[LABELS.session] ?? '';
 		if (!sessions.has(session) && !holderGone(lease)) continue;

@@ -47,6 +47,8 @@ export interface RouteProbing {
 	dial(host: string, port: number, signal: AbortSignal, dialMs: number): Promise<Tunnel>;
 	/** The serving agent pods of target `index`. */
 	agentsOf(index: number): string[];
+	/** Whether target `index` shares its service through a router, which waits for the proxy its own way. */
+	elsewhere?(index: number): boolean;
 }
 
 /** One probe: whether it reached where the wait wants, or why not; `ms`, how long it took. */
@@ -132,6 +134,7 @@ export async function probeUntilInARow(run: ProbeRun, deadline: number, cancella
  */
 export async function waitForProxyRoute(index: number, plan: TargetPlan, objects: ObjectStore, probing: RouteProbing, deadline: number,
 	work: Work, logger: Logger): Promise<void> {
+	if (probing.elsewhere?.(index)) return;
 	const where = await probeAddress(objects, plan);
 	if ('skip' in where) {
 		logger.info('session', `not waiting for the cluster's proxy for ${plan.label}`, { reason: where.skip });

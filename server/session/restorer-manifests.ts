@@ -1,5 +1,6 @@
 import { AGENT_ENV, LABELS, LEASE_DURATION_S, leaseName, restorerName } from '../../agent/src/contract/contract.js';
 import type { TargetRef } from '../../agent/src/contract/takeover-record.js';
+import { RESTORE_ROUTES_ENV } from '../../agent/src/contract/routing-record.js';
 import type { KubeObject } from '../cluster/object-store.js';
 import { agentLaunch, type AgentRuntime } from './agent-runtime.js';
 
@@ -23,10 +24,12 @@ const byKind = (targets: TargetRef[], kind: TargetRef['kind']) => targets.filter
  * The restorer's permissions, as narrow as restoring allows: its own lease, and only the
  * workloads of this session. Pods: only where a template change does not replace them.
  */
-export function restorerRules(session: string, targets: TargetRef[]): object[] {
+export function restorerRules(session: string, targets: TargetRef[], routedServices: string[] = []): object[] {
 	const rules: object[] = [
 		{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [leaseName(session)], verbs: ['get', 'delete'] },
 	];
+	// Only to take this session's routes away, and write the selector back after the last.
+	if (routedServices.length > 0) rules.push({ apiGroups: [''], resources: ['services'], resourceNames: routedServices, verbs: ['get', 'update'] });
 	for (const [kind, resource] of [['Deployment', 'deployments'], ['StatefulSet', 'statefulsets'], ['ReplicaSet', 'replicasets']] as const) {
 		const names = byKind(targets, kind);
 		if (names.length > 0) rules.push({ apiGroups: ['apps'], resources: [resource], resourceNames: names, verbs: ['get', 'update'] });
@@ -56,14 +59,14 @@ export const leaseOwner = (lease: KubeObject) =>
  * the garbage collector remove them all. It runs as the agents do (`runtime`).
  */
 export function restorerManifests(session: string, namespace: string, runtime: AgentRuntime, targets: TargetRef[], lease: KubeObject,
-	tokenHash: string): KubeObject[] {
+	tokenHash: string, routedServices: string[] = []): KubeObject[] {
 	const name = restorerName(session);
 	const ownerReferences = [leaseOwner(lease)];
 	const metadata = { name, namespace, labels: labels(session, 'restorer'), ownerReferences };
 	const launch = agentLaunch(runtime, [], []);
 	return [
 		{ apiVersion: 'v1', kind: 'ServiceAccount', metadata },
-		{ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata, rules: restorerRules(session, targets) },
+		{ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata, rules: restorerRules(session, targets, routedServices) },
 		{
 			apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata,
 			roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
@@ -83,6 +86,7 @@ export function restorerManifests(session: string, namespace: string, runtime: A
 					env: [
 						{ name: AGENT_ENV.session, value: session },
 						{ name: 'KUBEBRIDGE_RESTORE_TARGETS', value: JSON.stringify(targets) },
+						...(routedServices.length > 0 ? [{ name: RESTORE_ROUTES_ENV, value: JSON.stringify(routedServices) }] : []),
 						// The restorer then serves the agents' /v1/dial: disconnect probes the services from it once the agents are gone.
 						{ name: AGENT_ENV.tokenHash, value: tokenHash },
 					],

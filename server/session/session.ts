@@ -9,6 +9,7 @@ import type {
 import { DEFAULT_FEATURES } from '../config/config-types.js';
 import type { ClusterAccess, NamespaceSnapshot } from '../cluster/cluster-access.js';
 import { ChangeSignal } from '../cluster/change-signal.js';
+import type { KubeObject } from '../cluster/object-store.js';
 import type { LocalServiceEndpoint } from '../environment/env-resolver.js';
 import { PodLogs } from './pod-logs.js';
 import { logDirectory, type Logger } from '../log/logger.js';
@@ -35,6 +36,10 @@ import { agentNotReady } from './session-errors.js';
 import { targetNotConnectable } from '../targets/target-errors.js';
 import { planTarget, type TargetPlan } from '../targets/target-plan.js';
 import { restore, takeOver } from './takeover.js';
+import { readRouting } from '../../agent/src/contract/routing-record.js';
+import { HeaderInserter } from './routing/header-inserter.js';
+import { RoutedTargets } from './routing/routed-targets.js';
+import { checkNotShared, checkRoutable, routingOf } from './routing/routing-plan.js';
 import { hopeless, isReady, readWorkloadPods, serviceEndpointPods } from '../targets/workload-pods.js';
 
 const DEFAULT_READY_TIMEOUT_MS = 120_000;
@@ -64,6 +69,7 @@ export class Session {
 	private readonly tokenHash = createHash('sha256').update(this.token).digest('hex');
 	private readonly owner: OwnerRecord;
 	private readonly leases: LeaseKeeper;
+	private readonly leaseOf = new Map<string, KubeObject>();
 	private plans: TargetPlan[] = [];
 	private taken: TargetRef[] = [];
 	private agents: AgentPods | null = null;
@@ -77,6 +83,9 @@ export class Session {
 	private readonly probes = new RouteProbes();
 	/** Wakes connect's wait for the agents, also when a tunnel starts serving (no watch sees that). */
 	private changes: ChangeSignal | null = null;
+	/** Targets that share their service with other sessions (header routing, mirror) instead of taking the workload over. */
+	private readonly routed: RoutedTargets;
+	private params: ConnectParams | null = null;
 
 	/** `features`: the workspace file's switches (what the session may change here and in the cluster). */
 	/** `runtime`: the image the agents and restorers run, and the script delivered beside it unless the image has its own. */
@@ -85,7 +94,9 @@ export class Session {
 		readonly features: Required<ConfigFeatures> = DEFAULT_FEATURES) {
 		this.owner = { session: this.id, user: userInfo().username, host: hostname(), pid: process.pid, since: new Date().toISOString() };
 		this.podLogs = new PodLogs(cluster.endpoint, join(logDirectory(), `session-${this.id}`), logger);
-		this.leases = new LeaseKeeper(cluster.objects, this.id, `${this.owner.user}@${this.owner.host} pid ${this.owner.pid}`, logger);
+		const holder = `${this.owner.user}@${this.owner.host} pid ${this.owner.pid}`;
+		this.leases = new LeaseKeeper(cluster.objects, this.id, holder, logger);
+		this.routed = new RoutedTargets(cluster.objects, this.id, holder, logger);
 	}
 
 	async connect(params: ConnectParams, work: Work): Promise<ConnectResult> {
@@ -94,10 +105,13 @@ export class Session {
 		const timeline = new PhaseTimeline(this.logger, 'connect');
 		try {
 			if (params.outbound) {
-				this.outbound = new Outbound(this.id, params.outbound, (host, port) => this.dial(host, port), this.logger, this.client.confirmFree);
+				const route = params.targets.map(routingOf).find((r) => r?.route && r.mode === 'replace')?.route;
+				this.outbound = new Outbound(this.id, params.outbound, (host, port, transport) => this.dial(host, port, undefined, undefined, transport), this.logger, this.client.confirmFree,
+					route ? () => new HeaderInserter(route.header, route.value) : undefined);
 				await this.outbound.removeStaleNames();
 			}
 			progress.report('Reading the targets', 5);
+			this.params = params;
 			this.plans = await this.plan(params);
 			timeline.mark('targets read');
 			throwIfCancelled(cancellation);
@@ -105,32 +119,51 @@ export class Session {
 			progress.report('Creating the session lease, the agent\'s script and the restorer', 15);
 			for (const namespace of new Set(this.plans.map((p) => p.namespace))) {
 				const lease = await this.leases.create(namespace);
-				const refs = this.plans.filter((p) => p.namespace === namespace).map(refOf);
-				const [account, role, binding, pod] = restorerManifests(this.id, namespace, this.runtime, refs, lease, this.tokenHash);
+				const mine = this.plans.map((plan, index) => ({ plan, index })).filter(({ plan }) => plan.namespace === namespace);
+				const refs = mine.filter(({ index }) => !this.routingAt(index)).map(({ plan }) => refOf(plan));
+				const services = mine.filter(({ index }) => this.routingAt(index)).map(({ plan }) => plan.service!);
+				const [account, role, binding, pod] = restorerManifests(this.id, namespace, this.runtime, refs, lease, this.tokenHash, services);
 				// Two rounds, not five: a binding needs its Role to exist, a pod its service account.
 				await Promise.all([
 					this.runtime.script ? deliverAgentScript(this.cluster.objects, this.runtime.script, namespace, lease) : null,
 					this.cluster.objects.create(account!), this.cluster.objects.create(role!),
 				]);
 				await Promise.all([this.cluster.objects.create(binding!), this.cluster.objects.create(pod!)]);
+				this.leaseOf.set(namespace, lease);
 				this.podLogs.follow(namespace, restorerName(this.id), 'restorer');
 			}
 			this.leases.start();
 			timeline.mark('lease, script and restorer created');
 			for (const [index, plan] of this.plans.entries()) {
+				const routing = this.routingAt(index);
+				if (routing) {
+					progress.report(`${plan.label}: starting this session's agent pod beside the original pods, and the router`, 25);
+					const service = (await this.cluster.objects.read({ apiVersion: 'v1', kind: 'Service', namespace: plan.namespace, name: plan.service! }))!;
+					const selector = readRouting(service)?.selector ?? service.spec.selector;
+					await this.routed.setUp(index, plan, routing, service, selector,
+						{ runtime: this.runtime, session: this.id, tokenHash: this.tokenHash }, this.leaseOf.get(plan.namespace)!);
+					continue;
+				}
 				progress.report(`Replacing container '${plan.container}' of ${plan.workload.kind} ${plan.workload.name} with the agent`, 25);
 				await takeOver(this.cluster.objects, refOf(plan), plan.container, [...plan.ports.keys()],
-					{ runtime: this.runtime, session: this.id, tokenHash: this.tokenHash, targetIndex: index, readiness: this.mirrorOf(plan) }, this.owner);
+					{ runtime: this.runtime, session: this.id, tokenHash: this.tokenHash, targetIndex: index, readiness: this.mirrorOf(plan), udpPorts: [...plan.udpPorts.keys()] }, this.owner);
 				this.taken.push(refOf(plan));
 			}
 			timeline.mark('workloads taken over');
+			const readyTimeoutMs = params.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+			const readyBy = Date.now() + readyTimeoutMs;
 			// Linked from now on: each agent's tunnels open the moment it is ready, not once all are.
 			this.agents = new AgentPods(this.cluster, this.id, this.token, this.plans, (event) => {
 				this.client.emit(event);
 				this.changes?.poke();
 			}, this.logger, this.podLogs, this.probes);
 			await this.agents.start();
-			await this.waitForTargets(params.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, work, timeline);
+			await this.waitForTargets(readyBy, readyTimeoutMs, work, timeline);
+			if (this.routed.any) {
+				await this.routed.register((route, message) => this.client.emit({ change: 'routeAdded', route, message }));
+				await this.routed.waitRouted((_namespace, host, port, signal) => this.dial(host, port, signal), Math.min(readyBy, Date.now() + PROXY_TIMEOUT_MS), work);
+				timeline.mark('routes added and routed to');
+			}
 			const outbound = this.outbound ? await this.startOutbound(this.outbound, params.outbound?.namespaces ?? [], work) : null;
 			if (outbound) timeline.mark('outbound serving');
 			if (this.features.mountFiles) await this.startFiles(this.agents, work);
@@ -157,7 +190,11 @@ export class Session {
 		for (const target of params.targets) {
 			const namespace = target.namespace ?? this.cluster.namespace;
 			if (!snapshots.has(namespace)) snapshots.set(namespace, this.cluster.readNamespaceSnapshot(namespace));
-			const plan = planTarget(target, namespace, await snapshots.get(namespace)!);
+			const snapshot = await snapshots.get(namespace)!;
+			const routing = routingOf(target);
+			const plan = planTarget(target, namespace, snapshot);
+			if (routing) checkRoutable(target, plan.label, snapshot, plan.workload);
+			else checkNotShared(plan.service, plan.label, snapshot);
 			const same = plans.find((p) => describeRef(refOf(p)) === describeRef(refOf(plan)));
 			if (same) throw targetNotConnectable(plan.label, `${same.label} already names ${plan.workload.kind} ${plan.workload.name}.`);
 			plans.push(plan);
@@ -195,8 +232,7 @@ export class Session {
 	}
 
 	/** Every target at once, each until it is served by its agents only and the cluster's proxy routes to them. */
-	private async waitForTargets(timeoutMs: number, work: Work, timeline: PhaseTimeline): Promise<void> {
-		const readyBy = Date.now() + timeoutMs;
+	private async waitForTargets(readyBy: number, timeoutMs: number, work: Work, timeline: PhaseTimeline): Promise<void> {
 		const namespaces = [...new Set(this.plans.map((p) => p.namespace))];
 		const changes = new ChangeSignal(this.cluster.objects, namespaces.flatMap((namespace) => [
 			{ apiVersion: 'v1', kind: 'Pod', namespace }, { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', namespace },
@@ -206,16 +242,32 @@ export class Session {
 		// One target failing ends the others' waits: connect is rolled back anyway.
 		const each: Work = { progress: work.progress, cancellation: { get isCancellationRequested() { return halted || work.cancellation.isCancellationRequested; } } };
 		try {
-			await Promise.all(this.plans.map(async (plan, index) => {
+			const shared = this.plans.map((_, index) => index).filter((index) => this.routingAt(index));
+			await Promise.all([...this.plans.map(async (plan, index) => {
+				if (this.routingAt(index)) return;
 				await this.waitForTarget(index, plan, readyBy, timeoutMs, changes, each);
 				timeline.mark(`${plan.label}: agents ready, routed to and serving`);
 				await this.waitForProxy(index, plan, Math.min(readyBy, Date.now() + PROXY_TIMEOUT_MS), each);
 				timeline.mark(`${plan.label}: the cluster's proxy routes to the agents`);
-			}));
+			}), this.routed.any ? this.waitForSharedAgents(shared, readyBy, changes, each) : null]);
 		} finally {
 			halted = true;
 			this.changes = null;
 			changes.close();
+		}
+	}
+
+	/** The shared targets: their own agent pods and routers ready, then those agents serving through their tunnels. */
+	private async waitForSharedAgents(indexes: number[], readyBy: number, changes: ChangeSignal, work: Work): Promise<void> {
+		await this.routed.waitReady(readyBy, work);
+		const servingBy = Date.now() + SERVING_TIMEOUT_MS;
+		for (;;) {
+			throwIfCancelled(work.cancellation);
+			await this.agents!.refresh();
+			const serving = this.agents!.serving();
+			if (indexes.every((index) => (serving.get(index)?.length ?? 0) > 0)) return;
+			if (Date.now() > servingBy) throw agentNotReady('the session', 'the agents did not answer through the port-forward.');
+			await changes.next(REREAD_MS);
 		}
 	}
 
@@ -261,6 +313,7 @@ export class Session {
 			probes: this.probes,
 			dial: (host, port, signal, dialMs) => this.dial(host, port, signal, dialMs),
 			agentsOf: (target) => agents.serving().get(target) ?? [],
+			elsewhere: (index) => this.routed.has(index),
 		}, deadline, work, this.logger);
 	}
 
@@ -285,11 +338,11 @@ export class Session {
 		return info;
 	}
 
-	private dial(host: string, port: number, signal?: AbortSignal, dialMs?: number) {
+	private dial(host: string, port: number, signal?: AbortSignal, dialMs?: number, transport?: 'udp') {
 		const agent = this.agents?.dialAgent();
 		if (!agent) return Promise.reject(new Error('no agent pod serves right now'));
 		this.dialPools ??= new DialPools(this.cluster.endpoint);
-		return dialThroughAgent(this.dialPools.of(agent), agent, host, port, signal, dialMs);
+		return dialThroughAgent(this.dialPools.of(agent), agent, host, port, signal, { dialMs, transport });
 	}
 
 	/** Mirrors the targets' mounted files; kubebridge.yaml's `mountFiles: false` leaves them in the cluster. */
@@ -324,10 +377,22 @@ export class Session {
 			workload: plan.workload,
 			container: plan.container,
 			agentPods: (serving.get(index) ?? []).sort(),
-			ports: [...plan.ports].map(([remote, local]) => ({ remote, local, servicePort: plan.servicePorts.get(remote) ?? null })),
+			ports: [
+				...[...plan.ports].map(([remote, local]) => ({ remote, local, protocol: 'TCP' as const, servicePort: plan.servicePorts.get(remote) ?? null })),
+				...[...plan.udpPorts].map(([remote, local]) => ({ remote, local, protocol: 'UDP' as const, servicePort: plan.udpServicePorts.get(remote) ?? null })),
+			],
 			environment: targetEnvironment(this.contributions, { index, namespace: plan.namespace, container: plan.container }).vars,
 			files: this.files?.describe(index) ?? null,
+			mode: this.routingAt(index)?.mode ?? 'replace',
+			route: this.routingAt(index)?.route ?? null,
+			router: this.routed.routingOf(index)?.router ?? null,
 		}));
+	}
+
+	/** How target `index` shares its service, as connect was asked; null when it is taken over whole. */
+	private routingAt(index: number) {
+		const target = this.params?.targets[index];
+		return target ? routingOf(target) : null;
 	}
 
 	status(): SessionStatusResult {
@@ -364,22 +429,38 @@ export class Session {
 		this.outbound = null;
 		await this.files?.stop();
 		this.files = null;
+		// Routes go before the agents: the routers send the session's requests to the originals again.
+		const pools = new DialPools(this.cluster.endpoint);
+		const shared = await this.routed.end((namespace, host, port, signal) => this.restorerDial(pools, namespace, host, port, signal), report)
+			.catch((error: Error) => {
+				this.logger.error('routing', 'taking the routes away failed; the restorers do it once the lease lapses', { error: error.message });
+				return { restored: [], stale: [] };
+			})
+			.finally(() => pools.close());
+		if (shared.restored.length > 0) this.client.emit({ change: 'routeRemoved', message: `${shared.restored.join(', ')}: back to the original pods.` });
 		this.agents?.stop();
 		this.agents = null;
 		this.dialPools?.close();
 		this.dialPools = null;
 		timeline.mark('this machine\'s side stopped');
-		report(`Restoring ${this.taken.map((ref) => `${ref.kind} ${ref.name}`).join(', ')}`, 20);
+		const restored: string[] = [...shared.restored];
+		if (this.taken.length > 0) report(`Restoring ${this.taken.map((ref) => `${ref.kind} ${ref.name}`).join(', ')}`, 20);
 		const written = await Promise.all(this.taken.map((ref) => restore(this.cluster.objects, ref, this.id)));
-		const restored = this.taken.filter((_, i) => written[i]).map(describeRef);
+		restored.push(...this.taken.filter((_, i) => written[i]).map(describeRef));
 		timeline.mark('workloads written back');
-		const stale = await this.waitForOriginals(report);
+		const stale = [...shared.stale, ...await this.waitForOriginals(report)];
 		timeline.mark('routed back to the originals', { stale: stale.length });
 		this.taken = [];
 		await this.leases.deleteAll();
 		this.podLogs.close();
 		timeline.mark('leases deleted');
 		return { restored, stale };
+	}
+
+	/** A dial from the session's restorer in `namespace`: the pod of the session left there once the agents are gone. */
+	private restorerDial(pools: DialPools, namespace: string, host: string, port: number, signal: AbortSignal, dialMs?: number) {
+		const restorer = { namespace, pod: restorerName(this.id), controlPort: DEFAULT_CONTROL_PORT, token: this.token };
+		return dialThroughAgent(pools.of(restorer), restorer, host, port, signal, { dialMs });
 	}
 
 	/** The agents are gone by now: the restorers are the session's pods left to call the services from. */
@@ -389,10 +470,7 @@ export class Session {
 			return await waitForOriginalRoutes(this.taken.map((ref, index) => ({ index, ref, plan: this.plans[index]! })), {
 				objects: this.cluster.objects,
 				session: this.id,
-				dial: (namespace, host, port, signal, dialMs) => {
-					const restorer = { namespace, pod: restorerName(this.id), controlPort: DEFAULT_CONTROL_PORT, token: this.token };
-					return dialThroughAgent(pools.of(restorer), restorer, host, port, signal, dialMs);
-				},
+				dial: (namespace, host, port, signal, dialMs) => this.restorerDial(pools, namespace, host, port, signal, dialMs),
 			}, report, this.logger);
 		} finally {
 			pools.close();

@@ -1,7 +1,7 @@
 import { ANNOTATIONS, LABELS } from '../../agent/src/contract/contract.js';
 import { restoredObject, takenOverBy, type OwnerRecord, type TargetRef } from '../../agent/src/contract/takeover-record.js';
-import { KubebridgeError } from '../errors.js';
 import type { KubeObject, ObjectStore } from '../cluster/object-store.js';
+import { replaceFresh } from '../cluster/replace-fresh.js';
 import { agentTemplate, type AgentSettings, type PodTemplate } from './agent-template.js';
 import { targetTakenOver } from './session-errors.js';
 import { pollUntil, type PollBound } from '../platform/poll.js';
@@ -22,21 +22,6 @@ function ownerText(object: KubeObject): string {
 		return `${owner.user}@${owner.host}, pid ${owner.pid}, since ${owner.since}`;
 	} catch {
 		return `session ${takenOverBy(object)}`;
-	}
-}
-
-/** Writes with retries on a conflict: a controller may update the object between read and write. */
-async function replaceFresh(objects: ObjectStore, ref: TargetRef, change: (current: KubeObject) => KubeObject | null): Promise<KubeObject | null> {
-	for (let attempt = 0; ; attempt++) {
-		const current = await objects.read(refOf(ref));
-		if (!current) return null;
-		const next = change(current);
-		if (!next) return null;
-		try {
-			return await objects.replace(next);
-		} catch (error) {
-			if (!(error instanceof KubebridgeError && error.data.status === 409) || attempt >= 5) throw error;
-		}
 	}
 }
 
@@ -82,7 +67,7 @@ export async function takeOver(objects: ObjectStore, ref: TargetRef, container: 
 		await objects.create({ ...original, metadata: { ...original.metadata, labels: agent.metadata?.labels, annotations: marks(pod, original) }, spec: agent.spec });
 		return;
 	}
-	const written = await replaceFresh(objects, ref, (current) => {
+	const written = await replaceFresh(objects, refOf(ref), (current) => {
 		if (takenOverBy(current)) throw targetTakenOver(what, ownerText(current));
 		const template = current.spec.template as PodTemplate;
 		return {
@@ -109,7 +94,7 @@ export async function restore(objects: ObjectStore, ref: TargetRef, session: str
 		await objects.create(original as KubeObject);
 		return true;
 	}
-	const written = await replaceFresh(objects, ref, (current) => restoredObject(ref.kind, current, session) as KubeObject | null);
+	const written = await replaceFresh(objects, refOf(ref), (current) => restoredObject(ref.kind, current, session) as KubeObject | null);
 	if (!written) return false;
 	if (!replacesPodsItself(written)) await deletePodsOf(objects, written, `${LABELS.session}=${session}`);
 	return true;

@@ -21,12 +21,27 @@ export interface TargetPlan {
 	ports: Map<number, number>;
 	/** Agent port → the service port in front of it. */
 	servicePorts: Map<number, number>;
+	/** Agent UDP port → local UDP port, for every UDP port the agent takes. */
+	udpPorts: Map<number, number>;
+	/** Agent UDP port → the service's UDP port in front of it. */
+	udpServicePorts: Map<number, number>;
 	/** What `features.probes` would mirror of the container's readiness probe, or why it cannot. */
 	readiness: ReadinessPlan;
 }
 
-function containerPorts(container: V1Container): number[] {
-	return (container.ports ?? []).filter((p) => (p.protocol ?? 'TCP') === 'TCP').map((p) => p.containerPort);
+function containerPorts(container: V1Container, protocol: 'TCP' | 'UDP'): number[] {
+	return (container.ports ?? []).filter((p) => (p.protocol ?? 'TCP') === protocol).map((p) => p.containerPort);
+}
+
+/** The container port each of the service's `ports` of `chosen` resolves to → the service port. */
+function servicePortsOf(ports: ServiceInfo['ports'], chosen: V1Container, protocol: 'TCP' | 'UDP'): Map<number, number> {
+	const found = new Map<number, number>();
+	for (const port of ports.filter((p) => p.protocol === protocol && p.container === chosen.name)) {
+		const number = typeof port.targetPort === 'number' ? port.targetPort
+			: chosen.ports?.find((p) => p.name === port.targetPort && (p.protocol ?? 'TCP') === protocol)?.containerPort;
+		if (number !== undefined) found.set(number, port.port);
+	}
+	return found;
 }
 
 function workloadOf(service: ServiceInfo, label: string): TargetPlan['workload'] {
@@ -68,43 +83,44 @@ export function planTarget(target: ConnectTarget, namespace: string, snapshot: N
 	if (!target.service === !target.workload) throw targetNotConnectable('the target', 'name either a service or a workload.');
 	let label: string;
 	let workload: TargetPlan['workload'];
-	let serving: string | null = null;
-	const servicePorts = new Map<number, number>();
-	let primary: number | null = null;
 	if (target.service) {
 		label = `service/${target.service}`;
 		const service = describeServices(snapshot).find((s) => s.name === target.service);
 		if (!service) throw targetNotFound(`service '${target.service}'`, namespace, `List the services with: kubebridge services -n ${namespace}`);
 		if (!service.connectable) throw targetNotConnectable(label, service.detail);
 		workload = workloadOf(service, label);
-		const tcp = service.ports.filter((p) => p.protocol === 'TCP');
-		serving = tcp[0]?.container ?? null;
+		const serving = (service.ports.find((p) => p.protocol === 'TCP') ?? service.ports.find((p) => p.protocol === 'UDP'))?.container ?? null;
 		const containers = templateContainers(workload.kind, workload.name, namespace, snapshot);
 		const chosen = pickContainer(containers, target.container, serving, label);
-		for (const port of tcp.filter((p) => p.container === chosen.name)) {
-			const number = typeof port.targetPort === 'number' ? port.targetPort
-				: chosen.ports?.find((p) => p.name === port.targetPort)?.containerPort;
-			if (number === undefined) continue;
-			servicePorts.set(number, port.port);
-			primary ??= number;
-		}
-		return { ...finish(label, namespace, workload, chosen, target, servicePorts, primary), service: target.service };
+		const servicePorts = servicePortsOf(service.ports, chosen, 'TCP');
+		const udpServicePorts = servicePortsOf(service.ports, chosen, 'UDP');
+		return { ...finish(label, namespace, workload, chosen, target, servicePorts, udpServicePorts), service: target.service };
 	}
 	workload = target.workload!;
 	label = `${workload.kind.toLowerCase()}/${workload.name}`;
 	const chosen = pickContainer(templateContainers(workload.kind, workload.name, namespace, snapshot), target.container, null, label);
-	return { ...finish(label, namespace, workload, chosen, target, servicePorts, null), service: null };
+	return { ...finish(label, namespace, workload, chosen, target, new Map(), new Map()), service: null };
 }
 
 function finish(label: string, namespace: string, workload: TargetPlan['workload'], container: V1Container, target: ConnectTarget,
-	servicePorts: Map<number, number>, primary: number | null): Omit<TargetPlan, 'service'> {
-	const remote = [...new Set([...servicePorts.keys(), ...containerPorts(container)])];
-	if (remote.length === 0) {
-		throw targetNotConnectable(label, `container '${container.name}' declares no TCP port.`, 'Name the ports with "ports": [{"remote": 8080, "local": 8080}].');
+	servicePorts: Map<number, number>, udpServicePorts: Map<number, number>): Omit<TargetPlan, 'service'> {
+	const remote = [...new Set([...servicePorts.keys(), ...containerPorts(container, 'TCP')])];
+	const udp = [...new Set([...udpServicePorts.keys(), ...containerPorts(container, 'UDP')])];
+	const mappings = target.ports ?? [] as PortMapping[];
+	if (remote.length === 0 && udp.length === 0) {
+		throw targetNotConnectable(label, `container '${container.name}' declares no TCP or UDP port.`, 'Name the ports with "ports": [{"remote": 8080, "local": 8080}].');
 	}
 	const mapped = new Map<number, number>(remote.map((port) => [port, port]));
-	const first = primary ?? remote[0]!;
-	if (target.localPort) mapped.set(first, target.localPort);
-	for (const mapping of target.ports ?? [] as PortMapping[]) mapped.set(mapping.remote, mapping.local);
-	return { label, namespace, workload, container: container.name, ports: mapped, servicePorts, readiness: readinessPlan(container, [...mapped.keys()]) };
+	const udpMapped = new Map<number, number>(udp.map((port) => [port, port]));
+	const first = servicePorts.keys().next().value ?? remote[0];
+	if (target.localPort && first !== undefined) mapped.set(first, target.localPort);
+	for (const mapping of mappings) {
+		// A mapping without a protocol is for the port number: its TCP port, and its UDP port when it has one.
+		if (mapping.protocol !== 'UDP') mapped.set(mapping.remote, mapping.local);
+		if (mapping.protocol === 'UDP' || (!mapping.protocol && udpMapped.has(mapping.remote))) udpMapped.set(mapping.remote, mapping.local);
+	}
+	return {
+		label, namespace, workload, container: container.name, ports: mapped, servicePorts, udpPorts: udpMapped, udpServicePorts,
+		readiness: readinessPlan(container, [...mapped.keys()]),
+	};
 }

@@ -1,6 +1,9 @@
+import { createSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
 import { AGENT_HEADERS, AGENT_PATHS, HEARTBEAT_MS, type AgentEvent } from '../../agent/src/contract/contract.js';
+import { addCounts, noCounts, relayOverSocket, type DatagramRelay } from '../../agent/src/contract/datagram-relay.js';
 import { spliceSocket } from '../../agent/src/contract/handoff.js';
+import type { AgentDatagramCounts, AgentDatagramStats } from '../../protocol/index.js';
 import type { Logger } from '../log/logger.js';
 import type { IncomingMessage } from 'node:http';
 import { openRequest, openTunnel, readEvents, type AgentAddress, type Tunnel } from './agent-exchange.js';
@@ -24,6 +27,8 @@ export interface LinkStats {
 	idleTunnels: number;
 	activeConnections: number;
 	totalConnections: number;
+	/** Present when the agent takes UDP ports. */
+	udp?: AgentDatagramStats;
 }
 
 const IDLE_TUNNELS = 8;
@@ -51,6 +56,10 @@ export class AgentLink {
 	private watchdog: NodeJS.Timeout | null = null;
 	private readonly refusedPorts = new Set<number>();
 	private readonly abort = new AbortController();
+	private readonly relays = new Set<DatagramRelay>();
+	private readonly endedRelays = noCounts();
+	private flows = 0;
+	private agentDatagrams: AgentDatagramCounts | null = null;
 
 	constructor(
 		private readonly endpoint: ApiEndpoint,
@@ -61,6 +70,8 @@ export class AgentLink {
 		private readonly logger: Logger,
 		/** The session's routing probes: a caller that is one never reaches the local process. */
 		private readonly probes: ProbeCatcher | null = null,
+		/** Agent UDP port → local UDP port. */
+		private readonly udpPorts: ReadonlyMap<number, number> = new Map(),
 	) {}
 
 	get pod(): string { return this.agent.pod; }
@@ -68,7 +79,16 @@ export class AgentLink {
 	get address(): AgentAddress { return this.agent; }
 
 	stats(): LinkStats {
-		return { pod: this.pod, state: this.state, idleTunnels: this.outstanding, activeConnections: this.active, totalConnections: this.total };
+		const stats: LinkStats = { pod: this.pod, state: this.state, idleTunnels: this.outstanding, activeConnections: this.active, totalConnections: this.total };
+		if (this.udpPorts.size === 0) return stats;
+		const counts = [...this.relays].map((r) => r.counts).reduce(addCounts, { ...this.endedRelays });
+		return {
+			...stats,
+			udp: {
+				flows: this.flows, activeFlows: this.relays.size, toLocal: counts.received, fromLocal: counts.sent,
+				droppedOversize: counts.oversize, droppedBacklog: counts.backlog, agent: this.agentDatagrams,
+			},
+		};
 	}
 
 	start(): void {
@@ -123,10 +143,13 @@ export class AgentLink {
 		this.armWatchdog();
 		if (event.event === 'hello') {
 			this.backoffMs = 250;
-			this.setState('serving', `agent on ports ${event.ports.join(', ')}`);
+			this.setState('serving', `agent on ports ${[...event.ports, ...(event.udpPorts ?? []).map((p) => `${p}/udp`)].join(', ')}`);
 			this.fill(IDLE_TUNNELS);
 		} else if (event.event === 'waiting') {
 			this.fill(Math.min(this.outstanding + event.count, MAX_OUTSTANDING));
+		} else if (event.event === 'heartbeat' && event.udp) {
+			const { flows, activeFlows, sent, received, oversize, backlog } = event.udp;
+			this.agentDatagrams = { flows, activeFlows, fromCallers: sent, toCallers: received, droppedOversize: oversize, droppedBacklog: backlog };
 		}
 	}
 
@@ -149,11 +172,35 @@ export class AgentLink {
 	}
 
 	private serveCaller(tunnel: Tunnel): void {
+		if (tunnel.headers[AGENT_HEADERS.transport] === 'udp') {
+			this.relayFlow(tunnel);
+			return;
+		}
 		if (!this.probes?.watching) {
 			this.connectLocal(tunnel);
 			return;
 		}
 		void peekCaller(tunnel, this.probes, this.pod).then((caller) => { if (caller) this.connectLocal(caller); });
+	}
+
+	/**
+	 * A caller's flow of datagrams: a UDP socket of its own towards the local port, so the
+	 * local process sees one sender per caller and its replies go back to that caller alone.
+	 */
+	private relayFlow(tunnel: Tunnel): void {
+		const remotePort = Number(tunnel.headers[AGENT_HEADERS.port]);
+		const localPort = this.udpPorts.get(remotePort) ?? remotePort;
+		const socket = createSocket('udp4');
+		this.flows++;
+		socket.once('error', () => tunnel.socket.destroy());
+		socket.connect(localPort, '127.0.0.1', () => {
+			const relay = relayOverSocket(tunnel.socket, tunnel.head, socket);
+			this.relays.add(relay);
+			relay.onClose(() => {
+				this.relays.delete(relay);
+				addCounts(this.endedRelays, relay.counts);
+			});
+		});
 	}
 
 	private connectLocal(tunnel: Tunnel): void {

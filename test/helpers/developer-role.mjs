@@ -13,3 +13,10 @@ export const DEVELOPER_RULES = [
 	{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'create', 'update', 'delete'] },
 	{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: ['create'] },
 ];
+
+// What header routing and mirror add (docs/rbac.md): the router Deployment, the originals'
+// Service, and the routed Service's selector and routes.
+export const ROUTING_RULES = [
+	{ apiGroups: [''], resources: ['services'], verbs: ['create', 'update'] },
+	{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['create'] },
+];

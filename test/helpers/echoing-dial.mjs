@@ -4,11 +4,27 @@
 import net from 'node:net';
 import { Duplex } from 'node:stream';
 import { ChunkedDecoder, ChunkedEncoder } from '../../out/agent/src/contract/chunked.js';
+import { DatagramDeframer, frameDatagram } from '../../out/agent/src/contract/datagram-frames.js';
 
-/** A dial whose tunnel answers in upper case; each host:port asked for goes into `dialled`. */
+/** A flow of datagrams whose far end answers each one in upper case, as its own datagram. */
+function echoingFlow() {
+	const deframer = new DatagramDeframer();
+	const tunnel = new Duplex({
+		write(chunk, _encoding, callback) {
+			for (const datagram of deframer.push(chunk)) tunnel.push(frameDatagram(Buffer.from(datagram.toString('latin1').toUpperCase(), 'latin1')));
+			callback();
+		},
+		final(callback) { tunnel.push(null); callback(); },
+		read() {},
+	});
+	return { socket: tunnel, head: Buffer.alloc(0) };
+}
+
+/** A dial whose tunnel answers in upper case; each host:port asked for goes into `dialled` (with `/udp` for a flow of datagrams). */
 export function echoingDial(dialled) {
-	return async (host, port) => {
-		dialled.push(`${host}:${port}`);
+	return async (host, port, transport) => {
+		dialled.push(`${host}:${port}${transport ? `/${transport}` : ''}`);
+		if (transport === 'udp') return echoingFlow();
 		const decoder = new ChunkedDecoder();
 		const encoder = new ChunkedEncoder();
 		const tunnel = new Duplex({

@@ -1,3 +1,5 @@
+import type { FlowCounts } from './datagram-flows.js';
+
 /**
  * What the sidecar and the agent agree on: the agent's settings (env vars of the agent
  * container), its HTTP endpoints and headers, and the labels and annotations kubebridge
@@ -10,6 +12,8 @@
 export const AGENT_ENV = {
 	/** Comma-separated TCP ports the replaced container served; the agent listens on all addresses. */
 	ports: 'KUBEBRIDGE_AGENT_PORTS',
+	/** Comma-separated UDP ports the replaced container served; the agent listens on all addresses. */
+	udpPorts: 'KUBEBRIDGE_AGENT_UDP_PORTS',
 	/** The control port, bound to 127.0.0.1 in the pod so only a port-forward reaches it. */
 	controlPort: 'KUBEBRIDGE_AGENT_CONTROL_PORT',
 	/** The port the kubelet's probes reach on all addresses; it answers without a token. */
@@ -27,7 +31,10 @@ export const AGENT_ENV = {
 export const AGENT_PATHS = {
 	/** An upgrade the agent answers (101) when a caller connects to one of its ports. */
 	accept: '/v1/accept',
-	/** An upgrade the agent answers (101) once it reached `host`:`port` inside the cluster. */
+	/**
+	 * An upgrade the agent answers (101) once it reached `host`:`port` inside the cluster;
+	 * with `transport=udp`, once it has a UDP socket for that peer, and frames datagrams.
+	 */
 	dial: '/v1/dial',
 	/** Newline-delimited JSON events for as long as the request stays open. */
 	events: '/v1/events',
@@ -66,6 +73,8 @@ export const AGENT_HEADERS = {
 	port: 'kubebridge-port',
 	/** On an accept answer: the caller's address as the agent saw it. */
 	peer: 'kubebridge-peer',
+	/** On an accept answer: `udp` when the tunnel carries a flow of datagrams (datagram-frames.ts), absent for a TCP connection. */
+	transport: 'kubebridge-transport',
 	/** On a file content answer: the hex SHA-256 of the bytes sent. */
 	sha256: 'kubebridge-sha256',
 } as const;
@@ -118,9 +127,10 @@ export const DEFAULT_HEALTH_PORT = 47991;
 
 /** One line of the events stream. */
 export type AgentEvent =
-	| { event: 'hello'; pod: string; ports: number[]; version: string }
+	| { event: 'hello'; pod: string; ports: number[]; udpPorts?: number[]; version: string }
 	| { event: 'waiting'; count: number }
-	| { event: 'heartbeat'; idle: number; active: number };
+	/** `udp`: what the agent's UDP ports carried and dropped since it started, all ports together. */
+	| { event: 'heartbeat'; idle: number; active: number; udp?: FlowCounts };
 
 export const HEARTBEAT_MS = 3000;
 

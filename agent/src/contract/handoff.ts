@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Transform } from 'node:stream';
 import { ChunkedDecoder, pipeChunked } from './chunked.js';
 
 /**
@@ -7,9 +7,10 @@ import { ChunkedDecoder, pipeChunked } from './chunked.js';
  * sidecar) use it. Each direction is chunked: the socket's FIN becomes the last chunk,
  * and the last chunk from the other side becomes a FIN. A tunnel that breaks before both
  * directions ended resets the socket, and a socket reset breaks the tunnel, so a reset
- * crosses it too. `head` holds tunnel bytes read along with the upgrade.
+ * crosses it too. `head` holds tunnel bytes read along with the upgrade; `outgoing`, when
+ * given, rewrites what the socket sends before it enters the tunnel.
  */
-export function spliceSocket(socket: Socket, tunnel: Duplex, head: Buffer = Buffer.alloc(0)): void {
+export function spliceSocket(socket: Socket, tunnel: Duplex, head: Buffer = Buffer.alloc(0), outgoing?: Transform): void {
 	const decoder = new ChunkedDecoder();
 	let over = false;
 	let sent = false;
@@ -20,10 +21,11 @@ export function spliceSocket(socket: Socket, tunnel: Duplex, head: Buffer = Buff
 		tunnel.destroy();
 	};
 	let afterLast = (): void => undefined;
-	pipeChunked(socket, tunnel, () => {
+	pipeChunked(outgoing ? socket.pipe(outgoing) : socket, tunnel, () => {
 		sent = true;
 		afterLast();
 	});
+	outgoing?.on('error', reset);
 	if (head.length > 0) decoder.write(head);
 	tunnel.pipe(decoder).pipe(socket);
 	socket.on('error', reset);

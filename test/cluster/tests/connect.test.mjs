@@ -68,7 +68,8 @@ test('two services in one session: every replica of api and the two-container or
 		assert.ok(connected.result, JSON.stringify(connected.error));
 		const [api, orders] = connected.result.targets;
 		assert.equal(api.agentPods.length, 3, 'every replica is an agent: no scale-down');
-		assert.deepEqual(api.ports.find((p) => p.remote === 8080), { remote: 8080, local: apiLocal.port, servicePort: 80 });
+		assert.deepEqual(api.ports.find((p) => p.remote === 8080), { remote: 8080, local: apiLocal.port, protocol: 'TCP', servicePort: 80 });
+		assert.deepEqual(api.ports.find((p) => p.protocol === 'UDP'), { remote: 5353, local: 5353, protocol: 'UDP', servicePort: 5353 }, 'the UDP port is redirected too');
 		assert.equal(orders.container, 'orders');
 		assert.ok(running.client.reader.pending.some((m) => m.method === '$/progress' && m.params.token === 'c1' && m.params.value.kind === 'end'));
 
@@ -161,7 +162,6 @@ test('bad targets get typed errors and change nothing', async () => {
 			[[{ service: 'nope' }], 'targetNotFound'],
 			[[{ service: 'search' }], 'targetNotConnectable', /ExternalName/],
 			[[{ service: 'ghost' }], 'targetNotConnectable', /No pod/],
-			[[{ service: 'stats' }], 'targetNotConnectable', /no TCP port/],
 			[[{ service: 'kube-dns', namespace: 'kube-system' }], 'forbidden'],
 			[[{ service: 'web', container: 'nope' }], 'targetNotConnectable', /no container 'nope'/],
 		];

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { describeDisconnected, sessionOutput } from '../../../out/server/cli/session-output.js';
+import { describeConnected, describeDisconnected, outboundLines, sessionOutput } from '../../../out/server/cli/session-output.js';
 
 const reports = ['0/3 ready', '0/3 ready', '1/3 ready', '1/3 ready', '0/3 ready'];
 
@@ -32,4 +32,16 @@ test('the line after disconnect names what was put back, and a service still see
 	assert.equal(describeDisconnected({ restored: [] }), 'Restored nothing.');
 	assert.equal(describeDisconnected({ restored: ['Deployment/shop/api'], stale: [{ target: 'service/api', reason: '1 agent pod(s) still there (api-7f-x)' }] }),
 		'Restored Deployment/shop/api. service/api may still send some callers to a pod that is gone: 1 agent pod(s) still there (api-7f-x).');
+});
+
+test('the Ready line and the outbound table say which ports are UDP', () => {
+	const ports = [{ remote: 8080, local: 3000, protocol: 'TCP', servicePort: 80 }, { remote: 5353, local: 5353, protocol: 'UDP', servicePort: 5353 }];
+	const line = describeConnected({ sessionId: 's', restoreWithinSeconds: 25, targets: [{ target: 'service/api', namespace: 'shop', agentPods: ['a'], ports }] });
+	assert.equal(line, 'service/api in shop (1 pod: 80→localhost:3000, 5353/udp→localhost:5353/udp)');
+	const counters = { connections: 0, activeConnections: 0, bytesOut: 0, bytesIn: 0 };
+	const [, dns] = outboundLines({ mode: 'names', hostsPath: '/etc/hosts', external: [], notes: [], services: [{
+		namespace: 'kube-system', service: 'kube-dns', pod: null, names: ['kube-dns.kube-system'], address: '127.1.0.2', dials: '10.96.0.10',
+		ports: [{ port: 53, name: 'dns', protocol: 'UDP', localPort: 53, ...counters }, { port: 53, name: 'dns-tcp', protocol: 'TCP', localPort: 53, ...counters }],
+	}] });
+	assert.equal(dns, '  kube-dns.kube-system → 127.1.0.2:53/udp,53');
 });

@@ -42,7 +42,7 @@ test('each reason a service cannot be connected', () => {
 		services: [
 			service('external', { type: 'ExternalName', externalName: 'db.example.invalid', clusterIP: undefined }),
 			service('manual', { ports: [{ port: 80, targetPort: 80, protocol: 'TCP' }] }),
-			service('udp', { selector: { app: 'web' }, ports: [{ port: 53, targetPort: 53, protocol: 'UDP' }] }),
+			service('sctp', { selector: { app: 'web' }, ports: [{ port: 53, targetPort: 53, protocol: 'SCTP' }] }),
 			service('ghost', { selector: { app: 'ghost' }, ports: [{ port: 80, targetPort: 80, protocol: 'TCP' }] }),
 			service('daemon', { selector: { app: 'agent' }, ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }] }),
 			service('host', { selector: { app: 'host' }, ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }] }),
@@ -58,7 +58,7 @@ test('each reason a service cannot be connected', () => {
 	const reasons = Object.fromEntries(services.map((s) => [s.name, s.notConnectableReason]));
 	assert.deepEqual(reasons, {
 		daemon: 'unsupportedWorkload', external: 'externalName', ghost: 'noPods', host: 'hostNetwork',
-		manual: 'noSelector', udp: 'noTcpPorts', unmatched: 'noServingContainer',
+		manual: 'noSelector', sctp: 'noTcpOrUdpPorts', unmatched: 'noServingContainer',
 	});
 	assert.ok(services.every((s) => !s.connectable && s.detail.length > 0));
 	assert.equal(services.find((s) => s.name === 'external').clusterIP, null);

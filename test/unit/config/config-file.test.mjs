@@ -130,3 +130,9 @@ test('the shipped schema is the one the loader validates with', () => {
 	assert.deepEqual(Object.keys(schema.properties).sort(), ['agent', 'env', 'features', 'launch', 'targets', 'version']);
 	assert.deepEqual(schema.required, ['version']);
 });
+
+test('a port mapping may name its protocol: a UDP port goes to a local UDP port', () => {
+	const { config } = parseConfig('version: 1\ntargets:\n  - service: api\n    ports:\n      - { remote: 5353, local: 6353, protocol: UDP }\n', 'kubebridge.yaml');
+	assert.deepEqual(config.targets[0].ports, [{ remote: 5353, local: 6353, protocol: 'UDP' }]);
+	assert.throws(() => parseConfig('version: 1\ntargets:\n  - service: api\n    ports:\n      - { remote: 5353, local: 6353, protocol: SCTP }\n', 'kubebridge.yaml'));
+});

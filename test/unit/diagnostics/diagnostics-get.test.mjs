@@ -39,7 +39,7 @@ const cluster = {
 
 const session = (hostsPath) => ({
 	sessionId: 's1',
-	targets: [{ target: 'service/orders', workload: { kind: 'Deployment', name: 'orders' }, namespace: 'shop', container: 'app' }],
+	targets: [{ target: 'service/orders', workload: { kind: 'Deployment', name: 'orders' }, namespace: 'shop', container: 'app', mode: 'replace', route: null, router: null }],
 	agents: [{ pod: 'orders-agent', namespace: 'shop', state: 'ready', idleTunnels: 2, activeConnections: 1, totalConnections: 5 }],
 	outbound: { mode: 'hosts', hostsPath, services: [] },
 });
@@ -107,11 +107,12 @@ test('a bundle path that is not an absolute .tar.gz is refused before anything i
 test('the formatted diagnostics show one section per part, secrets masked, gone owners and problems said so', async (t) => {
 	const hostsPath = hostsFile(t);
 	const text = formatDiagnostics(await collectDiagnostics(inputs(hostsPath, { environment: async () => { throw new Error('pod gone'); } }), {}));
-	for (const title of ['Versions', 'Cluster', 'Logs', 'Session', 'Outbound (hosts)', 'Environment of service/orders', `Hosts file ${hostsPath}`, 'Sessions in the cluster', 'Problems']) {
+	for (const title of ['Versions', 'Cluster', 'Logs', 'Session', 'Targets', 'Outbound (hosts)', 'Environment of service/orders', `Hosts file ${hostsPath}`, 'Sessions in the cluster', 'Problems']) {
 		assert.match(text, new RegExp(`^${title.replace(/[()/.]/g, '\\$&')}$`, 'm'), `a ${title} section`);
 	}
 	assert.match(text, /agent image node:24-slim running the script of ConfigMap kubebridge-agent-0123456789ab/);
 	assert.match(text, /orders-agent\s+shop\s+ready\s+2\s+1\s+5/);
+	assert.match(text, /service\/orders\s+shop\s+replace\s+all traffic \(taken over\)\s+-/, 'each target with its mode and route');
 	assert.match(text, /session live \(pid \d+, running\): 2 names on 1 addresses/);
 	assert.match(text, /session left \(pid \d+, gone: removed at the next connect\): 1 names on 1 addresses/);
 	assert.match(text, /shop: session s1 held by me@laptop, renewed 2026-12-03T08:00:00Z; agent orders-agent Running ready, restorer kubebridge-restorer-s1 Pending/);

@@ -4,6 +4,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,12 +38,40 @@ test('which services get an address, and what the agent dials for each', () => {
 		replicaSets: [], deployments: [], statefulSets: [],
 	});
 	assert.deepEqual(targets.map((t) => [t.service, t.pod ?? null, t.dials, t.ports.map((p) => `${p.port}>${p.dialPort}`).join()]), [
-		['orders', null, '10.96.0.10', '80>80'],
+		['orders', null, '10.96.0.10', '80>80,53>53'],
 		['db', null, 'db.shop.svc', '5432>8080'],
 		['db', 'db-0', 'db-0.db.shop.svc', '5432>8080'],
 		['db', 'db-1', 'db-1.db.shop.svc', '5432>8080'],
 		['ext', null, 'example.test', '443>443'],
+		['udp-only', null, '10.96.0.11', '53>53'],
 	]);
+	assert.deepEqual(targets[0].ports.map((p) => p.protocol), ['TCP', 'UDP']);
+});
+
+test('a UDP port listens for datagrams: each local sender gets its own flow through the dial, replies come back to it, and the datagrams are counted', async () => {
+	const dialled = [];
+	const outbound = new Outbound('unit7', { hostsFile: false }, echoingDial(dialled), logger);
+	const dns = { namespace: 'shop', service: 'dns', dials: '10.96.0.10', ports: [{ port: 53, name: 'dns', protocol: 'UDP', dialPort: 53 }, { port: 53, name: 'dns-tcp', protocol: 'TCP', dialPort: 53 }] };
+	const info = await outbound.start([dns], 'shop');
+	const [udp, tcp] = info.services[0].ports;
+	assert.deepEqual([udp.protocol, tcp.protocol], ['UDP', 'TCP']);
+	const senders = [createSocket('udp4'), createSocket('udp4')];
+	try {
+		const ask = (socket, text) => new Promise((resolve) => {
+			socket.once('message', (reply) => resolve(String(reply)));
+			socket.send(text, udp.localPort, '127.0.0.1');
+		});
+		assert.equal(await ask(senders[0], 'one'), 'ONE');
+		assert.equal(await ask(senders[1], 'two'), 'TWO');
+		assert.equal(await ask(senders[0], 'three'), 'THREE');
+		assert.deepEqual(dialled, ['10.96.0.10:53/udp', '10.96.0.10:53/udp'], 'one flow per sender');
+		const counted = outbound.info().services[0].ports[0];
+		assert.deepEqual([counted.connections, counted.activeConnections, counted.bytesOut, counted.datagrams], [2, 2, 11, { out: 3, in: 3, droppedOversize: 0, droppedBacklog: 0 }]);
+		assert.equal(await roundTrip('127.0.0.1', tcp.localPort, 'tcp too'), 'TCP TOO');
+	} finally {
+		for (const socket of senders) socket.close();
+		await outbound.stop();
+	}
 });
 
 const target = { namespace: 'shop', service: 'orders', dials: '10.96.0.10', ports: [{ port: 18080, name: 'web', dialPort: 8080 }] };

@@ -94,3 +94,25 @@ test('planning a service: the serving container, not the mesh sidecar; ports map
 	assert.throws(() => planTarget({ service: 'missing' }, 'shop', snapshot), (e) => e.reason === 'targetNotFound');
 	assert.throws(() => planTarget({ service: 'api', workload: { kind: 'Deployment', name: 'api' } }, 'shop', snapshot), (e) => e.reason === 'targetNotConnectable');
 });
+
+test("a service's UDP ports are planned beside its TCP ones: same number locally unless mapped, a mapping without a protocol maps both", () => {
+	const spec = { containers: [{ name: 'api', ports: [{ name: 'http', containerPort: 8080 }, { name: 'dns', containerPort: 53, protocol: 'UDP' }, { name: 'dns-tcp', containerPort: 53 }, { name: 'stats', containerPort: 5353, protocol: 'UDP' }] }] };
+	const pod = { metadata: { name: 'api-1', namespace: 'shop', labels: { app: 'api' }, ownerReferences: [{ kind: 'ReplicaSet', name: 'api-rs', controller: true }] }, spec, status: { phase: 'Running' } };
+	const snapshot = {
+		services: [{ metadata: { name: 'api', namespace: 'shop' }, spec: { selector: { app: 'api' }, clusterIP: '10.0.0.1', ports: [
+			{ port: 80, targetPort: 'http', protocol: 'TCP' }, { port: 9053, targetPort: 'dns', protocol: 'UDP' }, { port: 5353, targetPort: 'stats', protocol: 'UDP' },
+		] } }],
+		pods: [pod],
+		replicaSets: [{ metadata: { name: 'api-rs', ownerReferences: [{ kind: 'Deployment', name: 'api', controller: true }] } }],
+		deployments: [{ metadata: { name: 'api' }, spec: { replicas: 1, template: { spec } } }],
+		statefulSets: [],
+	};
+	const plan = planTarget({ service: 'api', localPort: 3000, ports: [{ remote: 53, local: 1053 }, { remote: 5353, local: 6000, protocol: 'UDP' }] }, 'shop', snapshot);
+	assert.deepEqual([...plan.ports], [[8080, 3000], [53, 1053]]);
+	assert.deepEqual([...plan.udpPorts], [[53, 1053], [5353, 6000]]);
+	assert.deepEqual([...plan.udpServicePorts], [[53, 9053], [5353, 5353]]);
+	const udpOnly = { ...snapshot, services: [{ metadata: { name: 'stats', namespace: 'shop' }, spec: { selector: { app: 'api' }, clusterIP: '10.0.0.2', ports: [{ port: 5353, targetPort: 5353, protocol: 'UDP' }] } }] };
+	const stats = planTarget({ service: 'stats' }, 'shop', udpOnly);
+	assert.equal(stats.container, 'api');
+	assert.deepEqual([...stats.udpPorts], [[5353, 5353], [53, 53]], "the service's port first, then the container's others");
+});
