@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kubectl } from '../test/helpers/cluster.mjs';
 import { setUpBench } from './tunnel/bench-stage.mjs';
-import { Cleanup } from './tunnel/cleanup.mjs';
+import { Cleanup, runScript } from './tunnel/cleanup.mjs';
 import { NAMESPACE, onlyEchoPod } from './tunnel/fixture.mjs';
 import { writeSection } from './report-section.mjs';
 import { connectSession } from './tunnel/sidecar.mjs';
@@ -120,16 +120,10 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 	});
 }
 
-try {
+await runScript(async () => {
 	const results = await run();
 	process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 	const table = render(results);
 	process.stderr.write(`${table}\n`);
 	if (write) log(`wrote ${writeSection('connect', table)}`);
-} catch (error) {
-	log(`failed: ${error.stack ?? error}`);
-	process.exitCode = 1;
-} finally {
-	await cleanup.run(log);
-	log(`done in ${((Date.now() - began) / 1000).toFixed(0)} s`);
-}
+}, { cleanup, log, began });
