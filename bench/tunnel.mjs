@@ -11,7 +11,7 @@
 import { writeFileSync, readFileSync } from 'node:fs';
 import { kubectlPath, KUBECONFIG } from '../test/helpers/cluster.mjs';
 import { setUpBench } from './tunnel/bench-stage.mjs';
-import { Cleanup } from './tunnel/cleanup.mjs';
+import { Cleanup, runScript } from './tunnel/cleanup.mjs';
 import { countCpu } from './tunnel/cpu-by-process.mjs';
 import { ECHO_PORT, NAMESPACE, onlyEchoPod, PLAIN } from './tunnel/fixture.mjs';
 import { concurrentThroughput, newConnections, percentiles, roundTrips, singleThroughput } from './tunnel/load.mjs';
@@ -184,13 +184,5 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 	});
 }
 
-try {
-	await run();
-} catch (error) {
-	log(`failed: ${error.stack ?? error}`);
-	process.exitCode = 1;
-} finally {
-	await cleanup.run(log);
-	clearTimeout(limit);
-	log(`done in ${((Date.now() - began) / 1000).toFixed(0)} s`);
-}
+await runScript(run, { cleanup, log, began });
+clearTimeout(limit);
