@@ -8,14 +8,12 @@
 // asserted. Options: --quick (small volumes, to try the script), --latency 0,20,
 // --profile DIR (the sidecar runs from the bundle on node with --cpu-prof into DIR),
 // --no-write (print only).
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { issueKubeconfig, kubectlPath, KUBECONFIG } from '../test/helpers/cluster.mjs';
-import { DEVELOPER_RULES } from '../test/helpers/developer-role.mjs';
-import { Cleanup } from './tunnel/cleanup.mjs';
+import { writeFileSync, readFileSync } from 'node:fs';
+import { kubectlPath, KUBECONFIG } from '../test/helpers/cluster.mjs';
+import { setUpBench } from './tunnel/bench-stage.mjs';
+import { Cleanup, runScript } from './tunnel/cleanup.mjs';
 import { countCpu } from './tunnel/cpu-by-process.mjs';
-import { deleteNamespace, deploy, ECHO_PORT, NAMESPACE, onlyEchoPod, PLAIN } from './tunnel/fixture.mjs';
+import { ECHO_PORT, NAMESPACE, onlyEchoPod, PLAIN } from './tunnel/fixture.mjs';
 import { concurrentThroughput, newConnections, percentiles, roundTrips, singleThroughput } from './tunnel/load.mjs';
 import { jsonPort, sampleRss, startProcess } from './tunnel/processes.mjs';
 import { machineFacts, writeReport } from './tunnel/report.mjs';
@@ -153,18 +151,7 @@ function proxiedKubeconfig(kubeconfig, listen) {
 async function run() {
 	const toxiproxy = plan.latencies.some((l) => l > 0) ? toxiproxyBinary(log) : null;
 	const facts = machineFacts(KUBECONFIG);
-	log(`deploying the echo server in ${NAMESPACE}`);
-	cleanup.add(`delete namespace ${NAMESPACE}`, deleteNamespace);
-	deploy();
-	const developer = issueKubeconfig({ user: 'kb-bench-developer', namespace: NAMESPACE, rules: DEVELOPER_RULES });
-	cleanup.add('remove the developer kubeconfig', () => rmSync(dirname(developer.kubeconfig), { recursive: true, force: true }));
-	const echo = startProcess(process.execPath, [new URL('./tunnel/echo-server.mjs', import.meta.url).pathname], { ready: jsonPort });
-	cleanup.add('stop the local echo server', () => echo.stop());
-	const localEcho = await echo.value;
-	// The outbound names go to a copy: a benchmark has no business in the machine's hosts file.
-	const hostsFile = join(mkdtempSync(join(tmpdir(), 'kb-bench-hosts-')), 'hosts');
-	copyFileSync('/etc/hosts', hostsFile);
-	cleanup.add('remove the hosts file copy', () => rmSync(dirname(hostsFile), { recursive: true, force: true }));
+	const { developer, localEcho, hostsFile } = await setUpBench({ log, cleanup });
 
 	const conditions = [];
 	for (const latencyMs of plan.latencies) {
@@ -197,13 +184,5 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 	});
 }
 
-try {
-	await run();
-} catch (error) {
-	log(`failed: ${error.stack ?? error}`);
-	process.exitCode = 1;
-} finally {
-	await cleanup.run(log);
-	clearTimeout(limit);
-	log(`done in ${((Date.now() - began) / 1000).toFixed(0)} s`);
-}
+await runScript(run, { cleanup, log, began });
+clearTimeout(limit);

@@ -8,7 +8,7 @@
 // never part of a default run, as it disturbs everyone using the cluster.
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { Cleanup } from '../bench/tunnel/cleanup.mjs';
+import { Cleanup, runScript } from '../bench/tunnel/cleanup.mjs';
 import { CLUSTER_RESTARTS, runFaults } from './reliability/faults.mjs';
 import { runLoad } from './reliability/load.mjs';
 import { runMatrix } from './reliability/matrix.mjs';
@@ -44,7 +44,7 @@ async function part(name, run) {
 	}
 }
 
-try {
+await runScript(async () => {
 	await part('faults', async () => runFaults(await setUpStage({ namespace: namespace('faults'), proxy: true, log, cleanup }), { cleanup, log, only: option('--faults')?.split(',') }));
 	await part('restarts', async () => runFaults(await setUpStage({ namespace: namespace('restarts'), log, cleanup }), { cleanup, log, only: option('--faults')?.split(',') ?? restartNames }));
 	await part('load', async () => runLoad(await setUpStage({ namespace: namespace('load'), log, cleanup }), { cleanup, log }));
@@ -54,10 +54,4 @@ try {
 		const run = spawnSync(process.execPath, [new URL('./kill9-trials.mjs', import.meta.url).pathname], { stdio: 'inherit' });
 		if (run.status !== 0) process.exitCode = 1;
 	}
-} catch (error) {
-	log(`failed: ${error.stack ?? error}`);
-	process.exitCode = 1;
-} finally {
-	await cleanup.run(log);
-	log(`done in ${((Date.now() - began) / 1000).toFixed(0)} s`);
-}
+}, { cleanup, log, began });

@@ -28,3 +28,16 @@ export class Cleanup {
 		}
 	}
 }
+
+/** Runs a measuring script's body; a failure sets the exit code, and what it set up is undone either way. */
+export async function runScript(body, { cleanup, log, began }) {
+	try {
+		await body();
+	} catch (error) {
+		log(`failed: ${error.stack ?? error}`);
+		process.exitCode = 1;
+	} finally {
+		await cleanup.run(log);
+		log(`done in ${((Date.now() - began) / 1000).toFixed(0)} s`);
+	}
+}

@@ -2,15 +2,11 @@
 // kubebridge's ratio to each plain port-forward, and the goals, written between the
 // markers of docs/performance.md so the prose around them stays as written.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { kubectlPath } from '../../test/helpers/cluster.mjs';
 import { EXECUTABLE } from '../../test/helpers/executable.mjs';
+import { writeSection } from '../report-section.mjs';
 import { toxiproxyVersion } from './toxiproxy.mjs';
-
-const FILE = new URL('../../docs/performance.md', import.meta.url).pathname;
-const BEGIN = '<!-- bench:tunnel:begin (written by npm run bench:tunnel) -->';
-const END = '<!-- bench:tunnel:end -->';
 
 export function machineFacts(kubeconfig) {
 	const versions = JSON.parse(execFileSync(kubectlPath(), ['--kubeconfig', kubeconfig, 'version', '-o', 'json'], { encoding: 'utf8' }));
@@ -90,15 +86,7 @@ export function renderTable({ facts, plan, conditions, durationS }) {
 	].join('\n');
 }
 
-/** Replaces what is between the markers of docs/performance.md (or appends them). */
+/** The newest run between the markers of docs/performance.md, the one it replaces kept below it. */
 export function writeReport(results) {
-	const block = `${BEGIN}\n${renderTable(results)}\n${END}`;
-	const text = existsSync(FILE) ? readFileSync(FILE, 'utf8') : '# Performance\n';
-	const start = text.indexOf(BEGIN);
-	const end = text.indexOf(END);
-	const next = start >= 0 && end > start
-		? `${text.slice(0, start)}${block}${text.slice(end + END.length)}`
-		: `${text.trimEnd()}\n\n${block}\n`;
-	writeFileSync(FILE, next);
-	return FILE;
+	return writeSection('tunnel', renderTable(results));
 }

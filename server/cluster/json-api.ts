@@ -63,6 +63,45 @@ export class JsonApi {
 			req.end(payload);
 		});
 	}
+
+	/**
+	 * Follows `path` with `watch=1`: `onEvent` for each event line the API server sends,
+	 * `onEnd` once the stream is over (with the HTTP status when it was refused, e.g. 403
+	 * without the `watch` verb). The returned function ends it.
+	 */
+	stream(path: string, onEvent: (event: { type: string; object?: unknown }) => void, onEnd: (status: number | null) => void): () => void {
+		const server = new URL(this.loaded.server ?? '');
+		const request = server.protocol === 'http:' ? httpRequest : httpsRequest;
+		const controller = new AbortController();
+		let ended = false;
+		const end = (status: number | null) => { if (!ended) { ended = true; onEnd(status); } };
+		void this.requestOptions().then((base) => {
+			if (controller.signal.aborted) return end(null);
+			const req = request({
+				...base, method: 'GET', host: server.hostname, port: server.port || (server.protocol === 'http:' ? 80 : 443),
+				path: `${server.pathname.replace(/\/$/, '')}${path}${path.includes('?') ? '&' : '?'}watch=1`, signal: controller.signal,
+				headers: { ...base.headers, accept: 'application/json' },
+			}, (res) => {
+				if ((res.statusCode ?? 0) >= 400) {
+					res.resume();
+					return end(res.statusCode ?? 0);
+				}
+				let rest = '';
+				res.setEncoding('utf8');
+				res.on('data', (text: string) => {
+					const lines = (rest + text).split('\n');
+					rest = lines.pop()!;
+					for (const line of lines.filter(Boolean)) {
+						try { onEvent(JSON.parse(line)); } catch { /* a line that is not JSON carries no event */ }
+					}
+				});
+				res.on('close', () => end(null));
+			});
+			req.on('error', () => end(null));
+			req.end();
+		}, () => end(null));
+		return () => controller.abort();
+	}
 }
 
 class TimeoutError extends Error {}

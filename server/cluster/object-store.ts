@@ -39,6 +39,12 @@ export interface ObjectStore {
 	/** Deleting what is already gone succeeds. */
 	delete(ref: ObjectRef, options?: { propagationPolicy?: 'Background' | 'Foreground'; gracePeriodSeconds?: number }): Promise<void>;
 	list(apiVersion: string, kind: string, namespace: string, labelSelector?: string): Promise<KubeObject[]>;
+	/**
+	 * Calls `onChange` whenever an object of `kind` in `namespace` changes, until the
+	 * returned function is called or the API server ends the watch (`onEnd`, with the HTTP
+	 * status when it refused it). Absent where there is nothing to watch (a fake).
+	 */
+	watch?(apiVersion: string, kind: string, namespace: string, onChange: () => void, onEnd: (status: number | null) => void): () => void;
 }
 
 /** The kinds a session touches, and where the API serves them. */
@@ -99,5 +105,10 @@ export class JsonObjectStore implements ObjectStore {
 			`list ${kind.toLowerCase()}s in ${namespace}`);
 		// A list's items carry neither apiVersion nor kind.
 		return list.items.map((item) => ({ ...item, apiVersion, kind }));
+	}
+
+	watch(apiVersion: string, kind: string, namespace: string, onChange: () => void, onEnd: (status: number | null) => void): () => void {
+		// Only that something changed matters: the caller reads what it needs again.
+		return this.api.stream(`${collectionPath(apiVersion, kind, namespace)}?allowWatchBookmarks=false`, onChange, onEnd);
 	}
 }

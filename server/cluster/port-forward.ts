@@ -62,13 +62,24 @@ class ForwardStream extends Duplex {
 	}
 
 	override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+		this.sendData([chunk], chunk.length, callback);
+	}
+
+	/** Writes queued together (a corked chunk's size line, data and CRLF) go out as one message. */
+	override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+		this.sendData(chunks.map(({ chunk }) => chunk), chunks.reduce((sum, { chunk }) => sum + chunk.length, 0), callback);
+	}
+
+	/** The one copy of the payload: into a message behind its channel byte. */
+	private sendData(chunks: Buffer[], length: number, callback: (error?: Error | null) => void): void {
 		if (this.ws.readyState !== WebSocket.OPEN) {
 			callback(new Error('port-forward closed'));
 			return;
 		}
-		const frame = Buffer.allocUnsafe(chunk.length + 1);
+		const frame = Buffer.allocUnsafe(length + 1);
 		frame[0] = DATA;
-		chunk.copy(frame, 1);
+		let at = 1;
+		for (const chunk of chunks) at += chunk.copy(frame, at);
 		if (this.ws.bufferedAmount < SEND_BUFFER_LIMIT) {
 			this.ws.send(frame);
 			callback();
@@ -90,11 +101,22 @@ class ForwardStream extends Duplex {
 	}
 }
 
+/**
+ * Inside TLS the client's frame mask protects nothing: it exists against proxies that read
+ * plain HTTP (RFC 6455 §10.3), and no one between here and the API server can read these
+ * frames. An all-zero mask lets `ws` send each message as it is, instead of XOR-ing it
+ * byte by byte into a copy. Plain `ws:` keeps random masks.
+ */
+const zeroMask = (mask: Buffer): void => { mask.fill(0); };
+
 /** Opens a forward to `target` and resolves once the API server and kubelet accepted it. */
 export async function openForward(endpoint: ApiEndpoint, target: ForwardTarget, signal?: AbortSignal): Promise<ForwardStream> {
 	const base = endpoint.server.replace(/^http/, 'ws').replace(/\/+$/, '');
 	const url = `${base}/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(target.pod)}/portforward?ports=${target.port}`;
-	const ws = new WebSocket(url, [SUBPROTOCOL], { ...(await endpoint.options()), perMessageDeflate: false, handshakeTimeout: 10_000 });
+	const ws = new WebSocket(url, [SUBPROTOCOL], {
+		...(await endpoint.options()), perMessageDeflate: false, handshakeTimeout: 10_000,
+		...(url.startsWith('wss:') ? { generateMask: zeroMask } : {}),
+	});
 	return new Promise((resolve, reject) => {
 		const abort = (): void => ws.terminate();
 		signal?.addEventListener('abort', abort, { once: true });

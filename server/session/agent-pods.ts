@@ -39,7 +39,9 @@ export class AgentPods {
 	private readonly links = new Map<string, { link: AgentLink; namespace: string; index: number; mirrors: boolean }>();
 	private readinessArmed = false;
 	private timer: NodeJS.Timeout | null = null;
-	private polling = false;
+	/** The listing in flight, and one more asked for meanwhile (it must see what changed since the first began). */
+	private listing: Promise<void> | null = null;
+	private queued: Promise<void> | null = null;
 	/** Local ports refusing callers right now, across every agent pod: the client is told once. */
 	private readonly refusing = new Set<number>();
 	private turn = 0;
@@ -60,6 +62,11 @@ export class AgentPods {
 	start(): Promise<void> {
 		this.timer = setInterval(() => void this.poll(), POLL_MS);
 		this.timer.unref();
+		return this.poll();
+	}
+
+	/** Lists the agent pods now rather than at the next period: connect links each agent the moment it is ready. */
+	refresh(): Promise<void> {
 		return this.poll();
 	}
 
@@ -96,14 +103,10 @@ export class AgentPods {
 		return [...this.links.values()].map(({ link, namespace }) => ({ namespace, ...link.stats() }));
 	}
 
-	/** Whether every target has agent pods and every one of them serves. */
-	allServing(targets: number): boolean {
-		const links = [...this.links.values()];
-		for (let index = 0; index < targets; index++) {
-			const mine = links.filter((entry) => entry.index === index);
-			if (mine.length === 0 || mine.some(({ link }) => link.stats().state !== 'serving')) return false;
-		}
-		return true;
+	/** Whether each of `pods`, agent pods of target `index`, has a link that serves. */
+	serves(index: number, pods: string[]): boolean {
+		const serving = new Set([...this.links.values()].filter((entry) => entry.index === index && entry.link.stats().state === 'serving').map(({ link }) => link.pod));
+		return pods.every((pod) => serving.has(pod));
 	}
 
 	/** An agent to dial the cluster through for outbound connections: the serving ones in turn. */
@@ -132,9 +135,19 @@ export class AgentPods {
 		return result;
 	}
 
-	private async poll(): Promise<void> {
-		if (this.polling) return;
-		this.polling = true;
+	private poll(): Promise<void> {
+		if (this.listing) {
+			this.queued ??= this.listing.then(() => {
+				this.queued = null;
+				return this.poll();
+			});
+			return this.queued;
+		}
+		this.listing = this.list().finally(() => { this.listing = null; });
+		return this.listing;
+	}
+
+	private async list(): Promise<void> {
 		try {
 			const namespaces = [...new Set(this.plans.map((p) => p.namespace))];
 			const pods = (await Promise.all(namespaces.map((ns) => this.cluster.objects.list('v1', 'Pod', ns, `${LABELS.session}=${this.session}`)))).flat();
@@ -162,8 +175,6 @@ export class AgentPods {
 			for (const add of added) add();
 		} catch (error) {
 			this.logger.warning('session', 'listing agent pods failed; retrying', { error: (error as Error).message });
-		} finally {
-			this.polling = false;
 		}
 	}
 

@@ -13,19 +13,29 @@ import type { TargetPlan } from '../targets/target-plan.js';
  * chance below 0.3 % for any N.
  */
 const PROBES_PER_ENDPOINT = 6;
-const PARALLEL = 4;
 /**
- * A dial to a pod that is gone can hang until the kernel gives up; a probe is a miss long
- * before. Stale rules to a deleted pod are what the wait is for, so such hangs are common
- * and every batch waits for its slowest probe: on the test cluster a wait with misses
- * took 3.5-3.8 s at 3 s, and 1.4 s at 1 s. A dial that is only slow counts as a miss and
- * is simply tried again.
+ * Probes sent at once. The proxy picks an endpoint for each new connection on its own, so
+ * probes sent together are as independent as probes sent one after another: a whole row
+ * in one batch costs one dial's time instead of several.
  */
-export const DIAL_MS = 1000;
-/** From the dial to the marker at an agent link is one more round trip through the API server. */
-const CATCH_MS = 1500;
+const MAX_PARALLEL = 8;
+/**
+ * How long one probe step (the dial, then the marker's way back) may take before the probe
+ * counts as a miss. A dial to a pod that is gone hangs until the kernel gives up, and stale
+ * rules to a deleted pod are what the wait is for, so such hangs are common and every batch
+ * waits for its slowest probe. The bound is learned from the hits: three times the slowest
+ * one so far, never below `MIN_PATIENCE_MS`; a batch with no hit at all makes it half as
+ * long again (a slow machine must not make every probe a miss), up to `MAX_PATIENCE_MS`.
+ * On the test cluster a hit takes 20-150 ms, and a fixed 1 s bound made each round of
+ * misses cost a second.
+ */
+const FIRST_PATIENCE_MS = 300;
+/** Opening a forward for a probe is not part of its patience; only a forward that never opens fails it. */
+export const FORWARD_MS = 10_000;
+const MIN_PATIENCE_MS = 250;
+export const MAX_PATIENCE_MS = 1500;
 const FIRST_BACKOFF_MS = 100;
-const MAX_BACKOFF_MS = 1000;
+const MAX_BACKOFF_MS = 200;
 
 /** How many probes in a row must reach where they should when the proxy may pick among `endpoints`. */
 export const probesInARow = (endpoints: number): number => PROBES_PER_ENDPOINT * (endpoints + 1);
@@ -33,23 +43,24 @@ export const probesInARow = (endpoints: number): number => PROBES_PER_ENDPOINT *
 /** What the wait needs of the session. */
 export interface RouteProbing {
 	probes: RouteProbes;
-	/** Dials `host:port` inside the cluster through one of the session's agents. */
-	dial(host: string, port: number, signal: AbortSignal): Promise<Tunnel>;
+	/** Dials `host:port` inside the cluster through one of the session's agents; `dialMs` bounds the dial once a forward is open. */
+	dial(host: string, port: number, signal: AbortSignal, dialMs: number): Promise<Tunnel>;
 	/** The serving agent pods of target `index`. */
 	agentsOf(index: number): string[];
 	/** Whether target `index` shares its service through a router, which waits for the proxy its own way. */
 	elsewhere?(index: number): boolean;
 }
 
-/** One probe: whether it reached where the wait wants, or why not. */
-export interface ProbeOutcome { hit: boolean; why: string }
+/** One probe: whether it reached where the wait wants, or why not; `ms`, how long it took. */
+export interface ProbeOutcome { hit: boolean; why: string; ms?: number }
 
 /** Where the probes of one target go, and how many in a row must hit. */
 export interface ProbeRun {
 	host: string;
 	ports: number[];
 	needed: number;
-	probe(host: string, port: number): Promise<ProbeOutcome>;
+	/** `patienceMs`: how long each step of the probe may take before it is a miss. */
+	probe(host: string, port: number, patienceMs: number): Promise<ProbeOutcome>;
 }
 
 export interface ProbeTally { confirmed: boolean; sent: number; misses: number; lastMiss: string }
@@ -66,13 +77,15 @@ export async function probeAddress(objects: ObjectStore, plan: TargetPlan): Prom
 }
 
 /** One probe of connect: the agent pod that caught it must be one of the target's. */
-async function probeAgents(probing: RouteProbing, index: number, host: string, port: number): Promise<ProbeOutcome> {
+async function probeAgents(probing: RouteProbing, index: number, host: string, port: number, patienceMs: number): Promise<ProbeOutcome> {
+	const started = Date.now();
 	try {
-		const tunnel = await probing.dial(host, port, AbortSignal.timeout(DIAL_MS));
-		const pod = await probing.probes.send(tunnel, CATCH_MS);
-		if (!pod) return { hit: false, why: `a connection to ${host}:${port} reached no agent` };
+		const tunnel = await probing.dial(host, port, AbortSignal.timeout(FORWARD_MS), patienceMs);
+		// From the dial to the marker at an agent link is one more round trip through the API server.
+		const pod = await probing.probes.send(tunnel, patienceMs);
+		if (!pod) return { hit: false, why: `a connection to ${host}:${port} reached no agent within ${patienceMs} ms` };
 		if (!probing.agentsOf(index).includes(pod)) return { hit: false, why: `a connection reached agent pod ${pod} of another target` };
-		return { hit: true, why: '' };
+		return { hit: true, why: '', ms: Date.now() - started };
 	} catch (error) {
 		return { hit: false, why: `dialling ${host}:${port} failed: ${(error as Error).message}` };
 	}
@@ -86,11 +99,15 @@ export async function probeUntilInARow(run: ProbeRun, deadline: number, cancella
 	const tally: ProbeTally = { confirmed: false, sent: 0, misses: 0, lastMiss: '' };
 	let streak = 0;
 	let backoff = FIRST_BACKOFF_MS;
+	let patience = FIRST_PATIENCE_MS;
 	while (streak < run.needed) {
 		throwIfCancelled(cancellation);
 		if (Date.now() > deadline) return tally;
-		const batch = await Promise.all(Array.from({ length: PARALLEL }, (_, i) => run.probe(run.host, run.ports[(tally.sent + i) % run.ports.length]!)));
+		const batch = await Promise.all(Array.from({ length: Math.min(run.needed, MAX_PARALLEL) },
+			(_, i) => run.probe(run.host, run.ports[(tally.sent + i) % run.ports.length]!, patience)));
 		tally.sent += batch.length;
+		const slowestHit = Math.max(0, ...batch.filter(({ hit }) => hit).map(({ ms }) => ms ?? MAX_PATIENCE_MS / 3));
+		patience = slowestHit > 0 ? Math.min(MAX_PATIENCE_MS, Math.max(MIN_PATIENCE_MS, 3 * slowestHit)) : Math.min(MAX_PATIENCE_MS, Math.round(1.5 * patience));
 		const missed = batch.filter(({ hit }) => !hit);
 		if (missed.length === 0) {
 			streak += batch.length;
@@ -108,31 +125,32 @@ export async function probeUntilInARow(run: ProbeRun, deadline: number, cancella
 }
 
 /**
- * Until the node's proxy sends connections to each target's cluster IP to its agents: the
+ * Until the node's proxy sends connections to the target's cluster IP to its agents: the
  * EndpointSlices say so first, the proxy's rules follow a moment later, and a caller in
  * between still reaches an original pod. Probes are dialled from the agents, as any pod
  * would call the service. Past `deadline` the session goes on with a warning: a cluster
  * whose policies keep the agents from calling their own service must still connect.
+ * Each target waits on its own, as soon as its agents serve.
  */
-export async function waitForProxyRoutes(plans: TargetPlan[], objects: ObjectStore, probing: RouteProbing, deadline: number,
+export async function waitForProxyRoute(index: number, plan: TargetPlan, objects: ObjectStore, probing: RouteProbing, deadline: number,
 	work: Work, logger: Logger): Promise<void> {
-	for (const [index, plan] of plans.entries()) {
-		if (probing.elsewhere?.(index)) continue;
-		const where = await probeAddress(objects, plan);
-		if ('skip' in where) {
-			logger.info('session', `not waiting for the cluster's proxy for ${plan.label}`, { reason: where.skip });
-			continue;
-		}
-		work.progress.report(`${plan.label}: waiting for the cluster's proxy to route to the agents`, 92);
-		const started = Date.now();
-		const run: ProbeRun = { ...where, needed: probesInARow(probing.agentsOf(index).length), probe: (host, port) => probeAgents(probing, index, host, port) };
-		const outcome = await probing.probes.watch(() => probeUntilInARow(run, deadline, work.cancellation, logger));
-		const fields = { target: plan.label, clusterIP: where.host, ms: Date.now() - started, probes: outcome.sent, misses: outcome.misses };
-		if (outcome.confirmed) {
-			logger.info('session', 'the cluster\'s proxy routes to the agents', fields);
-			continue;
-		}
-		logger.warning('session', 'the cluster\'s proxy was not seen routing to the agents; connecting anyway', { ...fields, lastMiss: outcome.lastMiss });
-		work.progress.report(`${plan.label}: the cluster's proxy was not seen routing to the agents (${outcome.lastMiss}); some callers may still reach an original pod`, 93);
+	if (probing.elsewhere?.(index)) return;
+	const where = await probeAddress(objects, plan);
+	if ('skip' in where) {
+		logger.info('session', `not waiting for the cluster's proxy for ${plan.label}`, { reason: where.skip });
+		return;
 	}
+	work.progress.report(`${plan.label}: waiting for the cluster's proxy to route to the agents`, 92);
+	const started = Date.now();
+	const run: ProbeRun = {
+		...where, needed: probesInARow(probing.agentsOf(index).length), probe: (host, port, patienceMs) => probeAgents(probing, index, host, port, patienceMs),
+	};
+	const outcome = await probing.probes.watch(() => probeUntilInARow(run, deadline, work.cancellation, logger));
+	const fields = { target: plan.label, clusterIP: where.host, ms: Date.now() - started, probes: outcome.sent, misses: outcome.misses };
+	if (outcome.confirmed) {
+		logger.info('session', 'the cluster\'s proxy routes to the agents', fields);
+		return;
+	}
+	logger.warning('session', 'the cluster\'s proxy was not seen routing to the agents; connecting anyway', { ...fields, lastMiss: outcome.lastMiss });
+	work.progress.report(`${plan.label}: the cluster's proxy was not seen routing to the agents (${outcome.lastMiss}); some callers may still reach an original pod`, 93);
 }

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import type {
 } from '../../protocol/index.js';
 import { DEFAULT_FEATURES } from '../config/config-types.js';
 import type { ClusterAccess, NamespaceSnapshot } from '../cluster/cluster-access.js';
+import { ChangeSignal } from '../cluster/change-signal.js';
 import type { KubeObject } from '../cluster/object-store.js';
 import type { LocalServiceEndpoint } from '../environment/env-resolver.js';
 import { PodLogs } from './pod-logs.js';
@@ -26,13 +26,13 @@ import { AgentPods, type SessionEvent } from './agent-pods.js';
 import type { AgentRuntime } from './agent-runtime.js';
 import { deliverAgentScript } from './agent-script-delivery.js';
 import { LeaseKeeper } from './lease-keeper.js';
-import { waitForProxyRoutes } from './proxy-routes.js';
+import { waitForProxyRoute } from './proxy-routes.js';
+import { PhaseTimeline } from './phase-timeline.js';
 import { waitForOriginalRoutes } from './original-routes.js';
 import { describeProbe } from '../targets/readiness-mirror.js';
 import { restorerManifests } from './restorer-manifests.js';
 import { targetEnvironment, type EnvironmentContribution, type TargetEnvironment } from './session-environment.js';
 import { agentNotReady } from './session-errors.js';
-import { pollUntil, type PollBound } from '../platform/poll.js';
 import { targetNotConnectable } from '../targets/target-errors.js';
 import { planTarget, type TargetPlan } from '../targets/target-plan.js';
 import { restore, takeOver } from './takeover.js';
@@ -43,7 +43,9 @@ import { checkNotShared, checkRoutable, routingOf } from './routing/routing-plan
 import { hopeless, isReady, readWorkloadPods, serviceEndpointPods } from '../targets/workload-pods.js';
 
 const DEFAULT_READY_TIMEOUT_MS = 120_000;
-const SERVING: PollBound = { everyMs: 200, withinMs: 30_000 };
+const SERVING_TIMEOUT_MS = 30_000;
+/** How often a wait reads the cluster again when no watch woke it (without the `watch` verb, its only cue). */
+const REREAD_MS = 500;
 /** The most connect waits for the cluster's proxy, within its ready timeout, before it goes on with a warning. */
 const PROXY_TIMEOUT_MS = 30_000;
 const refOf = (plan: TargetPlan): TargetRef => ({ kind: plan.workload.kind, name: plan.workload.name, namespace: plan.namespace });
@@ -79,6 +81,8 @@ export class Session {
 	private readonly contributions: EnvironmentContribution[] = [];
 	private files: SessionFiles | null = null;
 	private readonly probes = new RouteProbes();
+	/** Wakes connect's wait for the agents, also when a tunnel starts serving (no watch sees that). */
+	private changes: ChangeSignal | null = null;
 	/** Targets that share their service with other sessions (header routing, mirror) instead of taking the workload over. */
 	private readonly routed: RoutedTargets;
 	private params: ConnectParams | null = null;
@@ -98,30 +102,38 @@ export class Session {
 	async connect(params: ConnectParams, work: Work): Promise<ConnectResult> {
 		const { progress, cancellation } = work;
 		progress.begin('Connecting', `${params.targets.length} target(s)`);
+		const timeline = new PhaseTimeline(this.logger, 'connect');
 		try {
 			if (params.outbound) {
 				const route = params.targets.map(routingOf).find((r) => r?.route && r.mode === 'replace')?.route;
-				this.outbound = new Outbound(this.id, params.outbound, (host, port, transport) => this.dial(host, port, undefined, transport), this.logger, this.client.confirmFree,
+				this.outbound = new Outbound(this.id, params.outbound, (host, port, transport) => this.dial(host, port, undefined, undefined, transport), this.logger, this.client.confirmFree,
 					route ? propagateHeader(route.header, route.value) : undefined);
 				await this.outbound.removeStaleNames();
 			}
 			progress.report('Reading the targets', 5);
 			this.params = params;
 			this.plans = await this.plan(params);
+			timeline.mark('targets read');
 			throwIfCancelled(cancellation);
 			if (this.features.probes) this.reportUnmirrored(work);
 			progress.report('Creating the session lease, the agent\'s script and the restorer', 15);
 			for (const namespace of new Set(this.plans.map((p) => p.namespace))) {
 				const lease = await this.leases.create(namespace);
-				if (this.runtime.script) await deliverAgentScript(this.cluster.objects, this.runtime.script, namespace, lease);
 				const mine = this.plans.map((plan, index) => ({ plan, index })).filter(({ plan }) => plan.namespace === namespace);
 				const refs = mine.filter(({ index }) => !this.routingAt(index)).map(({ plan }) => refOf(plan));
 				const services = mine.filter(({ index }) => this.routingAt(index)).map(({ plan }) => plan.service!);
-				for (const object of restorerManifests(this.id, namespace, this.runtime, refs, lease, this.tokenHash, services)) await this.cluster.objects.create(object);
+				const [account, role, binding, pod] = restorerManifests(this.id, namespace, this.runtime, refs, lease, this.tokenHash, services);
+				// Two rounds, not five: a binding needs its Role to exist, a pod its service account.
+				await Promise.all([
+					this.runtime.script ? deliverAgentScript(this.cluster.objects, this.runtime.script, namespace, lease) : null,
+					this.cluster.objects.create(account!), this.cluster.objects.create(role!),
+				]);
+				await Promise.all([this.cluster.objects.create(binding!), this.cluster.objects.create(pod!)]);
 				this.leaseOf.set(namespace, lease);
 				this.podLogs.follow(namespace, restorerName(this.id), 'restorer');
 			}
 			this.leases.start();
+			timeline.mark('lease, script and restorer created');
 			for (const [index, plan] of this.plans.entries()) {
 				const routing = this.routingAt(index);
 				if (routing) {
@@ -137,22 +149,27 @@ export class Session {
 					{ runtime: this.runtime, session: this.id, tokenHash: this.tokenHash, targetIndex: index, readiness: this.mirrorOf(plan), udpPorts: [...plan.udpPorts.keys()] }, this.owner);
 				this.taken.push(refOf(plan));
 			}
+			timeline.mark('workloads taken over');
 			const readyTimeoutMs = params.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
 			const readyBy = Date.now() + readyTimeoutMs;
-			await this.waitForAgents(readyTimeoutMs, work);
-			await this.routed.waitReady(readyBy, work);
-			progress.report('Opening the tunnels', 90);
-			this.agents = new AgentPods(this.cluster, this.id, this.token, this.plans, this.client.emit, this.logger, this.podLogs, this.probes);
+			// Linked from now on: each agent's tunnels open the moment it is ready, not once all are.
+			this.agents = new AgentPods(this.cluster, this.id, this.token, this.plans, (event) => {
+				this.client.emit(event);
+				this.changes?.poke();
+			}, this.logger, this.podLogs, this.probes);
 			await this.agents.start();
-			await this.waitForServing(work);
-			await this.waitForProxy(Math.min(readyBy, Date.now() + PROXY_TIMEOUT_MS), work);
+			await this.waitForTargets(readyBy, readyTimeoutMs, work, timeline);
 			if (this.routed.any) {
 				await this.routed.register((route, message) => this.client.emit({ change: 'routeAdded', route, message }));
 				await this.routed.waitRouted((_namespace, host, port, signal) => this.dial(host, port, signal), Math.min(readyBy, Date.now() + PROXY_TIMEOUT_MS), work);
+				timeline.mark('routes added and routed to');
 			}
 			const outbound = this.outbound ? await this.startOutbound(this.outbound, params.outbound?.namespaces ?? [], work) : null;
+			if (outbound) timeline.mark('outbound serving');
 			if (this.features.mountFiles) await this.startFiles(this.agents, work);
+			if (this.features.mountFiles) timeline.mark('mounted files copied');
 			if (this.features.probes) await this.armReadiness(this.agents, work);
+			timeline.mark('ready');
 			const result: ConnectResult = {
 				sessionId: this.id, targets: this.connectedTargets(), restoreWithinSeconds: LEASE_DURATION_S + 5, ...(outbound ? { outbound } : {}),
 			};
@@ -214,24 +231,72 @@ export class Session {
 		}
 	}
 
-	/** Until every replica is an agent and ready, and no original pod serves any more. */
-	private async waitForAgents(timeoutMs: number, { progress, cancellation }: Work): Promise<void> {
-		const deadline = Date.now() + timeoutMs;
-		for (const [index, plan] of this.plans.entries()) {
-			if (this.routingAt(index)) continue;
-			const ref = refOf(plan);
-			for (;;) {
-				throwIfCancelled(cancellation);
-				const pods = await readWorkloadPods(this.cluster.objects, ref, this.id);
-				if (!pods) throw agentNotReady(plan.label, `${plan.workload.kind} ${plan.workload.name} is gone.`);
-				const ready = pods.agents.filter(isReady).length;
-				const stuck = pods.agents.map(hopeless).find(Boolean);
-				if (stuck) throw agentNotReady(plan.label, stuck);
-				progress.report(`${plan.label}: ${ready}/${pods.desired} agent pods ready, ${pods.others.length} original pods left`, 30 + Math.round(50 * ready / Math.max(1, pods.desired)));
-				if (ready >= pods.desired && pods.others.length === 0 && await this.routesOnlyTo(plan, pods.agents)) break;
-				if (Date.now() > deadline) throw agentNotReady(plan.label, `${ready} of ${pods.desired} ready after ${Math.round(timeoutMs / 1000)} s.`);
-				await sleep(500);
+	/** Every target at once, each until it is served by its agents only and the cluster's proxy routes to them. */
+	private async waitForTargets(readyBy: number, timeoutMs: number, work: Work, timeline: PhaseTimeline): Promise<void> {
+		const namespaces = [...new Set(this.plans.map((p) => p.namespace))];
+		const changes = new ChangeSignal(this.cluster.objects, namespaces.flatMap((namespace) => [
+			{ apiVersion: 'v1', kind: 'Pod', namespace }, { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', namespace },
+		]));
+		this.changes = changes;
+		let halted = false;
+		// One target failing ends the others' waits: connect is rolled back anyway.
+		const each: Work = { progress: work.progress, cancellation: { get isCancellationRequested() { return halted || work.cancellation.isCancellationRequested; } } };
+		try {
+			const shared = this.plans.map((_, index) => index).filter((index) => this.routingAt(index));
+			await Promise.all([...this.plans.map(async (plan, index) => {
+				if (this.routingAt(index)) return;
+				await this.waitForTarget(index, plan, readyBy, timeoutMs, changes, each);
+				timeline.mark(`${plan.label}: agents ready, routed to and serving`);
+				await this.waitForProxy(index, plan, Math.min(readyBy, Date.now() + PROXY_TIMEOUT_MS), each);
+				timeline.mark(`${plan.label}: the cluster's proxy routes to the agents`);
+			}), this.routed.any ? this.waitForSharedAgents(shared, readyBy, changes, each) : null]);
+		} finally {
+			halted = true;
+			this.changes = null;
+			changes.close();
+		}
+	}
+
+	/** The shared targets: their own agent pods and routers ready, then those agents serving through their tunnels. */
+	private async waitForSharedAgents(indexes: number[], readyBy: number, changes: ChangeSignal, work: Work): Promise<void> {
+		await this.routed.waitReady(readyBy, work);
+		const servingBy = Date.now() + SERVING_TIMEOUT_MS;
+		for (;;) {
+			throwIfCancelled(work.cancellation);
+			await this.agents!.refresh();
+			const serving = this.agents!.serving();
+			if (indexes.every((index) => (serving.get(index)?.length ?? 0) > 0)) return;
+			if (Date.now() > servingBy) throw agentNotReady('the session', 'the agents did not answer through the port-forward.');
+			await changes.next(REREAD_MS);
+		}
+	}
+
+	/**
+	 * Until every replica of the target is an agent, ready, the only pod its service routes
+	 * to, and serving through its tunnels. Read again at each change the watches report.
+	 */
+	private async waitForTarget(index: number, plan: TargetPlan, readyBy: number, timeoutMs: number, changes: ChangeSignal,
+		{ progress, cancellation }: Work): Promise<void> {
+		const ref = refOf(plan);
+		let routedAt: number | null = null;
+		for (;;) {
+			throwIfCancelled(cancellation);
+			const [pods] = await Promise.all([readWorkloadPods(this.cluster.objects, ref, this.id), this.agents!.refresh()]);
+			if (!pods) throw agentNotReady(plan.label, `${plan.workload.kind} ${plan.workload.name} is gone.`);
+			const ready = pods.agents.filter(isReady);
+			const stuck = pods.agents.map(hopeless).find(Boolean);
+			if (stuck) throw agentNotReady(plan.label, stuck);
+			progress.report(`${plan.label}: ${ready.length}/${pods.desired} agent pods ready, ${pods.others.length} original pods left`,
+				30 + Math.round(50 * ready.length / Math.max(1, pods.desired)));
+			if (ready.length >= pods.desired && pods.others.length === 0 && await this.routesOnlyTo(plan, pods.agents)) {
+				routedAt ??= Date.now();
+				if (this.agents!.serves(index, ready.map((pod) => pod.metadata.name))) return;
+				// Every ready replica's tunnel, not just one: the result lists them all.
+				if (Date.now() > routedAt + SERVING_TIMEOUT_MS) throw agentNotReady(plan.label, 'the agents did not answer through the port-forward.');
+			} else if (Date.now() > readyBy) {
+				throw agentNotReady(plan.label, `${ready.length} of ${pods.desired} ready after ${Math.round(timeoutMs / 1000)} s.`);
 			}
+			await changes.next(REREAD_MS);
 		}
 	}
 
@@ -242,22 +307,12 @@ export class Session {
 		return routed.size === agents.length && agents.every((pod) => routed.has(pod.metadata.name));
 	}
 
-	private async waitForServing({ cancellation }: Work): Promise<void> {
-		// Every ready replica's tunnel, not just one per target: the result lists them all.
-		const serving = await pollUntil(() => {
-			if (this.agents!.allServing(this.plans.length)) return true;
-			throwIfCancelled(cancellation);
-			return false;
-		}, SERVING);
-		if (!serving) throw agentNotReady('the session', 'the agents did not answer through the port-forward.');
-	}
-
-	private waitForProxy(deadline: number, work: Work): Promise<void> {
+	private waitForProxy(index: number, plan: TargetPlan, deadline: number, work: Work): Promise<void> {
 		const agents = this.agents!;
-		return waitForProxyRoutes(this.plans, this.cluster.objects, {
+		return waitForProxyRoute(index, plan, this.cluster.objects, {
 			probes: this.probes,
-			dial: (host, port, signal) => this.dial(host, port, signal),
-			agentsOf: (index) => agents.serving().get(index) ?? [],
+			dial: (host, port, signal, dialMs) => this.dial(host, port, signal, dialMs),
+			agentsOf: (target) => agents.serving().get(target) ?? [],
 			elsewhere: (index) => this.routed.has(index),
 		}, deadline, work, this.logger);
 	}
@@ -283,11 +338,11 @@ export class Session {
 		return info;
 	}
 
-	private dial(host: string, port: number, signal?: AbortSignal, transport?: 'udp') {
+	private dial(host: string, port: number, signal?: AbortSignal, dialMs?: number, transport?: 'udp') {
 		const agent = this.agents?.dialAgent();
 		if (!agent) return Promise.reject(new Error('no agent pod serves right now'));
 		this.dialPools ??= new DialPools(this.cluster.endpoint);
-		return dialThroughAgent(this.dialPools.of(agent), agent, host, port, signal, transport);
+		return dialThroughAgent(this.dialPools.of(agent), agent, host, port, signal, { dialMs, transport });
 	}
 
 	/** Mirrors the targets' mounted files; kubebridge.yaml's `mountFiles: false` leaves them in the cluster. */
@@ -367,6 +422,7 @@ export class Session {
 	 * stay renewed until then, so a crash half-way leaves the rest to the restorers.
 	 */
 	private async end(report: (message: string, percentage: number) => void = () => undefined): Promise<{ restored: string[]; stale: StaleRoute[] }> {
+		const timeline = new PhaseTimeline(this.logger, 'disconnect');
 		// The names go first: the local process should not reach services through a session that is ending.
 		await this.outbound?.stop().catch((error: Error) =>
 			this.logger.error('outbound', 'removing the names failed; the next start removes them', { error: error.message }));
@@ -386,22 +442,25 @@ export class Session {
 		this.agents = null;
 		this.dialPools?.close();
 		this.dialPools = null;
+		timeline.mark('this machine\'s side stopped');
 		const restored: string[] = [...shared.restored];
-		for (const ref of this.taken) {
-			report(`Restoring ${ref.kind} ${ref.name}`, 20);
-			if (await restore(this.cluster.objects, ref, this.id)) restored.push(describeRef(ref));
-		}
+		if (this.taken.length > 0) report(`Restoring ${this.taken.map((ref) => `${ref.kind} ${ref.name}`).join(', ')}`, 20);
+		const written = await Promise.all(this.taken.map((ref) => restore(this.cluster.objects, ref, this.id)));
+		restored.push(...this.taken.filter((_, i) => written[i]).map(describeRef));
+		timeline.mark('workloads written back');
 		const stale = [...shared.stale, ...await this.waitForOriginals(report)];
+		timeline.mark('routed back to the originals', { stale: stale.length });
 		this.taken = [];
 		await this.leases.deleteAll();
 		this.podLogs.close();
+		timeline.mark('leases deleted');
 		return { restored, stale };
 	}
 
 	/** A dial from the session's restorer in `namespace`: the pod of the session left there once the agents are gone. */
-	private restorerDial(pools: DialPools, namespace: string, host: string, port: number, signal: AbortSignal) {
+	private restorerDial(pools: DialPools, namespace: string, host: string, port: number, signal: AbortSignal, dialMs?: number) {
 		const restorer = { namespace, pod: restorerName(this.id), controlPort: DEFAULT_CONTROL_PORT, token: this.token };
-		return dialThroughAgent(pools.of(restorer), restorer, host, port, signal);
+		return dialThroughAgent(pools.of(restorer), restorer, host, port, signal, { dialMs });
 	}
 
 	/** The agents are gone by now: the restorers are the session's pods left to call the services from. */
@@ -411,7 +470,7 @@ export class Session {
 			return await waitForOriginalRoutes(this.taken.map((ref, index) => ({ index, ref, plan: this.plans[index]! })), {
 				objects: this.cluster.objects,
 				session: this.id,
-				dial: (namespace, host, port, signal) => this.restorerDial(pools, namespace, host, port, signal),
+				dial: (namespace, host, port, signal, dialMs) => this.restorerDial(pools, namespace, host, port, signal, dialMs),
 			}, report, this.logger);
 		} finally {
 			pools.close();

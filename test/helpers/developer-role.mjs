@@ -4,11 +4,11 @@
 export const DEVELOPER_RULES = [
 	{ apiGroups: [''], resources: ['services', 'configmaps', 'secrets'], verbs: ['get', 'list'] },
 	{ apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'update'] },
-	{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'create', 'delete', 'deletecollection'] },
+	{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'create', 'delete', 'deletecollection'] },
 	{ apiGroups: [''], resources: ['pods/portforward'], verbs: ['get', 'create'] },
 	{ apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
 	{ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['create'] },
-	{ apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list'] },
+	{ apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
 	{ apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'replicasets'], verbs: ['get', 'list', 'update'] },
 	{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'create', 'update', 'delete'] },
 	{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: ['create'] },

@@ -1,4 +1,4 @@
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, type Readable, type TransformCallback, type Writable } from 'node:stream';
 
 /**
  * HTTP/1.1 chunked transfer coding (RFC 9112 §7.1) for one direction of a tunnel. The
@@ -23,6 +23,36 @@ export class ChunkedEncoder extends Transform {
 	override _flush(callback: TransformCallback): void {
 		callback(null, '0\r\n\r\n');
 	}
+}
+
+const CRLF = Buffer.from('\r\n', 'latin1');
+const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
+
+/**
+ * The chunked coding of `source` written straight to `sink`, without copying a byte: each
+ * chunk's size line, data and CRLF are written corked, so a socket sends them in one
+ * writev and a forward in one frame (`ChunkedEncoder` copied each chunk into a new buffer
+ * first). The source pauses while the sink is full. `onLast` runs once the last chunk is
+ * written, after the source ended.
+ */
+export function pipeChunked(source: Readable, sink: Writable, onLast: () => void): void {
+	source.on('data', (chunk: Buffer) => {
+		if (chunk.length === 0 || sink.destroyed) return;
+		sink.cork();
+		sink.write(`${chunk.length.toString(16)}\r\n`, 'latin1');
+		sink.write(chunk);
+		const room = sink.write(CRLF);
+		sink.uncork();
+		if (room) return;
+		source.pause();
+		sink.once('drain', () => source.resume());
+	});
+	source.once('end', () => {
+		if (!sink.destroyed) sink.write(LAST_CHUNK);
+		onLast();
+	});
+	// As `pipe` does: a socket nobody read yet starts flowing.
+	source.resume();
 }
 
 const MAX_LINE = 4096;

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Duplex, Transform } from 'node:stream';
-import { ChunkedDecoder, ChunkedEncoder } from './chunked.js';
+import { ChunkedDecoder, pipeChunked } from './chunked.js';
 
 /**
  * Joins a TCP socket to a tunnel after its HTTP upgrade; both ends of a tunnel (agent and
@@ -11,28 +11,32 @@ import { ChunkedDecoder, ChunkedEncoder } from './chunked.js';
  * given, rewrites what the socket sends before it enters the tunnel.
  */
 export function spliceSocket(socket: Socket, tunnel: Duplex, head: Buffer = Buffer.alloc(0), outgoing?: Transform): void {
-	const encoder = new ChunkedEncoder();
 	const decoder = new ChunkedDecoder();
 	let over = false;
+	let sent = false;
 	const reset = (): void => {
 		if (over) return;
 		over = true;
 		socket.resetAndDestroy();
 		tunnel.destroy();
 	};
-	(outgoing ? socket.pipe(outgoing) : socket).pipe(encoder).pipe(tunnel, { end: false });
+	let afterLast = (): void => undefined;
+	pipeChunked(outgoing ? socket.pipe(outgoing) : socket, tunnel, () => {
+		sent = true;
+		afterLast();
+	});
 	outgoing?.on('error', reset);
 	if (head.length > 0) decoder.write(head);
 	tunnel.pipe(decoder).pipe(socket);
 	socket.on('error', reset);
 	decoder.on('error', reset);
 	tunnel.on('error', reset);
-	tunnel.on('close', () => { if (!decoder.finished || !encoder.writableFinished) reset(); });
+	tunnel.on('close', () => { if (!decoder.finished || !sent) reset(); });
 	socket.on('close', () => {
 		if (over) return;
 		over = true;
 		// Both directions are over: the tunnel closes once the last chunk left.
-		if (encoder.readableEnded) tunnel.end();
-		else encoder.once('end', () => tunnel.end());
+		if (sent) tunnel.end();
+		else afterLast = () => tunnel.end();
 	});
 }

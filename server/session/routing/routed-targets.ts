@@ -7,7 +7,7 @@ import { pollUntil } from '../../platform/poll.js';
 import type { Tunnel } from '../../tunnel/agent-exchange.js';
 import { throwIfCancelled, type Work } from '../../work.js';
 import { agentTemplate, type AgentSettings, type PodTemplate } from '../agent-template.js';
-import { DIAL_MS, probesInARow, probeUntilInARow, type ProbeOutcome } from '../proxy-routes.js';
+import { MAX_PATIENCE_MS, probesInARow, probeUntilInARow, type ProbeOutcome } from '../proxy-routes.js';
 import { leaseOwner } from '../restorer-manifests.js';
 import { agentNotReady } from '../session-errors.js';
 import { ensureShared } from '../shared-object.js';
@@ -223,7 +223,7 @@ export class RoutedTargets {
 	/** One probe; `miss` says why an answer does not count, or '' when it does. */
 	private async probe(dial: ClusterDial, namespace: string, host: string, port: number, miss: (answer: Awaited<ReturnType<typeof probeRouter>>) => string): Promise<ProbeOutcome> {
 		try {
-			const tunnel = await dial(namespace, host, port, AbortSignal.timeout(DIAL_MS));
+			const tunnel = await dial(namespace, host, port, AbortSignal.timeout(MAX_PATIENCE_MS));
 			const why = miss(await probeRouter(tunnel, host, port));
 			return { hit: why === '', why };
 		} catch (error) {
