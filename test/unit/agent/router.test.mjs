@@ -15,11 +15,13 @@ import { freePort } from '../../helpers/local-agent.mjs';
 import { waitUntil } from '../../helpers/wait-until.mjs';
 
 const port = await freePort();
+// The raw TCP port: a second free port, not port + 1, which another process may hold.
+const rawPort = await freePort();
 const originals = await dualServer({ port, host: '127.0.0.2', name: 'original' });
 const alice = await dualServer({ port, host: '127.0.0.3', name: 'alice' });
 const mirror = await dualServer({ port, host: '127.0.0.4', name: 'mirror' });
 const echo = net.createServer((socket) => socket.pipe(socket));
-await new Promise((resolve) => echo.listen(port + 1, '127.0.0.2', resolve));
+await new Promise((resolve) => echo.listen(rawPort, '127.0.0.2', resolve));
 
 let routes = [{ session: 'a1', mode: 'route', header: 'x-dev', value: 'alice', pod: '127.0.0.3', holder: 'alice@laptop pid 1' }];
 const api = {
@@ -32,7 +34,7 @@ const api = {
 const table = new RouteTable(api, 'api');
 void table.follow();
 await waitUntil(() => table.ready);
-const routers = [await listenRouted(table, 'router-0', port, '127.0.0.1'), await listenRouted(table, 'router-0', port + 1, '127.0.0.1')];
+const routers = [await listenRouted(table, 'router-0', port, '127.0.0.1'), await listenRouted(table, 'router-0', rawPort, '127.0.0.1')];
 after(async () => {
 	table.stop();
 	for (const server of routers) server.close();
@@ -98,7 +100,7 @@ test('HTTP/2: streams of one connection go each where its own header says, trail
 });
 
 test('a connection that is not HTTP goes to the originals as bytes', async () => {
-	const socket = net.connect(port + 1, '127.0.0.1');
+	const socket = net.connect(rawPort, '127.0.0.1');
 	const back = [];
 	socket.on('data', (d) => back.push(d));
 	socket.write('\x00\x01binary bytes that are no request line\n');

@@ -4,9 +4,9 @@
 // API server does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readRouting, withRoute } from '../../../out/agent/src/contract/routing-record.js';
-import { removeDeadRoutes } from '../../../out/server/session/routing/route-leftovers.js';
-import { KubebridgeError } from '../../../out/server/errors.js';
+import { readRouting, withRoute } from '../../../../out/agent/src/contract/routing-record.js';
+import { removeDeadRoutes } from '../../../../out/server/session/routing/route-leftovers.js';
+import { KubebridgeError } from '../../../../out/server/errors.js';
 
 const logger = { info() {}, debug() {}, warning() {}, error() {} };
 

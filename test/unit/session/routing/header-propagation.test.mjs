@@ -9,10 +9,10 @@ import { once } from 'node:events';
 import http2 from 'node:http2';
 import net from 'node:net';
 import { duplexPair } from 'node:stream';
-import { spliceSocket } from '../../../out/agent/src/contract/handoff.js';
-import { PortListener } from '../../../out/server/outbound/port-listener.js';
-import { propagateHeader } from '../../../out/server/session/routing/header-propagation.js';
-import { Logger } from '../../../out/server/log/logger.js';
+import { spliceSocket } from '../../../../out/agent/src/contract/handoff.js';
+import { PortListener } from '../../../../out/server/outbound/port-listener.js';
+import { propagateHeader } from '../../../../out/server/session/routing/header-propagation.js';
+import { Logger } from '../../../../out/server/log/logger.js';
 
 const { NGHTTP2_CANCEL, NGHTTP2_ENHANCE_YOUR_CALM } = http2.constants;
 const logger = new Logger(null);

@@ -3,7 +3,7 @@
 // whatever way the bytes are cut; anything that is not HTTP/1 passes untouched.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HeaderInserter } from '../../../out/server/session/routing/header-inserter.js';
+import { HeaderInserter } from '../../../../out/server/session/routing/header-inserter.js';
 
 /** The inserter's output for `input` fed in pieces of `size` bytes. */
 async function through(input, size) {
