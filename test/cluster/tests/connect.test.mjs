@@ -179,6 +179,13 @@ test('bad targets get typed errors and change nothing', async () => {
 			assert.match(taken.message, /colleague@laptop/);
 		} finally {
 			kubectl(['annotate', 'deployment', 'web', '-n', DEMO_NAMESPACE, 'kubebridge.io/session-', 'kubebridge.io/owner-']);
+			// The Deployment controller copies the fake marks to web's current ReplicaSet, and the
+			// smoke test's `kubectl rollout undo` copies a ReplicaSet's annotations back onto the
+			// Deployment: the next run found web "taken over by colleague". No copy may stay.
+			for (const rs of kubectlJson(['get', 'replicasets', '-n', DEMO_NAMESPACE, '-l', 'app=web']).items) {
+				if (rs.metadata.annotations?.['kubebridge.io/session'] !== '0badc0de') continue;
+				kubectl(['annotate', 'replicaset', rs.metadata.name, '-n', DEMO_NAMESPACE, 'kubebridge.io/session-', 'kubebridge.io/owner-']);
+			}
 		}
 		// A pod that never starts: the agent image cannot be pulled. Fails fast, names the image, and restores.
 		const notReady = await attempt([{ service: 'web' }], { agentBaseImage: UNPULLABLE_IMAGE });
