@@ -16,6 +16,7 @@ import {
 } from '../test/helpers/workload-fixtures.mjs';
 import { oneContainerWorkload } from '../test/helpers/workload-manifest.mjs';
 import { writeSection } from './report-section.mjs';
+import { percentiles } from './tunnel/load.mjs';
 
 const argv = process.argv.slice(2);
 const option = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
@@ -72,12 +73,6 @@ const one = (kind, agent) => new Promise((resolve, reject) => {
 	console.log(JSON.stringify(kinds.map((kind, i) => ({ name: kind.name, samples: samples[i], answeredBy: [...bodies[i]] }))));
 })().catch((error) => { console.log(JSON.stringify({ error: String(error) })); });`;
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-const summary = ({ samples }) => {
-	const sorted = [...samples].sort((a, b) => a - b);
-	return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
-};
-
 async function measure(kinds) {
 	const result = await inClient(ns, latencyScript(kinds, requests));
 	if (result.error) throw new Error(`the client pod's calls failed: ${result.error}`);
@@ -123,8 +118,8 @@ async function run() {
 function render({ before, routed }) {
 	// The last kind of each measurement is the straight one.
 	const lines = (rows, phase) => rows.map((row) => {
-		const { p50, p99 } = summary(row);
-		const base = summary(rows.at(-1));
+		const { p50, p99 } = percentiles(row.samples);
+		const base = percentiles(rows.at(-1).samples);
 		return `| ${phase} | ${row.name} | ${p50.toFixed(2)} | ${p99.toFixed(2)} | ${(p50 / base.p50).toFixed(2)}× | ${(p99 / base.p99).toFixed(2)}× | ${row.answeredBy.join(', ')} |`;
 	});
 	const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
