@@ -11,6 +11,12 @@ const NONCE_HEX = 32;
 const MARKER_LENGTH = PREFIX.length + NONCE_HEX + 2;
 /** After the dialled connection closed, how long its marker may still be on its way through an agent. */
 const CLOSE_GRACE_MS = 500;
+/**
+ * How long after a probe gave up on its marker the marker may still reach an agent: it was
+ * written, and a slow hop (a new port-forward to an agent whose idle tunnels ran out) can
+ * hand it on seconds later. Unlooked-at, it would reach the local process as a caller.
+ */
+const LATE_MARKER_MS = 5000;
 
 /** What a caller's first bytes say: a probe (caught), a real caller, or too few bytes to tell. */
 export type ProbeVerdict = 'probe' | 'caller' | 'undecided';
@@ -32,12 +38,16 @@ export interface ProbeCatcher {
 export class RouteProbes implements ProbeCatcher {
 	private readonly pending = new Map<string, (pod: string) => void>();
 	private rounds = 0;
+	private lateUntil = 0;
 
+	constructor(private readonly lateMarkerMs = LATE_MARKER_MS) {}
+
+	/** While probes run, and for a while after one gave up on a marker it wrote. */
 	get watching(): boolean {
-		return this.rounds > 0;
+		return this.rounds > 0 || Date.now() < this.lateUntil;
 	}
 
-	/** Runs `work` with callers' first bytes looked at; stale markers that arrive late are still dropped meanwhile. */
+	/** Runs `work` with callers' first bytes looked at; markers that arrive after their probe gave up are still dropped. */
 	async watch<T>(work: () => Promise<T>): Promise<T> {
 		this.rounds++;
 		try {
@@ -67,21 +77,29 @@ export class RouteProbes implements ProbeCatcher {
 		const nonce = randomBytes(NONCE_HEX / 2).toString('hex');
 		return new Promise((resolve) => {
 			let grace: NodeJS.Timeout | null = null;
+			let settled = false;
 			const done = (pod: string | null): void => {
+				if (settled) return;
+				settled = true;
 				clearTimeout(timer);
 				if (grace) clearTimeout(grace);
 				this.pending.delete(nonce);
 				tunnel.socket.destroy();
 				resolve(pod);
 			};
-			const timer = setTimeout(() => done(null), ms);
+			const givenUp = (): void => {
+				if (settled) return;
+				this.lateUntil = Math.max(this.lateUntil, Date.now() + this.lateMarkerMs);
+				done(null);
+			};
+			const timer = setTimeout(givenUp, ms);
 			this.pending.set(nonce, done);
 			tunnel.socket.on('error', () => undefined);
 			// An agent sends nothing back: the link that catches the marker never hands it on.
 			// Anything that answers (an original's error page, a greeting) is something else.
 			if (tunnel.head.length > 0) return done(null);
 			tunnel.socket.once('data', () => done(null));
-			tunnel.socket.once('close', () => { grace ??= setTimeout(() => done(null), CLOSE_GRACE_MS); });
+			tunnel.socket.once('close', () => { grace ??= setTimeout(givenUp, CLOSE_GRACE_MS); });
 			const encoder = new ChunkedEncoder();
 			encoder.pipe(tunnel.socket, { end: false });
 			encoder.write(Buffer.concat([PREFIX, Buffer.from(`${nonce}\r\n`, 'latin1')]));

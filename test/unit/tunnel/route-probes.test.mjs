@@ -34,6 +34,31 @@ async function startRecordingServer(port, record, greeting = '') {
 	return server;
 }
 
+/** A hop that opens its connection to `port`, and passes bytes and the end on, only after `ms`: a slow way through the cluster. */
+async function delayingRelay(port, ms) {
+	const sockets = new Set();
+	const server = createServer({ allowHalfOpen: true }, (from) => {
+		sockets.add(from);
+		from.on('error', () => undefined);
+		const held = [];
+		let ended = false;
+		from.on('data', (c) => held.push(c));
+		from.on('close', () => { ended = true; });
+		setTimeout(() => {
+			const to = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+			sockets.add(to);
+			to.on('error', () => undefined);
+			for (const c of held) to.write(c);
+			if (ended) to.end();
+			else from.on('close', () => to.end());
+			from.on('data', (c) => to.write(c));
+		}, ms);
+	});
+	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+	return { port: server.address().port, close: () => { for (const s of sockets) s.destroy(); server.close(); } };
+}
+
+const relays = [];
 let pools;
 const probeTo = async (port) => probes.send(await dialThroughAgent(pools.of(address), address, '127.0.0.1', port), 3000);
 
@@ -53,6 +78,7 @@ before(async () => {
 });
 
 after(async () => {
+	for (const relay of relays) relay.close();
 	pools.close();
 	link.stop();
 	await agent.stop();
@@ -138,6 +164,36 @@ test('a probe while nothing listens locally raises no "nothing listens" warning'
 		assert.deepEqual(quiet, []);
 	} finally {
 		third.stop();
+	}
+});
+
+test('a marker that arrives after its probe gave up is still no caller, for a while after the probes end', async () => {
+	const late = new RouteProbes(1500);
+	const lateLocalPort = await freePort();
+	const seen = [];
+	const server = await startRecordingServer(lateLocalPort, seen);
+	// An agent of its own: the links stopped above may still hold tunnels at the shared one.
+	const lateAppPort = await freePort();
+	const lateAgent = await startLocalAgent([lateAppPort]);
+	const lateAddress = { namespace: 'ns', pod: 'agent-1', controlPort: lateAgent.controlPort, token: lateAgent.token };
+	const fourth = new AgentLink(forward.endpoint, lateAddress, new Map([[lateAppPort, lateLocalPort]]),
+		{ stateChanged: () => undefined, localRefused: () => undefined, localAccepted: () => undefined }, new Logger(null), late);
+	try {
+		fourth.start();
+		await waitUntil(() => fourth.stats().state === 'serving' && fourth.stats().idleTunnels > 0);
+		// The marker leaves at once but reaches the agent 400 ms later, long after its probe gave up.
+		const slow = await delayingRelay(lateAppPort, 400);
+		relays.push(slow);
+		assert.equal(await late.watch(async () => late.send(await dialThroughAgent(pools.of(lateAddress), lateAddress, '127.0.0.1', slow.port), 50)), null);
+		assert.equal(late.watching, true, 'callers are still looked at once the probes are over');
+		await new Promise((resolve) => setTimeout(resolve, 800));
+		assert.deepEqual(seen, [], 'the late marker never reached the local process');
+		assert.equal(fourth.stats().totalConnections, 0);
+		await waitUntil(() => !late.watching, 3000);
+	} finally {
+		fourth.stop();
+		await lateAgent.stop();
+		server.close();
 	}
 });
 
