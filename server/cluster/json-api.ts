@@ -42,7 +42,8 @@ export class JsonApi {
 			const req = request({
 				...base, method, host: server.hostname, port: server.port || (server.protocol === 'http:' ? 80 : 443),
 				path: `${server.pathname.replace(/\/$/, '')}${path}`, timeout: this.timeoutMs,
-				headers: { ...base.headers, accept: 'application/json', ...(payload ? { 'content-type': 'application/json' } : {}) },
+				// Node frames no body of a DELETE by itself: without a length its bytes would be read as the next request on the connection.
+				headers: { ...base.headers, accept: 'application/json', ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
 			}, (res) => {
 				const chunks: Buffer[] = [];
 				res.on('data', (chunk: Buffer) => chunks.push(chunk));
