@@ -2,7 +2,8 @@ import { AGENT_ENV, LABELS, LEASE_DURATION_S, leaseName, restorerName } from '..
 import type { TargetRef } from '../../agent/src/contract/takeover-record.js';
 import { RESTORE_ROUTES_ENV } from '../../agent/src/contract/routing-record.js';
 import type { KubeObject } from '../cluster/object-store.js';
-import { agentLaunch, type AgentRuntime } from './agent-runtime.js';
+import type { AgentRuntime } from './agent-runtime.js';
+import { ownPod } from './own-pod.js';
 
 /** Lease times are MicroTime: RFC 3339 with six fraction digits. */
 export const microTime = (date: Date): string => date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
@@ -43,12 +44,6 @@ export function restorerRules(session: string, targets: TargetRef[], routedServi
 	return rules;
 }
 
-/** A pod that passes the `restricted` Pod Security Standard: the restorer runs wherever the agent does. */
-const RESTRICTED = {
-	runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true,
-	capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
-};
-
 /** An owner reference to the session's lease: the garbage collector removes what it owns once the lease is gone. */
 export const leaseOwner = (lease: KubeObject) =>
 	({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: lease.metadata.name, uid: lease.metadata.uid!, blockOwnerDeletion: false });
@@ -63,7 +58,7 @@ export function restorerManifests(session: string, namespace: string, runtime: A
 	const name = restorerName(session);
 	const ownerReferences = [leaseOwner(lease)];
 	const metadata = { name, namespace, labels: labels(session, 'restorer'), ownerReferences };
-	const launch = agentLaunch(runtime, [], []);
+	const own = ownPod(runtime, 'restorer', 'restore');
 	return [
 		{ apiVersion: 'v1', kind: 'ServiceAccount', metadata },
 		{ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata, rules: restorerRules(session, targets, routedServices) },
@@ -78,11 +73,9 @@ export function restorerManifests(session: string, namespace: string, runtime: A
 				serviceAccountName: name,
 				restartPolicy: 'OnFailure',
 				terminationGracePeriodSeconds: 1,
-				securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-				...(launch.volume ? { volumes: [launch.volume] } : {}),
+				...own.spec,
 				containers: [{
-					name: 'restorer', image: runtime.image, imagePullPolicy: 'IfNotPresent', command: [...launch.command, 'restore'],
-					...(launch.mount ? { volumeMounts: [launch.mount] } : {}),
+					...own.container,
 					env: [
 						{ name: AGENT_ENV.session, value: session },
 						{ name: 'KUBEBRIDGE_RESTORE_TARGETS', value: JSON.stringify(targets) },
@@ -91,7 +84,6 @@ export function restorerManifests(session: string, namespace: string, runtime: A
 						{ name: AGENT_ENV.tokenHash, value: tokenHash },
 					],
 					resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
-					securityContext: RESTRICTED,
 				}],
 			},
 		},

@@ -1,7 +1,8 @@
 import { AGENT_ENV, DEFAULT_HEALTH_PORT, LABELS } from '../../../agent/src/contract/contract.js';
 import { originalsName, ROUTER_ENV, ROUTER_LABEL, routerName } from '../../../agent/src/contract/routing-record.js';
 import type { KubeObject } from '../../cluster/object-store.js';
-import { agentLaunch, type AgentRuntime } from '../agent-runtime.js';
+import type { AgentRuntime } from '../agent-runtime.js';
+import { ownPod } from '../own-pod.js';
 import { leaseOwner } from '../restorer-manifests.js';
 
 /** A port the router takes: the container port the Service's targetPort resolves to, with the name it may go by. */
@@ -21,12 +22,6 @@ export interface RouterSpec {
 	ports: RoutedPort[];
 }
 
-/** Passes the `restricted` Pod Security Standard with a read-only root: the router writes nothing. */
-const RESTRICTED = {
-	runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true,
-	capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
-};
-
 const labels = { [LABELS.role]: 'router' };
 
 /**
@@ -37,7 +32,7 @@ const labels = { [LABELS.role]: 'router' };
 export function routerDeployment(spec: RouterSpec, runtime: AgentRuntime, lease: KubeObject): KubeObject {
 	const name = routerName(spec.service);
 	const podLabels = { ...labels, [ROUTER_LABEL]: spec.service };
-	const launch = agentLaunch(runtime, [], []);
+	const own = ownPod(runtime, 'router', 'route');
 	const taken = new Set(spec.ports.map((p) => p.containerPort));
 	let healthPort = DEFAULT_HEALTH_PORT;
 	while (taken.has(healthPort)) healthPort++;
@@ -53,11 +48,9 @@ export function routerDeployment(spec: RouterSpec, runtime: AgentRuntime, lease:
 				spec: {
 					serviceAccountName: name,
 					terminationGracePeriodSeconds: 2,
-					securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-					...(launch.volume ? { volumes: [launch.volume] } : {}),
+					...own.spec,
 					containers: [{
-						name: 'router', image: runtime.image, imagePullPolicy: 'IfNotPresent', command: [...launch.command, 'route'],
-						...(launch.mount ? { volumeMounts: [launch.mount] } : {}),
+						...own.container,
 						ports: spec.ports.map((p) => ({ containerPort: p.containerPort, ...(p.name ? { name: p.name } : {}), protocol: 'TCP' })),
 						env: [
 							{ name: ROUTER_ENV.service, value: spec.service },
@@ -67,7 +60,6 @@ export function routerDeployment(spec: RouterSpec, runtime: AgentRuntime, lease:
 						readinessProbe: probe('/readyz', 1),
 						livenessProbe: probe('/healthz', 10),
 						resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '256Mi' } },
-						securityContext: RESTRICTED,
 					}],
 				},
 			},
