@@ -91,7 +91,7 @@ export async function connectSession({ kubeconfig, localPort, originals, profile
 }
 
 /** The `ready` event's result; a failure prints the typed error and exits, which startProcess reports. */
-function readyEvent(line) {
+export function readyEvent(line) {
 	try {
 		const event = JSON.parse(line);
 		return event.event === 'ready' ? event.result : undefined;
