@@ -1,7 +1,7 @@
 import type { ObjectStore } from './object-store.js';
 
-/** A kind of object in a namespace whose changes wake a wait. */
-export interface WatchedKind { apiVersion: string; kind: string; namespace: string }
+/** A kind of object in a namespace (those `labelSelector` selects, when given) whose changes wake a wait. */
+export interface WatchedKind { apiVersion: string; kind: string; namespace: string; labelSelector?: string }
 
 /** A watch the API server ended is opened again after this, unless it refused it. */
 const REOPEN_MS = 1000;
@@ -19,8 +19,13 @@ export class ChangeSignal {
 	private changed = false;
 	private closed = false;
 
-	constructor(private readonly objects: ObjectStore, kinds: WatchedKind[]) {
+	constructor(private readonly objects: ObjectStore, private readonly kinds: WatchedKind[]) {
 		for (const kind of kinds) this.open(kind);
+	}
+
+	/** Whether every kind is watched now: a wait may then trust a change to wake it, and look again only rarely. */
+	get watching(): boolean {
+		return !this.closed && this.kinds.every((kind) => this.stops.has(kind));
 	}
 
 	private open(kind: WatchedKind): void {
@@ -28,7 +33,9 @@ export class ChangeSignal {
 		this.stops.set(kind, this.objects.watch(kind.apiVersion, kind.kind, kind.namespace, () => this.poke(), (status) => {
 			this.stops.delete(kind);
 			if (status === null) setTimeout(() => this.open(kind), REOPEN_MS).unref();
-		}));
+			// A wait that trusted this watch must look at its own period again.
+			else this.poke();
+		}, kind.labelSelector));
 	}
 
 	/** Something the wait looks at changed (also what no watch sees, such as a tunnel that now serves). */

@@ -40,11 +40,12 @@ export interface ObjectStore {
 	delete(ref: ObjectRef, options?: { propagationPolicy?: 'Background' | 'Foreground'; gracePeriodSeconds?: number }): Promise<void>;
 	list(apiVersion: string, kind: string, namespace: string, labelSelector?: string): Promise<KubeObject[]>;
 	/**
-	 * Calls `onChange` whenever an object of `kind` in `namespace` changes, until the
-	 * returned function is called or the API server ends the watch (`onEnd`, with the HTTP
-	 * status when it refused it). Absent where there is nothing to watch (a fake).
+	 * Calls `onChange` whenever an object of `kind` in `namespace` (with `labelSelector`,
+	 * one it selects) changes, until the returned function is called or the API server ends
+	 * the watch (`onEnd`, with the HTTP status when it refused it). Absent where there is
+	 * nothing to watch (a fake).
 	 */
-	watch?(apiVersion: string, kind: string, namespace: string, onChange: () => void, onEnd: (status: number | null) => void): () => void;
+	watch?(apiVersion: string, kind: string, namespace: string, onChange: () => void, onEnd: (status: number | null) => void, labelSelector?: string): () => void;
 }
 
 /** The kinds a session touches, and where the API serves them. */
@@ -107,8 +108,9 @@ export class JsonObjectStore implements ObjectStore {
 		return list.items.map((item) => ({ ...item, apiVersion, kind }));
 	}
 
-	watch(apiVersion: string, kind: string, namespace: string, onChange: () => void, onEnd: (status: number | null) => void): () => void {
+	watch(apiVersion: string, kind: string, namespace: string, onChange: () => void, onEnd: (status: number | null) => void, labelSelector?: string): () => void {
+		const selector = labelSelector ? `&labelSelector=${encodeURIComponent(labelSelector)}` : '';
 		// Only that something changed matters: the caller reads what it needs again.
-		return this.api.stream(`${collectionPath(apiVersion, kind, namespace)}?allowWatchBookmarks=false`, onChange, onEnd);
+		return this.api.stream(`${collectionPath(apiVersion, kind, namespace)}?allowWatchBookmarks=false${selector}`, onChange, onEnd);
 	}
 }

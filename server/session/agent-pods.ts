@@ -1,6 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AGENT_ENV, AGENT_PATHS, LABELS } from '../../agent/src/contract/contract.js';
 import type { AgentStatus, DidChangeStateParams } from '../../protocol/index.js';
 import type { ClusterAccess } from '../cluster/cluster-access.js';
+import { ChangeSignal } from '../cluster/change-signal.js';
 import type { KubeObject } from '../cluster/object-store.js';
 import type { PodLogs } from './pod-logs.js';
 import type { Logger } from '../log/logger.js';
@@ -10,7 +12,14 @@ import type { ProbeCatcher } from '../tunnel/route-probes.js';
 import type { TargetPlan } from '../targets/target-plan.js';
 import { isReady } from '../targets/workload-pods.js';
 
+/** Listings never come closer together than this, however busy the watch is. */
 const POLL_MS = 1000;
+/**
+ * With the watch live a change wakes the listing at once; this is the listing that would
+ * catch what a watch can miss (a stream dropped between events). Without the `watch`
+ * verb the pods are listed every `POLL_MS`.
+ */
+const WATCHED_POLL_MS = 30_000;
 const ARM_MS = 10_000;
 
 export type SessionEvent = Omit<DidChangeStateParams, 'sessionId'>;
@@ -29,8 +38,9 @@ function controlPortOf(pod: KubeObject, container: string): number | null {
 
 /**
  * Follows the session's agent pods: a link for every ready one (replicas a rollout or an
- * autoscaler adds are connected too), and none for pods that went. Listing is a poll so
- * that a dropped watch cannot leave a pod unnoticed. Once armed, agents that mirror their
+ * autoscaler adds are connected too), and none for pods that went. A watch of the
+ * session's pods wakes the listing; the listing itself decides, and runs at a period of its
+ * own too, so that a dropped watch cannot leave a pod unnoticed. Once armed, agents that mirror their
  * container's readiness follow the local program, and every one that serves later is
  * armed too.
  */
@@ -38,7 +48,7 @@ export class AgentPods {
 	/** `mirrors`: the pod's agent can mirror the replaced container's readiness probe. */
 	private readonly links = new Map<string, { link: AgentLink; namespace: string; index: number; mirrors: boolean }>();
 	private readinessArmed = false;
-	private timer: NodeJS.Timeout | null = null;
+	private changes: ChangeSignal | null = null;
 	/** The listing in flight, and one more asked for meanwhile (it must see what changed since the first began). */
 	private listing: Promise<void> | null = null;
 	private queued: Promise<void> | null = null;
@@ -60,9 +70,23 @@ export class AgentPods {
 	) {}
 
 	start(): Promise<void> {
-		this.timer = setInterval(() => void this.poll(), POLL_MS);
-		this.timer.unref();
-		return this.poll();
+		const namespaces = [...new Set(this.plans.map((p) => p.namespace))];
+		const changes = new ChangeSignal(this.cluster.objects, namespaces.map((namespace) => (
+			{ apiVersion: 'v1', kind: 'Pod', namespace, labelSelector: `${LABELS.session}=${this.session}` })));
+		this.changes = changes;
+		const first = this.poll();
+		void first.then(() => this.follow(changes));
+		return first;
+	}
+
+	/** A listing after each change the watch tells of, at most one a second, and at least one per period. */
+	private async follow(changes: ChangeSignal): Promise<void> {
+		while (!this.stopped) {
+			await sleep(POLL_MS, undefined, { ref: false });
+			await changes.next(changes.watching ? WATCHED_POLL_MS : 0);
+			if (this.stopped) return;
+			await this.poll();
+		}
 	}
 
 	/** Lists the agent pods now rather than at the next period: connect links each agent the moment it is ready. */
@@ -72,7 +96,7 @@ export class AgentPods {
 
 	stop(): void {
 		this.stopped = true;
-		if (this.timer) clearInterval(this.timer);
+		this.changes?.close();
 		for (const { link } of this.links.values()) link.stop();
 		this.links.clear();
 	}

@@ -1,7 +1,10 @@
 import { LEASE_RENEW_MS, leaseName } from '../../agent/src/contract/contract.js';
 import type { KubeObject, ObjectStore } from '../cluster/object-store.js';
+import { KubebridgeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { leaseManifest, microTime } from './restorer-manifests.js';
+
+class LeaseGone extends Error {}
 
 /**
  * Keeps the session's leases (one per namespace) renewed while this process lives. A
@@ -26,19 +29,30 @@ export class LeaseKeeper {
 	}
 
 	private async renewAll(): Promise<void> {
-		await Promise.all([...this.leases.keys()].map(async (namespace) => {
+		await Promise.all([...this.leases].map(async ([namespace, held]) => {
 			try {
-				const current = await this.objects.read({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace, name: leaseName(this.session) });
-				if (!current) {
-					this.logger.error('session', `the lease in ${namespace} is gone: its restorer may have restored the workloads`);
-					return;
-				}
-				current.spec.renewTime = microTime(new Date());
-				this.leases.set(namespace, await this.objects.replace(current));
+				this.leases.set(namespace, await this.renew(namespace, held));
 			} catch (error) {
-				this.logger.warning('session', `lease renewal in ${namespace} failed; retrying`, { error: (error as Error).message });
+				if (error instanceof LeaseGone) this.logger.error('session', `the lease in ${namespace} is gone: its restorer may have restored the workloads`);
+				else this.logger.warning('session', `lease renewal in ${namespace} failed; retrying`, { error: (error as Error).message });
 			}
 		}));
+	}
+
+	/**
+	 * One write from the lease as the last write left it: no one else writes it, so a read
+	 * first would only double the calls. A conflict (or a gone lease) reads it afresh.
+	 */
+	private async renew(namespace: string, held: KubeObject): Promise<KubeObject> {
+		const renewed = (lease: KubeObject): KubeObject => ({ ...lease, spec: { ...lease.spec, renewTime: microTime(new Date()) } });
+		try {
+			return await this.objects.replace(renewed(held));
+		} catch (error) {
+			if (!(error instanceof KubebridgeError && (error.data.status === 409 || error.data.status === 404))) throw error;
+		}
+		const current = await this.objects.read({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace, name: leaseName(this.session) });
+		if (!current) throw new LeaseGone();
+		return this.objects.replace(renewed(current));
 	}
 
 	/** Ends the session in the cluster: the garbage collector takes the restorers with the leases. */
