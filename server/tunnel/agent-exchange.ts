@@ -1,4 +1,4 @@
-import { request, type IncomingMessage } from 'node:http';
+import { Agent, request, type ClientRequest, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { TUNNEL_UPGRADE, type AgentEvent } from '../../agent/src/contract/contract.js';
 import { openForward, type ApiEndpoint } from '../cluster/port-forward.js';
@@ -26,9 +26,10 @@ export class AgentRefused extends Error {
 	}
 }
 
-function agentRequest(forward: Duplex, agent: AgentAddress, path: string, upgrade: boolean, method = 'GET') {
+/** `via`: a forward of the request's own, or an HTTP agent that keeps one open between requests. */
+function agentRequest(via: Duplex | Agent, agent: AgentAddress, path: string, upgrade: boolean, method = 'GET') {
 	return request({
-		method, path, host: 'agent', createConnection: () => forward as never,
+		method, path, host: 'agent', ...(via instanceof Agent ? { agent: via } : { createConnection: () => via as never }),
 		headers: { authorization: `Bearer ${agent.token}`, ...(upgrade ? { connection: 'Upgrade', upgrade: TUNNEL_UPGRADE } : {}) },
 	});
 }
@@ -73,18 +74,28 @@ export function tunnelOver(forward: Duplex, agent: AgentAddress, path: string, s
 /** A request to the agent over a forward of its own (a GET unless `method` says otherwise); the response streams. */
 export async function openRequest(endpoint: ApiEndpoint, agent: AgentAddress, path: string, signal?: AbortSignal, method = 'GET'): Promise<IncomingMessage> {
 	const forward = await openForward(endpoint, { namespace: agent.namespace, pod: agent.pod, port: agent.controlPort }, signal);
+	return answerOf(agentRequest(forward, agent, path, false, method), signal, () => forward.destroy());
+}
+
+/** A GET to the agent over the forward `kept` holds open; the response streams, and the forward outlives it. */
+export function requestOver(kept: Agent, agent: AgentAddress, path: string, signal?: AbortSignal): Promise<IncomingMessage> {
+	return answerOf(agentRequest(kept, agent, path, false), signal, () => undefined);
+}
+
+/** The response of `req` when it is a 200, else the agent's refusal; `drop` is what a failure leaves of the forward. */
+function answerOf(req: ClientRequest, signal: AbortSignal | undefined, drop: () => void): Promise<IncomingMessage> {
 	return new Promise((resolve, reject) => {
-		const req = agentRequest(forward, agent, path, false, method);
 		const abort = (): void => { req.destroy(new Error('aborted')); };
 		signal?.addEventListener('abort', abort, { once: true });
 		req.on('response', (response) => {
+			signal?.removeEventListener('abort', abort);
 			if (response.statusCode === 200) {
 				resolve(response);
 				return;
 			}
-			void refusal(response).then((error) => { forward.destroy(); reject(error); });
+			void refusal(response).then((error) => { drop(); reject(error); });
 		});
-		req.on('error', (error) => { forward.destroy(); reject(error); });
+		req.on('error', (error) => { drop(); reject(error); });
 		req.end();
 	});
 }

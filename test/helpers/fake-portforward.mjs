@@ -8,7 +8,9 @@ export async function startFakePortForward() {
 	const server = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: (protocols) => (protocols.has('v4.channel.k8s.io') ? 'v4.channel.k8s.io' : false) });
 	await new Promise((resolve) => server.once('listening', resolve));
 	const sockets = new Set();
+	let opened = 0;
 	server.on('connection', (ws, req) => {
+		opened++;
 		const port = Number(new URL(req.url, 'http://x').searchParams.get('ports'));
 		const header = (channel) => Buffer.from([channel, port & 0xff, port >> 8]);
 		ws.send(header(0));
@@ -23,6 +25,10 @@ export async function startFakePortForward() {
 	});
 	return {
 		endpoint: { server: `http://127.0.0.1:${server.address().port}`, options: async () => ({}) },
+		/** How many forwards were opened so far: each is a port-forward call to the API server. */
+		opened: () => opened,
+		/** How many are open now. */
+		open: () => server.clients.size,
 		/** Drops every forward at once, as an API server restart would. */
 		dropAll: () => { for (const ws of server.clients) ws.terminate(); },
 		close: () => new Promise((resolve) => { for (const ws of server.clients) ws.terminate(); for (const s of sockets) s.destroy(); server.close(resolve); }),
