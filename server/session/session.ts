@@ -103,6 +103,8 @@ export class Session {
 		const { progress, cancellation } = work;
 		progress.begin('Connecting', `${params.targets.length} target(s)`);
 		const timeline = new PhaseTimeline(this.logger, 'connect');
+		// Set by a closure, read on rollback: an object, so the compiler does not take it for always null.
+		const files: { copying: Promise<void> | null } = { copying: null };
 		try {
 			if (params.outbound) {
 				const route = params.targets.map(routingOf).find((r) => r?.route && r.mode === 'replace')?.route;
@@ -158,16 +160,27 @@ export class Session {
 				this.changes?.poke();
 			}, this.logger, this.podLogs, this.probes);
 			await this.agents.start();
-			await this.waitForTargets(readyBy, readyTimeoutMs, work, timeline);
-			if (this.routed.any) {
+			// Outbound needs no agent until a local connection comes: it starts while the agents do.
+			// Both run to their end before a failure rolls back, so no listener or name outlives the rollback.
+			const outboundStart = this.outbound ? this.startOutbound(this.outbound, params.outbound?.namespaces ?? [], work)
+				.then((info) => { timeline.mark('outbound serving'); return info; }) : Promise.resolve(null);
+			// The files need serving agents, not the cluster's proxy: they are copied while it catches up.
+			const copyFiles = (): void => {
+				if (!this.features.mountFiles || files.copying) return;
+				files.copying = this.startFiles(this.agents!, work).then(() => timeline.mark('mounted files copied'));
+				files.copying.catch(() => undefined);
+			};
+			const [routedTo, started] = await Promise.allSettled([this.waitForTargets(readyBy, readyTimeoutMs, work, timeline, copyFiles).then(async () => {
+				if (!this.routed.any) return;
 				await this.routed.register((route, message) => this.client.emit({ change: 'routeAdded', route, message }));
 				await this.routed.waitRouted((_namespace, host, port, signal) => this.dial(host, port, signal), Math.min(readyBy, Date.now() + PROXY_TIMEOUT_MS), work);
 				timeline.mark('routes added and routed to');
-			}
-			const outbound = this.outbound ? await this.startOutbound(this.outbound, params.outbound?.namespaces ?? [], work) : null;
-			if (outbound) timeline.mark('outbound serving');
-			if (this.features.mountFiles) await this.startFiles(this.agents, work);
-			if (this.features.mountFiles) timeline.mark('mounted files copied');
+			}), outboundStart]);
+			if (routedTo.status === 'rejected') throw routedTo.reason;
+			if (started.status === 'rejected') throw started.reason;
+			const outbound = started.value;
+			copyFiles();
+			await files.copying;
 			if (this.features.probes) await this.armReadiness(this.agents, work);
 			timeline.mark('ready');
 			const result: ConnectResult = {
@@ -177,6 +190,8 @@ export class Session {
 			return result;
 		} catch (error) {
 			this.logger.warning('session', 'connect failed; putting everything back', { error: (error as Error).message });
+			// A copy still under way would write the session folder after the rollback removed it.
+			await files.copying?.catch(() => undefined);
 			await this.end().catch((e: Error) => this.logger.error('session', 'rollback failed', { error: e.message }));
 			throw error;
 		} finally {
@@ -232,7 +247,7 @@ export class Session {
 	}
 
 	/** Every target at once, each until it is served by its agents only and the cluster's proxy routes to them. */
-	private async waitForTargets(readyBy: number, timeoutMs: number, work: Work, timeline: PhaseTimeline): Promise<void> {
+	private async waitForTargets(readyBy: number, timeoutMs: number, work: Work, timeline: PhaseTimeline, allServe: () => void): Promise<void> {
 		const namespaces = [...new Set(this.plans.map((p) => p.namespace))];
 		const changes = new ChangeSignal(this.cluster.objects, namespaces.flatMap((namespace) => [
 			{ apiVersion: 'v1', kind: 'Pod', namespace }, { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', namespace },
@@ -243,13 +258,19 @@ export class Session {
 		const each: Work = { progress: work.progress, cancellation: { get isCancellationRequested() { return halted || work.cancellation.isCancellationRequested; } } };
 		try {
 			const shared = this.plans.map((_, index) => index).filter((index) => this.routingAt(index));
-			await Promise.all([...this.plans.map(async (plan, index) => {
+			const serving = this.plans.map(async (plan, index) => {
 				if (this.routingAt(index)) return;
 				await this.waitForTarget(index, plan, readyBy, timeoutMs, changes, each);
 				timeline.mark(`${plan.label}: agents ready, routed to and serving`);
-				await this.waitForProxy(index, plan, Math.min(readyBy, Date.now() + PROXY_TIMEOUT_MS), each);
-				timeline.mark(`${plan.label}: the cluster's proxy routes to the agents`);
-			}), this.routed.any ? this.waitForSharedAgents(shared, readyBy, changes, each) : null]);
+			});
+			const sharedServing = this.routed.any ? this.waitForSharedAgents(shared, readyBy, changes, each) : Promise.resolve();
+			Promise.all([...serving, sharedServing]).then(allServe, () => undefined);
+			await Promise.all([...serving.map(async (served, index) => {
+				await served;
+				if (this.routingAt(index)) return;
+				await this.waitForProxy(index, this.plans[index]!, Math.min(readyBy, Date.now() + PROXY_TIMEOUT_MS), each);
+				timeline.mark(`${this.plans[index]!.label}: the cluster's proxy routes to the agents`);
+			}), sharedServing]);
 		} finally {
 			halted = true;
 			this.changes = null;
