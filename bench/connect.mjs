@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kubectl } from '../test/helpers/cluster.mjs';
 import { setUpBench } from './tunnel/bench-stage.mjs';
-import { Cleanup, runScript } from './tunnel/cleanup.mjs';
+import { runScript, startBench } from './tunnel/cleanup.mjs';
 import { NAMESPACE, onlyEchoPod } from './tunnel/fixture.mjs';
 import { writeSection } from './report-section.mjs';
 import { connectSession } from './tunnel/sidecar.mjs';
@@ -19,9 +19,7 @@ const option = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i 
 const rounds = Number(option('--rounds') ?? 5);
 const write = !argv.includes('--no-write');
 
-const began = Date.now();
-const log = (text) => process.stderr.write(`[${((Date.now() - began) / 1000).toFixed(1).padStart(6)} s] ${text}\n`);
-const cleanup = new Cleanup();
+const { began, log, cleanup } = startBench();
 const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 const seconds = (ms) => (ms / 1000).toFixed(2);
 
@@ -111,13 +109,6 @@ function render(results) {
 		'|---|---|---|',
 		...disconnectRows.map((r) => `| ${r.phase} | ${r.ms.toFixed(0)} | ${r.at.toFixed(0)} |`),
 	].join('\n');
-}
-
-for (const signal of ['SIGINT', 'SIGTERM']) {
-	process.once(signal, () => {
-		log(`${signal}: cleaning up`);
-		void cleanup.run(log).finally(() => process.exit(130));
-	});
 }
 
 await runScript(async () => {

@@ -20,7 +20,7 @@ import { bareEnv, EXECUTABLE } from '../test/helpers/executable.mjs';
 import { writeSection } from './report-section.mjs';
 import { startApiCounter, totalOf } from './scale/api-counter.mjs';
 import { addServices, deleteNamespace, deploy, ECHO_PORT, NAMESPACE, SMALL, WIDE, WIDE_REPLICAS } from './scale/fixture.mjs';
-import { Cleanup, runScript } from './tunnel/cleanup.mjs';
+import { runScript, startBench } from './tunnel/cleanup.mjs';
 import { jsonPort, rssMb, startProcess } from './tunnel/processes.mjs';
 import { readyEvent } from './tunnel/sidecar.mjs';
 
@@ -31,9 +31,7 @@ const idleMs = Number(option('--idle') ?? 60) * 1000;
 const serviceCount = Number(option('--services') ?? 1000);
 const write = !argv.includes('--no-write');
 
-const began = Date.now();
-const log = (text) => process.stderr.write(`[${((Date.now() - began) / 1000).toFixed(1).padStart(6)} s] ${text}\n`);
-const cleanup = new Cleanup();
+const { began, log, cleanup } = startBench();
 const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 const seconds = (ms) => (ms / 1000).toFixed(2);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -211,13 +209,6 @@ function render(measured) {
 		'|---|---|---|---|---|',
 		...steady,
 	].join('\n');
-}
-
-for (const signal of ['SIGINT', 'SIGTERM']) {
-	process.once(signal, () => {
-		log(`${signal}: cleaning up`);
-		void cleanup.run(log).finally(() => process.exit(130));
-	});
 }
 
 await runScript(async () => {

@@ -11,7 +11,7 @@
 import { writeFileSync, readFileSync } from 'node:fs';
 import { kubectlPath, KUBECONFIG } from '../test/helpers/cluster.mjs';
 import { setUpBench } from './tunnel/bench-stage.mjs';
-import { Cleanup, runScript } from './tunnel/cleanup.mjs';
+import { runScript, startBench } from './tunnel/cleanup.mjs';
 import { countCpu } from './tunnel/cpu-by-process.mjs';
 import { ECHO_PORT, NAMESPACE, onlyEchoPod, PLAIN } from './tunnel/fixture.mjs';
 import { concurrentThroughput, newConnections, percentiles, roundTrips, singleThroughput } from './tunnel/load.mjs';
@@ -39,9 +39,7 @@ const plan = {
 /** The whole run, setup and cleanup included, must end within this. */
 const RUN_LIMIT_MS = 20 * 60_000;
 
-const began = Date.now();
-const log = (text) => process.stderr.write(`[${((Date.now() - began) / 1000).toFixed(1).padStart(6)} s] ${text}\n`);
-const cleanup = new Cleanup();
+const { began, log, cleanup } = startBench();
 const loadAverage = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 
 const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
@@ -177,12 +175,5 @@ const limit = setTimeout(() => {
 	log(`the run passed ${RUN_LIMIT_MS / 60_000} minutes: stopping`);
 	void cleanup.run(log).finally(() => process.exit(2));
 }, RUN_LIMIT_MS);
-for (const signal of ['SIGINT', 'SIGTERM']) {
-	process.once(signal, () => {
-		log(`${signal}: cleaning up`);
-		void cleanup.run(log).finally(() => process.exit(130));
-	});
-}
-
 await runScript(run, { cleanup, log, began });
 clearTimeout(limit);

@@ -41,3 +41,17 @@ export async function runScript(body, { cleanup, log, began }) {
 		log(`done in ${((Date.now() - began) / 1000).toFixed(0)} s`);
 	}
 }
+
+/** What every measuring script starts with: its clock, its log on stderr, and its cleanup, run on Ctrl-C too. */
+export function startBench() {
+	const began = Date.now();
+	const log = (text) => process.stderr.write(`[${((Date.now() - began) / 1000).toFixed(1).padStart(6)} s] ${text}\n`);
+	const cleanup = new Cleanup();
+	for (const signal of ['SIGINT', 'SIGTERM']) {
+		process.once(signal, () => {
+			log(`${signal}: cleaning up`);
+			void cleanup.run(log).finally(() => process.exit(130));
+		});
+	}
+	return { began, log, cleanup };
+}
