@@ -26,6 +26,7 @@ async function buildExecutable(entry, name) {
 		format: 'cjs',
 		outfile: `dist/${name}.cjs`,
 		logLevel: 'warning',
+		minifyWhitespace: true,
 		// ESM-only dependencies read import.meta.url; a CommonJS bundle must supply it.
 		banner: { js: "var __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
 		define: {
