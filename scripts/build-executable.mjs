@@ -26,8 +26,8 @@ async function buildExecutable(entry, name) {
 		format: 'cjs',
 		outfile: `dist/${name}.cjs`,
 		logLevel: 'warning',
-		// Without comments the source is ASCII, which V8 keeps one byte a character: a single
-		// non-ASCII character in a dependency's comment made it hold the 3 MB source as UTF-16.
+		// Without comments every character of the source fits in one byte, and V8 keeps it so: a
+		// single non-Latin-1 character in a dependency's comment made it hold the source as UTF-16.
 		minifyWhitespace: true,
 		// ESM-only dependencies read import.meta.url; a CommonJS bundle must supply it.
 		banner: { js: "var __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
@@ -66,9 +66,9 @@ function fail(message) {
 /**
  * The runtime's flags, baked into the executable. A young generation of at most 2 MiB per
  * semi-space (the default grows to 16): every chunk a forward carries is a short-lived
- * buffer, and a large young generation let tens of MB of them wait for a scavenge (the
- * sidecar's resident memory rose 125 -> 210-240 MB under the tunnel benchmark's quick run,
- * 117 -> 185 with this; throughput did not move, where 1 MiB halved it: docs/performance.md).
+ * buffer, and a large young generation let tens of MB of them wait for a scavenge. In quick
+ * tunnel trials the sidecar peaked at 185 MB with it against 210-242 MB without, at the
+ * same throughput; 1 MiB had halved it ("Memory: what grows" in docs/performance.md).
  */
 const EXEC_ARGV = ['--max-semi-space-size=2'];
 
