@@ -1,4 +1,4 @@
-import { ApiException } from '@kubernetes/client-node';
+import { ApiException } from '@kubernetes/client-node/dist/gen/apis/exception.js';
 import { ErrorCodes } from '../../protocol/index.js';
 import { KubebridgeError } from '../errors.js';
 

@@ -1,15 +1,22 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { ApiException } from '@kubernetes/client-node';
+import { ApiException } from '@kubernetes/client-node/dist/gen/apis/exception.js';
+import { requestCancelled } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { clusterTimeout, toClusterError, type CallTarget } from './api-errors.js';
+import { callerSignal } from './call-scope.js';
 import type { HttpsOptions } from './https-options.js';
 import type { LoadedKubeConfig } from './kube-config.js';
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 
 /**
  * JSON requests to the API server with the kubeconfig's TLS and credentials, as plain
  * objects both ways: what is read is written back byte for byte, no model classes in
- * between. Every failure is a typed cluster error.
+ * between. A server that accepts the connection and then says nothing fails after the
+ * timeout, and a call made for a request that is cancelled (call-scope.ts) is dropped,
+ * its HTTP request aborted, so nothing is left waiting on a dead connection. Every failure
+ * is a typed cluster error that names the context and what was being done.
  */
 export class JsonApi {
 	constructor(
@@ -21,27 +28,33 @@ export class JsonApi {
 
 	async call<T>(method: string, path: string, action: string, body?: unknown): Promise<T> {
 		const target: CallTarget = { context: this.loaded.context, server: this.loaded.server, action, authPlugin: this.loaded.authPlugin };
+		const cancelled = callerSignal();
 		const started = Date.now();
 		try {
-			const result = await this.send<T>(method, path, body);
+			const result = await this.send<T>(method, path, body, cancelled);
 			this.logger.debug('cluster', action, { ms: Date.now() - started });
 			return result;
 		} catch (error) {
+			if (cancelled?.aborted) {
+				this.logger.info('cluster', `${action}: dropped, the request was cancelled`, { ms: Date.now() - started });
+				throw requestCancelled();
+			}
 			const mapped = error instanceof TimeoutError ? clusterTimeout(target, this.timeoutMs) : toClusterError(error, target);
 			this.logger.warning('cluster', mapped.message, { reason: mapped.reason, ms: Date.now() - started });
 			throw mapped;
 		}
 	}
 
-	private async send<T>(method: string, path: string, body?: unknown): Promise<T> {
+	private async send<T>(method: string, path: string, body: unknown, signal: AbortSignal | undefined): Promise<T> {
 		const server = new URL(this.loaded.server ?? '');
 		const base = await this.requestOptions();
+		signal?.throwIfAborted();
 		const payload = body === undefined ? undefined : JSON.stringify(body);
 		const request = server.protocol === 'http:' ? httpRequest : httpsRequest;
 		return new Promise<T>((resolve, reject) => {
 			const req = request({
 				...base, method, host: server.hostname, port: server.port || (server.protocol === 'http:' ? 80 : 443),
-				path: `${server.pathname.replace(/\/$/, '')}${path}`, timeout: this.timeoutMs,
+				path: `${server.pathname.replace(/\/$/, '')}${path}`, timeout: this.timeoutMs, ...(signal ? { signal } : {}),
 				// Node frames no body of a DELETE by itself: without a length its bytes would be read as the next request on the connection.
 				headers: { ...base.headers, accept: 'application/json', ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
 			}, (res) => {

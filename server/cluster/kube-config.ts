@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 import { ErrorCodes, type ClusterOptions, type ContextInfo } from '../../protocol/index.js';
 import { KubebridgeError } from '../errors.js';
 import { pathsOf } from '../platform/platform-paths.js';
