@@ -151,7 +151,9 @@ async function measure() {
 	for (const scenario of scenarios) {
 		if (scenario.services) {
 			log(`creating ${scenario.services} services`);
-			addServices(scenario.services);
+			const from = Date.now();
+			await addServices(scenario.services);
+			log(`their EndpointSlices made after ${((Date.now() - from) / 1000).toFixed(0)} s`);
 		}
 		const counter = await startApiCounter(stage.kubectlUser);
 		const dropCounter = cleanup.add('stop the rollout\'s counting proxy', () => counter.close());

@@ -34,9 +34,21 @@ export function deploy() {
 	for (const name of [WIDE, ...SMALL]) kubectl(['rollout', 'status', `deployment/${name}`, '-n', NAMESPACE, '--timeout=300s']);
 }
 
-/** `count` more Services, each in front of t1's pod, named `many-0000` and on. */
-export function addServices(count) {
-	apply(Array.from({ length: count }, (_, i) => service(`many-${String(i).padStart(4, '0')}`, SMALL[0])));
+/**
+ * `count` more Services named `many-0000` and on, selecting no pod, then until the
+ * cluster's EndpointSlice controller has made a slice for each: at its default 20 API
+ * calls a second that takes it about a minute, and a session measured meanwhile would
+ * wait behind that queue for its own slices (37-41 s in a first run), which a cluster
+ * whose services were made long ago does not have.
+ */
+export async function addServices(count) {
+	apply(Array.from({ length: count }, (_, i) => service(`many-${String(i).padStart(4, '0')}`, 'many-none')));
+	const sliced = () => kubectl(['get', 'endpointslices', '-n', NAMESPACE, '-o', 'name']).stdout.split('\n').filter(Boolean).length;
+	const all = count + 1 + SMALL.length;
+	for (const deadline = Date.now() + 600_000; sliced() < all;) {
+		if (Date.now() > deadline) throw new Error(`the EndpointSlices of ${count} services were not made within 10 minutes`);
+		await new Promise((resolve) => setTimeout(resolve, 2000));
+	}
 }
 
 export function deleteNamespace() {
