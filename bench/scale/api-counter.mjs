@@ -60,9 +60,11 @@ export async function startApiCounter(kubeconfig) {
 		const out = toUpstream(req);
 		out.on('response', (answer) => {
 			res.writeHead(answer.statusCode, answer.headers);
+			answer.on('error', () => res.destroy());
 			answer.pipe(res);
 		});
-		out.on('error', () => res.destroy());
+		// A client or the API server going away ends this request, never the proxy.
+		for (const stream of [req, res, out]) stream.on('error', () => { out.destroy(); res.destroy(); });
 		res.on('close', () => out.destroy());
 		req.pipe(out);
 	});

@@ -23,7 +23,7 @@ const service = (name, app = name) => ({
 	spec: { selector: { app }, ports: [{ name: 'echo', port: ECHO_PORT, targetPort: ECHO_PORT }] },
 });
 
-const apply = (items) => kubectl(['apply', '--server-side', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) });
+const apply = (items) => kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) });
 
 export function deploy() {
 	apply([
