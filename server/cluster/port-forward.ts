@@ -1,5 +1,6 @@
 import { Duplex } from 'node:stream';
 import WebSocket from 'ws';
+import { openPortForwardSocket, type ApiEndpoint } from './portforward-socket.js';
 
 /** The port-forward subprotocol: channel 0 carries data, channel 1 the kubelet's errors. */
 const SUBPROTOCOL = 'v4.channel.k8s.io';
@@ -14,11 +15,7 @@ export interface ForwardTarget {
 	port: number;
 }
 
-/** How to reach the API server: its address and the TLS/auth options of the kubeconfig. */
-export interface ApiEndpoint {
-	server: string;
-	options(): Promise<WebSocket.ClientOptions>;
-}
+export type { ApiEndpoint } from './portforward-socket.js';
 
 /**
  * One TCP connection into a pod through the API server's `pods/portforward`, as a Node
@@ -101,44 +98,8 @@ class ForwardStream extends Duplex {
 	}
 }
 
-/**
- * Inside TLS the client's frame mask protects nothing: it exists against proxies that read
- * plain HTTP (RFC 6455 §10.3), and no one between here and the API server can read these
- * frames. An all-zero mask lets `ws` send each message as it is, instead of XOR-ing it
- * byte by byte into a copy. Plain `ws:` keeps random masks.
- */
-const zeroMask = (mask: Buffer): void => { mask.fill(0); };
-
 /** Opens a forward to `target` and resolves once the API server and kubelet accepted it. */
 export async function openForward(endpoint: ApiEndpoint, target: ForwardTarget, signal?: AbortSignal): Promise<ForwardStream> {
-	const base = endpoint.server.replace(/^http/, 'ws').replace(/\/+$/, '');
-	const url = `${base}/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(target.pod)}/portforward?ports=${target.port}`;
-	const ws = new WebSocket(url, [SUBPROTOCOL], {
-		...(await endpoint.options()), perMessageDeflate: false, handshakeTimeout: 10_000,
-		...(url.startsWith('wss:') ? { generateMask: zeroMask } : {}),
-	});
-	return new Promise((resolve, reject) => {
-		const abort = (): void => ws.terminate();
-		signal?.addEventListener('abort', abort, { once: true });
-		ws.once('open', () => {
-			signal?.removeEventListener('abort', abort);
-			ws.removeAllListeners('error');
-			resolve(new ForwardStream(ws));
-		});
-		ws.once('unexpected-response', (_req, res) => {
-			let body = '';
-			res.on('data', (chunk: Buffer) => { body += chunk.toString('utf8'); });
-			res.on('end', () => reject(new ForwardRefused(res.statusCode ?? 0, body)));
-		});
-		ws.once('error', (error) => reject(error));
-	});
-}
-
-/** The API server refused the forward: no permission, pod gone, or not running. */
-class ForwardRefused extends Error {
-	constructor(readonly status: number, readonly body: string) {
-		let message = body;
-		try { message = (JSON.parse(body) as { message?: string }).message ?? body; } catch { /* plain text */ }
-		super(`port-forward refused (${status}): ${message}`);
-	}
+	const path = `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(target.pod)}/portforward?ports=${target.port}`;
+	return openPortForwardSocket(endpoint, path, SUBPROTOCOL, (ws) => new ForwardStream(ws), signal);
 }
