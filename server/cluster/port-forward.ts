@@ -1,13 +1,11 @@
-import { Duplex } from 'node:stream';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { openPortForwardSocket, type ApiEndpoint } from './portforward-socket.js';
+import { WebSocketDuplex } from './websocket-duplex.js';
 
 /** The port-forward subprotocol: channel 0 carries data, channel 1 the kubelet's errors. */
 const SUBPROTOCOL = 'v4.channel.k8s.io';
 const DATA = 0;
 const ERROR = 1;
-/** Past this much queued for the API server, writers wait: memory stays bounded. */
-const SEND_BUFFER_LIMIT = 1 << 20;
 
 export interface ForwardTarget {
 	namespace: string;
@@ -23,15 +21,14 @@ export type { ApiEndpoint } from './portforward-socket.js';
  * here); this one pauses the WebSocket when the reader is slow and holds writers back
  * while the API server has not taken what was sent.
  */
-class ForwardStream extends Duplex {
+class ForwardStream extends WebSocketDuplex {
 	private readonly headerSeen = [false, false];
 	private errorText = '';
 
-	constructor(private readonly ws: WebSocket) {
-		super({ allowHalfOpen: false });
+	constructor(ws: WebSocket) {
+		super(ws, { allowHalfOpen: false });
 		ws.on('message', (data: Buffer) => this.onMessage(data));
 		ws.on('close', () => this.onClose());
-		ws.on('error', (error) => this.destroy(error));
 	}
 
 	private onMessage(data: Buffer): void {
@@ -54,10 +51,6 @@ class ForwardStream extends Duplex {
 		else this.push(null);
 	}
 
-	override _read(): void {
-		this.ws.resume();
-	}
-
 	override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
 		this.sendData([chunk], chunk.length, callback);
 	}
@@ -69,32 +62,11 @@ class ForwardStream extends Duplex {
 
 	/** The one copy of the payload: into a message behind its channel byte. */
 	private sendData(chunks: Buffer[], length: number, callback: (error?: Error | null) => void): void {
-		if (this.ws.readyState !== WebSocket.OPEN) {
-			callback(new Error('port-forward closed'));
-			return;
-		}
 		const frame = Buffer.allocUnsafe(length + 1);
 		frame[0] = DATA;
 		let at = 1;
 		for (const chunk of chunks) at += chunk.copy(frame, at);
-		if (this.ws.bufferedAmount < SEND_BUFFER_LIMIT) {
-			this.ws.send(frame);
-			callback();
-		} else {
-			this.ws.send(frame, callback);
-		}
-	}
-
-	/** The WebSocket has no half-close: ending the stream closes the forward after what was queued. */
-	override _final(callback: (error?: Error | null) => void): void {
-		if (this.ws.readyState === WebSocket.OPEN) this.ws.close();
-		callback();
-	}
-
-	/** A paused WebSocket would never read the peer's close frame: a destroyed stream just drops the connection. */
-	override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-		if (this.ws.readyState !== WebSocket.CLOSED) this.ws.terminate();
-		callback(error);
+		this.sendMessage(frame, callback);
 	}
 }
 

@@ -25,6 +25,14 @@ async function startServer(kind, bytes = 0) {
 	return { port: server.address().port, close: () => { server.close(); } };
 }
 
+/** A fake API server and an echo server behind it, both gone after the test. */
+async function fakeWithEcho(t, options) {
+	const fake = await startFakeSpdyPortForward(options);
+	const echo = await startServer('echo');
+	t.after(async () => { echo.close(); await fake.close(); });
+	return { fake, echo };
+}
+
 const readAll = async (stream) => {
 	let length = 0;
 	for await (const chunk of stream) length += chunk.length;
@@ -44,9 +52,7 @@ async function echoThrough(stream, bytes) {
 }
 
 test('one session carries many forwards at once, each a stream pair, bytes intact', async (t) => {
-	const fake = await startFakeSpdyPortForward();
-	const echo = await startServer('echo');
-	t.after(async () => { echo.close(); await fake.close(); });
+	const { fake, echo } = await fakeWithEcho(t);
 	const session = await PortForwardSession.open(fake.endpoint, TARGET);
 	const forwards = await Promise.all(Array.from({ length: 16 }, () => session.forward(echo.port)));
 	await Promise.all(forwards.map((forward, i) => echoThrough(forward, 256 * 1024 + i)));
@@ -110,9 +116,7 @@ test('with a peer that keeps windows, a reader that stops stalls its own stream 
 });
 
 test("with a peer that keeps windows, writes stay within the peer's window and wait for its WINDOW_UPDATE", async (t) => {
-	const fake = await startFakeSpdyPortForward({ flowControl: true, window: 16 * 1024 });
-	const echo = await startServer('echo');
-	t.after(async () => { echo.close(); await fake.close(); });
+	const { fake, echo } = await fakeWithEcho(t, { flowControl: true, window: 16 * 1024 });
 	const { session, forward } = await flowSession(fake.endpoint, true);
 	await echoThrough(await forward(echo.port), 2 * MiB);
 	assert.equal(fake.peers[0].overruns, 0, 'no byte past the window the peer gave');
@@ -146,9 +150,7 @@ test("pings: the peer's are answered, this side's are timed", async (t) => {
 });
 
 test('RST_STREAM from the peer fails that stream with its status; the others go on', async (t) => {
-	const fake = await startFakeSpdyPortForward();
-	const echo = await startServer('echo');
-	t.after(async () => { echo.close(); await fake.close(); });
+	const { fake, echo } = await fakeWithEcho(t);
 	const session = await PortForwardSession.open(fake.endpoint, TARGET);
 	const reset = await session.forward(echo.port);
 	const kept = await session.forward(echo.port);
@@ -161,9 +163,7 @@ test('RST_STREAM from the peer fails that stream with its status; the others go 
 });
 
 test('GOAWAY fails the streams the peer never took and refuses new ones; the ones it took go on', async (t) => {
-	const fake = await startFakeSpdyPortForward();
-	const echo = await startServer('echo');
-	t.after(async () => { echo.close(); await fake.close(); });
+	const { fake, echo } = await fakeWithEcho(t);
 	const { session, forward } = await flowSession(fake.endpoint, false);
 	const taken = await forward(echo.port);
 	const late = await session.openStream([['streamtype', 'data'], ['port', String(echo.port)], ['requestid', '9']]);
@@ -177,9 +177,7 @@ test('GOAWAY fails the streams the peer never took and refuses new ones; the one
 });
 
 test('the connection dropping fails every open forward', async (t) => {
-	const fake = await startFakeSpdyPortForward();
-	const echo = await startServer('echo');
-	t.after(async () => { echo.close(); await fake.close(); });
+	const { fake, echo } = await fakeWithEcho(t);
 	const session = await PortForwardSession.open(fake.endpoint, TARGET);
 	const forward = await session.forward(echo.port);
 	const closed = once(session, 'close');
