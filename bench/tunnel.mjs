@@ -104,6 +104,9 @@ async function measureCondition(latencyMs, kubeconfig, localEcho, hostsFile) {
 	const wsForward = await startForwarder('WebSocket forwarder', startProcess(process.execPath, [
 		new URL('./tunnel/ws-forwarder.mjs', import.meta.url).pathname, kubeconfig, NAMESPACE, plain.name, String(ECHO_PORT),
 	], { ready: jsonPort }));
+	const spdyForward = await startForwarder('SPDY forwarder', startProcess(process.execPath, [
+		new URL('./tunnel/spdy-forwarder.mjs', import.meta.url).pathname, kubeconfig, NAMESPACE, plain.name, String(ECHO_PORT),
+	], { ready: jsonPort }));
 
 	log('kubebridge connect');
 	const session = await connectSession({
@@ -114,6 +117,7 @@ async function measureCondition(latencyMs, kubeconfig, localEcho, hostsFile) {
 	const paths = [
 		{ name: 'kubectl', address: { host: '127.0.0.1', port: kubectlForward.port }, pid: kubectlForward.pid },
 		{ name: 'ws', address: { host: '127.0.0.1', port: wsForward.port }, pid: wsForward.pid },
+		{ name: 'spdy', address: { host: '127.0.0.1', port: spdyForward.port }, pid: spdyForward.pid },
 		{ name: 'kubebridge', address: { host: session.agent.ip, port: ECHO_PORT }, pid: session.pid },
 		{ name: 'outbound', address: session.outboundAddress(PLAIN), pid: session.pid },
 	];
@@ -124,7 +128,7 @@ async function measureCondition(latencyMs, kubeconfig, localEcho, hostsFile) {
 	Object.assign(condition, measured);
 	if (latencyMs === plan.latencies[0] && plan.big) {
 		const rss = sampleRss(session.pid);
-		condition.kubebridge.big = await singleThroughput(paths[2].address, plan.big);
+		condition.kubebridge.big = await singleThroughput(paths.find((path) => path.name === 'kubebridge').address, plan.big);
 		condition.kubebridge.rssBig = rss.stop();
 		const r = condition.kubebridge.rssBig;
 		log(`  kubebridge, one connection, ${plan.big / MiB} MiB: ${condition.kubebridge.big.mbps.toFixed(1)} MB/s, sidecar resident ${r.start.toFixed(0)} → max ${r.max.toFixed(0)} → ${r.end.toFixed(0)} MB`);
@@ -135,6 +139,7 @@ async function measureCondition(latencyMs, kubeconfig, localEcho, hostsFile) {
 	log(`  disconnected and restored in ${(condition.kubebridge.disconnectMs / 1000).toFixed(1)} s`);
 	await kubectlForward.stop();
 	await wsForward.stop();
+	await spdyForward.stop();
 	condition.loadAfter = loadAverage();
 	return condition;
 }

@@ -50,7 +50,24 @@ function outboundRows({ kubectl, ws, outbound }, plan) {
 	];
 }
 
-function conditionTable({ latencyMs, kubectl, ws, kubebridge, outbound, loadBefore, loadAfter }, plan) {
+/** The transports alone, each a plain forwarder to the same pod: kubectl's stream, a WebSocket per connection, kubebridge's SPDY session. */
+function transportRows({ kubectl, ws, spdy }, plan) {
+	if (!spdy) return [];
+	const row = (what, show, compare, pick) => `| ${what} | ${show(pick(kubectl))} | ${show(pick(ws))} | ${show(pick(spdy))} | ${compare(pick(spdy), pick(kubectl))} | ${compare(pick(spdy), pick(ws))} |`;
+	const throughput = (v, b) => ratio(v.mbps, b.mbps);
+	return ['', 'The transports alone, each a plain forwarder to the same pod (kubebridge\'s SPDY session: `bench/tunnel/spdy-forwarder.mjs`, every connection a stream pair over one WebSocket, as kubectl\'s):', '',
+		'| measurement | kubectl port-forward | WebSocket forward per connection | SPDY session | SPDY / kubectl | SPDY / WebSocket forward |',
+		'|---|---|---|---|---|---|',
+		row(`one connection, ${plan.single / MiB} MiB echoed: MB/s, median (range)`, spread, throughput, (p) => p.single),
+		row(`${plan.connections} connections together: MB/s, median (range)`, spread, throughput, (p) => p.concurrent),
+		row('1 KiB round trip p50 (ms), one connection', ms, added, (p) => p.rtt.p50),
+		row('1 KiB round trip p99 (ms)', ms, added, (p) => p.rtt.p99),
+		row('new connection: connect + first 1 KiB echoed, p50 (ms)', ms, added, (p) => p.dial.p50),
+		`| forwarder resident memory over all rounds, start → max → end (MB) | ${rssText(kubectl.rss)} | ${rssText(ws.rss)} | ${rssText(spdy.rss)} | | |`,
+	];
+}
+
+function conditionTable({ latencyMs, kubectl, ws, spdy, kubebridge, outbound, loadBefore, loadAfter }, plan) {
 	const rows = [
 		'| measurement | kubectl port-forward | WebSocket forward per connection | kubebridge | kubebridge / kubectl | kubebridge / WebSocket forward | goal | met |',
 		'|---|---|---|---|---|---|---|---|',
@@ -67,6 +84,7 @@ function conditionTable({ latencyMs, kubectl, ws, kubebridge, outbound, loadBefo
 		rows.push(`| one connection, ${plan.big / MiB} MiB echoed: MB/s; sidecar memory start → max → end (MB) | | | ${mb(kubebridge.big.mbps)}; ${rssText(kubebridge.rssBig)} | | | flat (max − start ≤ 32 MB) | ${growth <= 32 ? 'yes' : 'no'} (+${growth.toFixed(0)} MB) |`);
 	}
 	rows.push(...outboundRows({ kubectl, ws, outbound }, plan));
+	rows.push(...transportRows({ kubectl, ws, spdy }, plan));
 	const title = latencyMs === 0 ? 'Straight to the API server' : `${latencyMs} ms round trip added between the client and the API server (Toxiproxy, ${latencyMs / 2} ms each way)`;
 	return [
 		`### ${title}`, '', `Load average (1 min) ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after.`, '', ...rows, '',
@@ -74,6 +92,7 @@ function conditionTable({ latencyMs, kubectl, ws, kubebridge, outbound, loadBefo
 		`- kubectl port-forward: ${cpuText(kubectl.cpuPerGB)}`,
 		`- WebSocket forward per connection: ${cpuText(ws.cpuPerGB)}`,
 		`- kubebridge: ${cpuText(kubebridge.cpuPerGB)}`,
+		...(spdy ? [`- SPDY session: ${cpuText(spdy.cpuPerGB)}`] : []),
 	].join('\n');
 }
 

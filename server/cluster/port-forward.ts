@@ -1,12 +1,11 @@
-import { Duplex } from 'node:stream';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
+import { openPortForwardSocket, type ApiEndpoint } from './portforward-socket.js';
+import { WebSocketDuplex } from './websocket-duplex.js';
 
 /** The port-forward subprotocol: channel 0 carries data, channel 1 the kubelet's errors. */
 const SUBPROTOCOL = 'v4.channel.k8s.io';
 const DATA = 0;
 const ERROR = 1;
-/** Past this much queued for the API server, writers wait: memory stays bounded. */
-const SEND_BUFFER_LIMIT = 1 << 20;
 
 export interface ForwardTarget {
 	namespace: string;
@@ -14,11 +13,7 @@ export interface ForwardTarget {
 	port: number;
 }
 
-/** How to reach the API server: its address and the TLS/auth options of the kubeconfig. */
-export interface ApiEndpoint {
-	server: string;
-	options(): Promise<WebSocket.ClientOptions>;
-}
+export type { ApiEndpoint } from './portforward-socket.js';
 
 /**
  * One TCP connection into a pod through the API server's `pods/portforward`, as a Node
@@ -26,15 +21,14 @@ export interface ApiEndpoint {
  * here); this one pauses the WebSocket when the reader is slow and holds writers back
  * while the API server has not taken what was sent.
  */
-class ForwardStream extends Duplex {
+class ForwardStream extends WebSocketDuplex {
 	private readonly headerSeen = [false, false];
 	private errorText = '';
 
-	constructor(private readonly ws: WebSocket) {
-		super({ allowHalfOpen: false });
+	constructor(ws: WebSocket) {
+		super(ws, { allowHalfOpen: false });
 		ws.on('message', (data: Buffer) => this.onMessage(data));
 		ws.on('close', () => this.onClose());
-		ws.on('error', (error) => this.destroy(error));
 	}
 
 	private onMessage(data: Buffer): void {
@@ -57,10 +51,6 @@ class ForwardStream extends Duplex {
 		else this.push(null);
 	}
 
-	override _read(): void {
-		this.ws.resume();
-	}
-
 	override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
 		this.sendData([chunk], chunk.length, callback);
 	}
@@ -72,73 +62,16 @@ class ForwardStream extends Duplex {
 
 	/** The one copy of the payload: into a message behind its channel byte. */
 	private sendData(chunks: Buffer[], length: number, callback: (error?: Error | null) => void): void {
-		if (this.ws.readyState !== WebSocket.OPEN) {
-			callback(new Error('port-forward closed'));
-			return;
-		}
 		const frame = Buffer.allocUnsafe(length + 1);
 		frame[0] = DATA;
 		let at = 1;
 		for (const chunk of chunks) at += chunk.copy(frame, at);
-		if (this.ws.bufferedAmount < SEND_BUFFER_LIMIT) {
-			this.ws.send(frame);
-			callback();
-		} else {
-			this.ws.send(frame, callback);
-		}
-	}
-
-	/** The WebSocket has no half-close: ending the stream closes the forward after what was queued. */
-	override _final(callback: (error?: Error | null) => void): void {
-		if (this.ws.readyState === WebSocket.OPEN) this.ws.close();
-		callback();
-	}
-
-	/** A paused WebSocket would never read the peer's close frame: a destroyed stream just drops the connection. */
-	override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-		if (this.ws.readyState !== WebSocket.CLOSED) this.ws.terminate();
-		callback(error);
+		this.sendMessage(frame, callback);
 	}
 }
-
-/**
- * Inside TLS the client's frame mask protects nothing: it exists against proxies that read
- * plain HTTP (RFC 6455 §10.3), and no one between here and the API server can read these
- * frames. An all-zero mask lets `ws` send each message as it is, instead of XOR-ing it
- * byte by byte into a copy. Plain `ws:` keeps random masks.
- */
-const zeroMask = (mask: Buffer): void => { mask.fill(0); };
 
 /** Opens a forward to `target` and resolves once the API server and kubelet accepted it. */
 export async function openForward(endpoint: ApiEndpoint, target: ForwardTarget, signal?: AbortSignal): Promise<ForwardStream> {
-	const base = endpoint.server.replace(/^http/, 'ws').replace(/\/+$/, '');
-	const url = `${base}/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(target.pod)}/portforward?ports=${target.port}`;
-	const ws = new WebSocket(url, [SUBPROTOCOL], {
-		...(await endpoint.options()), perMessageDeflate: false, handshakeTimeout: 10_000,
-		...(url.startsWith('wss:') ? { generateMask: zeroMask } : {}),
-	});
-	return new Promise((resolve, reject) => {
-		const abort = (): void => ws.terminate();
-		signal?.addEventListener('abort', abort, { once: true });
-		ws.once('open', () => {
-			signal?.removeEventListener('abort', abort);
-			ws.removeAllListeners('error');
-			resolve(new ForwardStream(ws));
-		});
-		ws.once('unexpected-response', (_req, res) => {
-			let body = '';
-			res.on('data', (chunk: Buffer) => { body += chunk.toString('utf8'); });
-			res.on('end', () => reject(new ForwardRefused(res.statusCode ?? 0, body)));
-		});
-		ws.once('error', (error) => reject(error));
-	});
-}
-
-/** The API server refused the forward: no permission, pod gone, or not running. */
-class ForwardRefused extends Error {
-	constructor(readonly status: number, readonly body: string) {
-		let message = body;
-		try { message = (JSON.parse(body) as { message?: string }).message ?? body; } catch { /* plain text */ }
-		super(`port-forward refused (${status}): ${message}`);
-	}
+	const path = `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(target.pod)}/portforward?ports=${target.port}`;
+	return openPortForwardSocket(endpoint, path, SUBPROTOCOL, (ws) => new ForwardStream(ws), signal);
 }
