@@ -89,6 +89,7 @@ async function probeAgents(probing: RouteProbing, index: number, host: string, p
 		if (!probing.agentsOf(index).includes(pod)) return { hit: false, why: `a connection reached agent pod ${pod} of another target` };
 		return { hit: true, why: '', ms: Date.now() - started };
 	} catch (error) {
+		probing.probes.expectLate();
 		return { hit: false, why: `dialling ${host}:${port} failed: ${(error as Error).message}` };
 	}
 }

@@ -57,6 +57,15 @@ export class RouteProbes implements ProbeCatcher {
 		}
 	}
 
+	/**
+	 * A probe was given up on where its connection may still reach an agent: a marker on its
+	 * way, or a dial abandoned while the cluster was still connecting it. Either is dropped
+	 * when it arrives within `lateMarkerMs`, instead of reaching the local process.
+	 */
+	expectLate(): void {
+		this.lateUntil = Math.max(this.lateUntil, Date.now() + this.lateMarkerMs);
+	}
+
 	judge(bytes: Buffer, pod: string): ProbeVerdict {
 		const head = bytes.subarray(0, PREFIX.length);
 		if (!PREFIX.subarray(0, head.length).equals(head)) return 'caller';
@@ -89,7 +98,7 @@ export class RouteProbes implements ProbeCatcher {
 			};
 			const givenUp = (): void => {
 				if (settled) return;
-				this.lateUntil = Math.max(this.lateUntil, Date.now() + this.lateMarkerMs);
+				this.expectLate();
 				done(null);
 			};
 			const timer = setTimeout(givenUp, ms);

@@ -197,6 +197,14 @@ test('a marker that arrives after its probe gave up is still no caller, for a wh
 	}
 });
 
+test('a probe abandoned while its dial was still being connected keeps callers looked at for a while', async () => {
+	const abandoned = new RouteProbes(300);
+	assert.equal(abandoned.watching, false);
+	abandoned.expectLate();
+	assert.equal(abandoned.watching, true, 'its connection may still reach an agent');
+	await waitUntil(() => !abandoned.watching, 2000);
+});
+
 test('a caller\'s first bytes are judged only as far as they can tell', () => {
 	const judge = (text) => probes.judge(Buffer.from(text, 'latin1'), 'pod');
 	assert.equal(judge('KUBEBRIDGE-ROUTE'), 'undecided');
