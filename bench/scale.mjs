@@ -21,7 +21,7 @@ import { writeSection } from './report-section.mjs';
 import { startApiCounter, totalOf } from './scale/api-counter.mjs';
 import { addServices, deleteNamespace, deploy, ECHO_PORT, NAMESPACE, SMALL, WIDE, WIDE_REPLICAS } from './scale/fixture.mjs';
 import { runScript, startBench } from './tunnel/cleanup.mjs';
-import { jsonPort, rssMb, startProcess } from './tunnel/processes.mjs';
+import { jsonPort, sampleRss, startProcess } from './tunnel/processes.mjs';
 import { readyEvent } from './tunnel/sidecar.mjs';
 
 const argv = process.argv.slice(2);
@@ -71,15 +71,6 @@ async function startKubectlSteady(kubeconfig, scenario) {
 	return processes;
 }
 
-/** Resident memory of several processes together, sampled until `stop()`: start, highest, end. */
-function sampleTogether(pids, everyMs = 500) {
-	const rss = () => pids.reduce((sum, pid) => sum + rssMb(pid), 0);
-	const start = rss();
-	let max = start;
-	const timer = setInterval(() => { max = Math.max(max, rss()); }, everyMs);
-	return { stop() { clearInterval(timer); const end = rss(); return { start, max: Math.max(max, end), end }; } };
-}
-
 /** One session: connect until Ready, the idle window (with kubectl's steady state beside it) when asked, then Ctrl-C. */
 async function session(scenario, { developer, kubectlUser, localEcho, hostsFile }, idle) {
 	const counter = await startApiCounter(developer);
@@ -115,8 +106,8 @@ async function idleWindow(scenario, pid, counter, kubectlUser) {
 	await sleep(5000);
 	counter.reset();
 	kubectlCounter.reset();
-	const mine = sampleTogether([pid]);
-	const theirs = sampleTogether(steady.map((p) => p.child.pid));
+	const mine = sampleRss(pid, 500);
+	const theirs = sampleRss(steady.map((p) => p.child.pid), 500);
 	log(`idle for ${idleMs / 1000} s`);
 	await sleep(idleMs);
 	const idle = {

@@ -66,15 +66,19 @@ export function rssMb(pid) {
 	}
 }
 
-/** Samples a process's resident memory every `everyMs` until `stop()`: start, max and end in MB. */
+/**
+ * Samples the resident memory of a process (or of several together, `pid` a list) every
+ * `everyMs` until `stop()`: start, max and end in MB.
+ */
 export function sampleRss(pid, everyMs = 200) {
-	const start = rssMb(pid);
+	const rss = () => [pid].flat().reduce((sum, one) => sum + rssMb(one), 0);
+	const start = rss();
 	let max = start;
-	const timer = setInterval(() => { max = Math.max(max, rssMb(pid)); }, everyMs);
+	const timer = setInterval(() => { max = Math.max(max, rss()); }, everyMs);
 	return {
 		stop() {
 			clearInterval(timer);
-			const end = rssMb(pid);
+			const end = rss();
 			return { start, max: Math.max(max, end), end };
 		},
 	};
