@@ -1,5 +1,6 @@
 import { LEASE_RENEW_MS, leaseName } from '../../agent/src/contract/contract.js';
 import type { KubeObject, ObjectStore } from '../cluster/object-store.js';
+import { replaceFresh } from '../cluster/replace-fresh.js';
 import { KubebridgeError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { leaseManifest, microTime } from './restorer-manifests.js';
@@ -50,9 +51,10 @@ export class LeaseKeeper {
 		} catch (error) {
 			if (!(error instanceof KubebridgeError && (error.data.status === 409 || error.data.status === 404))) throw error;
 		}
-		const current = await this.objects.read({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace, name: leaseName(this.session) });
-		if (!current) throw new LeaseGone();
-		return this.objects.replace(renewed(current));
+		// One read and write, no retry: the next tick is the retry.
+		const fresh = await replaceFresh(this.objects, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace, name: leaseName(this.session) }, renewed, 0);
+		if (!fresh) throw new LeaseGone();
+		return fresh;
 	}
 
 	/** Ends the session in the cluster: the garbage collector takes the restorers with the leases. */

@@ -42,12 +42,12 @@ export class RouteProbes implements ProbeCatcher {
 
 	constructor(private readonly lateMarkerMs = LATE_MARKER_MS) {}
 
-	/** While probes run, and for a while after one gave up on a marker it wrote. */
+	/** While probes run, and for a while after one was given up on (`expectLate`). */
 	get watching(): boolean {
 		return this.rounds > 0 || Date.now() < this.lateUntil;
 	}
 
-	/** Runs `work` with callers' first bytes looked at; markers that arrive after their probe gave up are still dropped. */
+	/** Runs `work` with callers' first bytes looked at. */
 	async watch<T>(work: () => Promise<T>): Promise<T> {
 		this.rounds++;
 		try {
