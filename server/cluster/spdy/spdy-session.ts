@@ -198,7 +198,7 @@ export class SpdySession extends EventEmitter implements StreamOwner {
 				return;
 			}
 			case FrameType.rstStream:
-				this.streams.get(streamIdOf(body, 8))?.resetByPeer(body.readUInt32BE(4));
+				this.streams.get(streamIdOf(body, 8))?.resetByPeer(body.readUInt32BE(4), this.closing);
 				return;
 			case FrameType.settings: {
 				const window = readSettings(body).get(SETTINGS_INITIAL_WINDOW_SIZE);

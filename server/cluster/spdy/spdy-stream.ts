@@ -91,9 +91,10 @@ export class SpdyStream extends Duplex {
 		}, () => undefined);
 	}
 
-	resetByPeer(status: number): void {
+	/** `closing`: the session is being closed by this side, and a peer cancelling its streams is the answer, not a failure. */
+	resetByPeer(status: number, closing: boolean): void {
 		this.reset = true;
-		this.destroy(new StreamReset(this.id, status));
+		this.destroy(closing ? undefined : new StreamReset(this.id, status));
 	}
 
 	/** The peer's window grew by `delta` (or the session's did): send what waited for it. */
