@@ -3,6 +3,7 @@ import { AGENT_ENV, AGENT_PATHS, LABELS } from '../../agent/src/contract/contrac
 import type { AgentStatus, DidChangeStateParams } from '../../protocol/index.js';
 import type { ClusterAccess } from '../cluster/cluster-access.js';
 import { ChangeSignal } from '../cluster/change-signal.js';
+import { PodStreams } from '../cluster/pod-streams.js';
 import type { KubeObject } from '../cluster/object-store.js';
 import type { PodLogs } from './pod-logs.js';
 import type { Logger } from '../log/logger.js';
@@ -57,6 +58,8 @@ export class AgentPods {
 	private turn = 0;
 	/** A listing still in flight when the session stops must not add links or tell the client about pods. */
 	private stopped = false;
+	/** The links' tunnels: streams of one port-forward session per agent pod. */
+	private readonly tunnels: PodStreams;
 
 	constructor(
 		private readonly cluster: ClusterAccess,
@@ -67,7 +70,9 @@ export class AgentPods {
 		private readonly logger: Logger,
 		private readonly logs: PodLogs,
 		private readonly probes: ProbeCatcher,
-	) {}
+	) {
+		this.tunnels = PodStreams.over(cluster.endpoint);
+	}
 
 	start(): Promise<void> {
 		const namespaces = [...new Set(this.plans.map((p) => p.namespace))];
@@ -99,6 +104,7 @@ export class AgentPods {
 		this.changes?.close();
 		for (const { link } of this.links.values()) link.stop();
 		this.links.clear();
+		this.tunnels.close();
 	}
 
 	/**
@@ -206,7 +212,7 @@ export class AgentPods {
 		const controlPort = controlPortOf(pod, plan.container);
 		if (!controlPort) return;
 		const mirrors = agentEnv(pod, plan.container, AGENT_ENV.readiness) !== undefined;
-		const link: AgentLink = new AgentLink(this.cluster.endpoint,
+		const link: AgentLink = new AgentLink(this.cluster.endpoint, this.tunnels,
 			{ namespace: pod.metadata.namespace!, pod: pod.metadata.name, controlPort, token: this.token }, plan.ports, {
 				stateChanged: (name: string, state: LinkState, detail: string) => {
 					if (state === 'serving') this.emit({ change: 'agentServing', pod: name, message: `Agent pod ${name} is serving: ${detail}.` });

@@ -2,6 +2,7 @@ import { Agent, request, type ClientRequest, type IncomingMessage } from 'node:h
 import type { Duplex } from 'node:stream';
 import { TUNNEL_UPGRADE, type AgentEvent } from '../../agent/src/contract/contract.js';
 import { openForward, type ApiEndpoint } from '../cluster/port-forward.js';
+import type { Forwarder } from '../cluster/pod-streams.js';
 
 /** Where one agent's control endpoint is, and the token it wants. */
 export interface AgentAddress {
@@ -44,11 +45,12 @@ function refusal(response: IncomingMessage): Promise<AgentRefused> {
 }
 
 /**
- * Opens a tunnel over a port-forward of its own: an HTTP upgrade the agent answers with
- * 101 when it has a connection for it (a caller on `accept`, the dialled host on `dial`).
+ * Opens a tunnel over a connection of its own from `forwarder`: an HTTP upgrade the agent
+ * answers with 101 when it has a connection for it (a caller on `accept`, the dialled host
+ * on `dial`).
  */
-export async function openTunnel(endpoint: ApiEndpoint, agent: AgentAddress, path: string, signal?: AbortSignal): Promise<Tunnel> {
-	const forward = await openForward(endpoint, { namespace: agent.namespace, pod: agent.pod, port: agent.controlPort }, signal);
+export async function openTunnel(forwarder: Forwarder, agent: AgentAddress, path: string, signal?: AbortSignal): Promise<Tunnel> {
+	const forward = await forwarder.open({ namespace: agent.namespace, pod: agent.pod, port: agent.controlPort }, signal);
 	return tunnelOver(forward, agent, path, signal);
 }
 

@@ -9,6 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import { openRequest, openTunnel, readEvents, type AgentAddress, type Tunnel } from './agent-exchange.js';
 import { peekCaller } from './caller-peek.js';
 import type { ApiEndpoint } from '../cluster/port-forward.js';
+import type { Forwarder } from '../cluster/pod-streams.js';
 import type { ProbeCatcher } from './route-probes.js';
 
 export type LinkState = 'connecting' | 'serving' | 'reconnecting' | 'closed';
@@ -42,9 +43,11 @@ const MAX_BACKOFF_MS = 1000;
 
 /**
  * The sidecar's side of one agent pod: the events stream that says the agent is alive, and
- * a pool of tunnels opened ahead so a caller gets one at once. Each tunnel is its own
- * port-forward, so connections never share a flow-control window. When the stream drops
- * (pod replaced, API server restarted, network gone) it reconnects by itself.
+ * a pool of tunnels opened ahead so a caller gets one at once. The tunnels come from
+ * `tunnels` (streams of one port-forward session per pod); the events stream is a
+ * port-forward of its own, so a slow local reader that holds the session back cannot
+ * starve the heartbeats. When the stream drops (pod replaced, API server restarted,
+ * network gone) it reconnects by itself.
  */
 export class AgentLink {
 	private state: LinkState = 'connecting';
@@ -63,6 +66,7 @@ export class AgentLink {
 
 	constructor(
 		private readonly endpoint: ApiEndpoint,
+		private readonly tunnels: Forwarder,
 		private readonly agent: AgentAddress,
 		/** Agent port → local port. */
 		private readonly ports: ReadonlyMap<number, number>,
@@ -159,7 +163,7 @@ export class AgentLink {
 
 	private openTunnel(): void {
 		this.outstanding++;
-		openTunnel(this.endpoint, this.agent, AGENT_PATHS.accept, this.abort.signal).then((tunnel) => {
+		openTunnel(this.tunnels, this.agent, AGENT_PATHS.accept, this.abort.signal).then((tunnel) => {
 			this.outstanding--;
 			this.fill(IDLE_TUNNELS);
 			this.serveCaller(tunnel);

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { AgentAddress } from './agent-exchange.js';
-import { openForward, type ApiEndpoint } from '../cluster/port-forward.js';
+import type { ApiEndpoint } from '../cluster/port-forward.js';
+import { PodStreams } from '../cluster/pod-streams.js';
 
 /** How many open forwards wait per agent, and how long one may wait unused. */
 const WARM_FORWARDS = 2;
@@ -8,9 +9,9 @@ const IDLE_MS = 20_000;
 
 /**
  * Port-forwards to one agent's control port, opened ahead of need. A new outbound
- * connection otherwise waits for a TLS handshake with the API server and a stream through
- * the kubelet before its first byte; a forward already open leaves only the agent's own
- * dial. The pool stays warm only while it is used: each forward taken is replaced, and one
+ * connection otherwise waits for a round trip through the API server and the kubelet (a
+ * TLS handshake too, where the API server does not take SPDY) before its first byte; a
+ * forward already open leaves only the agent's own dial. The pool stays warm only while it is used: each forward taken is replaced, and one
  * left unused for `idleMs` is closed and not replaced, so a quiet session holds none (the
  * agent's HTTP server would drop an idle connection after a minute anyway).
  */
@@ -81,17 +82,20 @@ export class ForwardPool {
 	}
 }
 
-/** One pool per agent pod the session dials through, closed with the session. */
+/** One pool per agent pod the session dials through, its connections streams of one session per pod, closed with the session. */
 export class DialPools {
 	private readonly pools = new Map<string, ForwardPool>();
+	private readonly streams: PodStreams;
 
-	constructor(private readonly endpoint: ApiEndpoint) {}
+	constructor(endpoint: ApiEndpoint) {
+		this.streams = PodStreams.over(endpoint);
+	}
 
 	of(agent: AgentAddress): ForwardPool {
 		const key = `${agent.namespace}/${agent.pod}`;
 		let pool = this.pools.get(key);
 		if (!pool) {
-			pool = new ForwardPool((signal) => openForward(this.endpoint, { namespace: agent.namespace, pod: agent.pod, port: agent.controlPort }, signal));
+			pool = new ForwardPool((signal) => this.streams.open({ namespace: agent.namespace, pod: agent.pod, port: agent.controlPort }, signal));
 			this.pools.set(key, pool);
 		}
 		return pool;
@@ -100,5 +104,6 @@ export class DialPools {
 	close(): void {
 		for (const pool of this.pools.values()) pool.close();
 		this.pools.clear();
+		this.streams.close();
 	}
 }

@@ -1,5 +1,6 @@
 // The real agent program on this machine with the sidecar's AgentLink joined to it through
 // a stand-in for the port-forward, serving before it is handed over.
+import { webSocketForwarder } from '../../out/server/cluster/pod-streams.js';
 import { AgentLink } from '../../out/server/tunnel/agent-link.js';
 import { Logger } from '../../out/server/log/logger.js';
 import { startFakePortForward } from './fake-portforward.mjs';
@@ -13,7 +14,7 @@ export async function startLinkedAgent({ udpPorts = new Map() } = {}) {
 	const agent = await startLocalAgent([appPort], udpPorts.size ? { KUBEBRIDGE_AGENT_UDP_PORTS: [...udpPorts.keys()].join(',') } : {});
 	const address = { namespace: 'ns', pod: 'pod', controlPort: agent.controlPort, token: agent.token };
 	const states = [];
-	const link = new AgentLink(forward.endpoint, address, new Map([[appPort, appPort]]),
+	const link = new AgentLink(forward.endpoint, webSocketForwarder(forward.endpoint), address, new Map([[appPort, appPort]]),
 		{ stateChanged: (pod, state, detail) => states.push({ state, detail }), localRefused: () => undefined, localAccepted: () => undefined },
 		new Logger(null), null, udpPorts);
 	link.start();

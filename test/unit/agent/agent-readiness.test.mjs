@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, get } from 'node:http';
+import { webSocketForwarder } from '../../../out/server/cluster/pod-streams.js';
 import { AgentLink } from '../../../out/server/tunnel/agent-link.js';
 import { AgentRefused, postToAgent } from '../../../out/server/tunnel/agent-exchange.js';
 import { Logger } from '../../../out/server/log/logger.js';
@@ -22,7 +23,7 @@ const probe = (path) => new Promise((resolve) => {
 });
 
 function linkTo() {
-	const link = new AgentLink(forward.endpoint, address, new Map([[appPort, localPort]]),
+	const link = new AgentLink(forward.endpoint, webSocketForwarder(forward.endpoint), address, new Map([[appPort, localPort]]),
 		{ stateChanged: () => undefined, localRefused: () => undefined, localAccepted: () => undefined }, new Logger(null));
 	link.start();
 	return link;

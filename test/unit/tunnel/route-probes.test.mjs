@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, createServer } from 'node:net';
+import { webSocketForwarder } from '../../../out/server/cluster/pod-streams.js';
 import { AgentLink } from '../../../out/server/tunnel/agent-link.js';
 import { dialThroughAgent } from '../../../out/server/tunnel/agent-dial.js';
 import { DialPools } from '../../../out/server/tunnel/forward-pool.js';
@@ -70,7 +71,7 @@ before(async () => {
 	localServer = await startRecordingServer(localPort, localConnections);
 	agent = await startLocalAgent([appPort]);
 	address = { namespace: 'ns', pod: 'agent-0', controlPort: agent.controlPort, token: agent.token };
-	link = new AgentLink(forward.endpoint, address, new Map([[appPort, localPort]]),
+	link = new AgentLink(forward.endpoint, webSocketForwarder(forward.endpoint), address, new Map([[appPort, localPort]]),
 		{ stateChanged: () => undefined, localRefused: (local, remote) => refused.push([local, remote]), localAccepted: () => undefined },
 		new Logger(null), probes);
 	link.start();
@@ -131,7 +132,7 @@ test('while probes run, a caller that waits for the server to speak first is han
 	const greetingPort = await freePort();
 	const greeted = [];
 	const server = await startRecordingServer(greetingPort, greeted, '220 ready\r\n');
-	const second = new AgentLink(forward.endpoint, address, new Map([[appPort, greetingPort]]),
+	const second = new AgentLink(forward.endpoint, webSocketForwarder(forward.endpoint), address, new Map([[appPort, greetingPort]]),
 		{ stateChanged: () => undefined, localRefused: () => undefined, localAccepted: () => undefined }, new Logger(null), probes);
 	link.stop();
 	try {
@@ -154,7 +155,7 @@ test('while probes run, a caller that waits for the server to speak first is han
 test('a probe while nothing listens locally raises no "nothing listens" warning', async () => {
 	const quiet = [];
 	const nowhere = await freePort();
-	const third = new AgentLink(forward.endpoint, address, new Map([[appPort, nowhere]]),
+	const third = new AgentLink(forward.endpoint, webSocketForwarder(forward.endpoint), address, new Map([[appPort, nowhere]]),
 		{ stateChanged: () => undefined, localRefused: (local) => quiet.push(local), localAccepted: () => undefined }, new Logger(null), probes);
 	try {
 		third.start();
@@ -176,7 +177,7 @@ test('a marker that arrives after its probe gave up is still no caller, for a wh
 	const lateAppPort = await freePort();
 	const lateAgent = await startLocalAgent([lateAppPort]);
 	const lateAddress = { namespace: 'ns', pod: 'agent-1', controlPort: lateAgent.controlPort, token: lateAgent.token };
-	const fourth = new AgentLink(forward.endpoint, lateAddress, new Map([[lateAppPort, lateLocalPort]]),
+	const fourth = new AgentLink(forward.endpoint, webSocketForwarder(forward.endpoint), lateAddress, new Map([[lateAppPort, lateLocalPort]]),
 		{ stateChanged: () => undefined, localRefused: () => undefined, localAccepted: () => undefined }, new Logger(null), late);
 	try {
 		fourth.start();

@@ -1,16 +1,20 @@
 // The tunnel end to end on this machine: the real agent program and the sidecar's
-// AgentLink, joined through a stand-in for the port-forward endpoint.
+// AgentLink, joined through stand-ins for the port-forward endpoint: the events stream
+// over a WebSocket forward of its own, the tunnels as streams of one SPDY session, as
+// against a real API server.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { PodStreams } from '../../../out/server/cluster/pod-streams.js';
 import { AgentLink } from '../../../out/server/tunnel/agent-link.js';
 import { Logger } from '../../../out/server/log/logger.js';
 import { startFakePortForward } from '../../helpers/fake-portforward.mjs';
+import { startFakeSpdyPortForward } from '../../helpers/fake-spdy-portforward.mjs';
 import { freePort, startLocalAgent } from '../../helpers/local-agent.mjs';
 import { waitUntil } from '../../helpers/wait-until.mjs';
 
-let forward, agent, appPort, localPort, localServer, link;
+let forward, spdy, tunnels, agent, appPort, localPort, localServer, link;
 const events = [];
 const refused = [];
 
@@ -28,6 +32,8 @@ function roundTrip(port, payload) {
 
 before(async () => {
 	forward = await startFakePortForward();
+	spdy = await startFakeSpdyPortForward();
+	tunnels = PodStreams.over(spdy.endpoint);
 	appPort = await freePort();
 	localPort = await freePort();
 	// The "local process": an echo server that answers after the caller half-closed.
@@ -38,7 +44,7 @@ before(async () => {
 	});
 	await new Promise((resolve) => localServer.listen(localPort, '127.0.0.1', resolve));
 	agent = await startLocalAgent([appPort]);
-	link = new AgentLink(forward.endpoint, { namespace: 'ns', pod: 'pod', controlPort: agent.controlPort, token: agent.token },
+	link = new AgentLink(forward.endpoint, tunnels, { namespace: 'ns', pod: 'pod', controlPort: agent.controlPort, token: agent.token },
 		new Map([[appPort, localPort]]),
 		{ stateChanged: (pod, state) => events.push(state), localRefused: (local, remote) => refused.push([local, remote]), localAccepted: () => undefined },
 		new Logger(null));
@@ -48,8 +54,10 @@ before(async () => {
 
 after(async () => {
 	link.stop();
+	tunnels.close();
 	await agent.stop();
 	await forward.close();
+	await spdy.close();
 	localServer.close();
 });
 
@@ -60,10 +68,11 @@ test('a caller of the agent port is answered by the local process, bytes intact 
 	assert.ok(answer.equals(payload));
 });
 
-test('many callers at once each get their own tunnel', async () => {
+test('many callers at once each get their own tunnel, all streams of one session', async () => {
 	const payloads = Array.from({ length: 24 }, (_, i) => Buffer.from(`caller ${i} `.repeat(1000)));
 	const answers = await Promise.all(payloads.map((p) => roundTrip(appPort, p)));
 	answers.forEach((a, i) => assert.ok(a.equals(payloads[i]), `caller ${i}`));
+	assert.equal(spdy.peers.length, 1);
 });
 
 test('with nothing listening locally the caller is reset at once, and the sidecar says so once', async () => {
@@ -82,6 +91,7 @@ test('with nothing listening locally the caller is reset at once, and the sideca
 
 test('when every forward drops, the link reconnects by itself and serves again', async () => {
 	forward.dropAll();
+	for (const peer of spdy.peers) peer.destroy();
 	await waitUntil(() => events.includes('reconnecting'));
 	await waitUntil(() => link.stats().state === 'serving' && link.stats().idleTunnels > 0, 10_000);
 	assert.ok((await roundTrip(appPort, 'again')).equals(Buffer.from('again')));
@@ -91,12 +101,13 @@ test('after the API server was unreachable for seconds, a link serves again by i
 	let down = false;
 	let attempts = 0;
 	// The same forwards, or a closed port while "down": every connect of the link is refused.
-	const endpoint = {
-		get server() { attempts++; return down ? 'http://127.0.0.1:1' : forward.endpoint.server; },
-		options: forward.endpoint.options,
-	};
+	const reachable = (real) => ({
+		get server() { attempts++; return down ? 'http://127.0.0.1:1' : real.server; },
+		options: real.options,
+	});
+	const secondTunnels = PodStreams.over(reachable(spdy.endpoint));
 	const states = [];
-	const second = new AgentLink(endpoint, { namespace: 'ns', pod: 'pod', controlPort: agent.controlPort, token: agent.token },
+	const second = new AgentLink(reachable(forward.endpoint), secondTunnels, { namespace: 'ns', pod: 'pod', controlPort: agent.controlPort, token: agent.token },
 		new Map([[appPort, localPort]]),
 		{ stateChanged: (pod, state) => states.push(state), localRefused: () => undefined, localAccepted: () => undefined }, new Logger(null));
 	try {
@@ -104,6 +115,7 @@ test('after the API server was unreachable for seconds, a link serves again by i
 		await waitUntil(() => second.stats().state === 'serving');
 		down = true;
 		forward.dropAll();
+		for (const peer of spdy.peers) peer.destroy();
 		await waitUntil(() => states.includes('reconnecting'));
 		const before = attempts;
 		await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -114,6 +126,7 @@ test('after the API server was unreachable for seconds, a link serves again by i
 		assert.ok((await roundTrip(appPort, 'back')).equals(Buffer.from('back')));
 	} finally {
 		second.stop();
+		secondTunnels.close();
 	}
 });
 
