@@ -58,7 +58,7 @@ export class AgentPods {
 	private turn = 0;
 	/** A listing still in flight when the session stops must not add links or tell the client about pods. */
 	private stopped = false;
-	/** The links' tunnels: streams of one port-forward session per agent pod. */
+	/** The links' tunnels: a port-forward session each, closed with the session. */
 	private readonly tunnels: PodStreams;
 
 	constructor(

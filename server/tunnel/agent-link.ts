@@ -44,10 +44,9 @@ const MAX_BACKOFF_MS = 1000;
 /**
  * The sidecar's side of one agent pod: the events stream that says the agent is alive, and
  * a pool of tunnels opened ahead so a caller gets one at once. The tunnels come from
- * `tunnels` (streams of one port-forward session per pod); the events stream is a
- * port-forward of its own, so a slow local reader that holds the session back cannot
- * starve the heartbeats. When the stream drops (pod replaced, API server restarted,
- * network gone) it reconnects by itself.
+ * `tunnels` (a port-forward session each, so connections never share a stream's stall);
+ * the events stream is a port-forward of its own. When the stream drops (pod replaced,
+ * API server restarted, network gone) it reconnects by itself.
  */
 export class AgentLink {
 	private state: LinkState = 'connecting';

@@ -82,7 +82,7 @@ export class ForwardPool {
 	}
 }
 
-/** One pool per agent pod the session dials through, its connections streams of one session per pod, closed with the session. */
+/** One pool per agent pod the session dials through, each connection a port-forward session of its own, closed with the session. */
 export class DialPools {
 	private readonly pools = new Map<string, ForwardPool>();
 	private readonly streams: PodStreams;

@@ -151,8 +151,9 @@ test('a full agent image runs its own script: no ConfigMap, no user added, resto
 	const before = await comparableObject('deployment', namespace, 'web');
 	const { sidecar, connected, local } = await connect('web', { agentImage: image });
 	const agents = await agentPodsOf(connected.sessionId);
-	assert.ok(agents.length === 2 && agents.every(isReadyPod));
+	assert.equal(agents.length, 2, agents.map((p) => p.metadata.name).join(', '));
 	for (const pod of agents) {
+		assert.ok(isReadyPod(pod), `${pod.metadata.name} Ready: ${JSON.stringify(pod.status.conditions)}`);
 		const agent = pod.spec.containers.find((c) => c.name === 'app');
 		assert.equal(agent.image, image);
 		assert.deepEqual(agent.command, ['/usr/local/bin/node', '/agent/agent.cjs']);

@@ -1,5 +1,5 @@
-// PodStreams against fake transports: which session a connection rides, when one is
-// opened again, and when the WebSocket forward takes over.
+// PodStreams against fake transports: a session per connection, closed with it, and when
+// the WebSocket forward takes over.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
@@ -14,7 +14,6 @@ class FakeSession extends EventEmitter {
 	constructor(pod) {
 		super();
 		this.pod = pod;
-		this.isOpen = true;
 		this.forwards = [];
 		this.closed = false;
 		this.replyDelay = 0;
@@ -22,7 +21,7 @@ class FakeSession extends EventEmitter {
 
 	async forward(port) {
 		if (this.replyDelay) await sleep(this.replyDelay);
-		if (!this.isOpen) throw new Error('the session closed');
+		if (this.closed) throw new Error('the session closed');
 		const stream = new PassThrough();
 		stream.port = port;
 		stream.session = this;
@@ -32,22 +31,23 @@ class FakeSession extends EventEmitter {
 
 	close() {
 		this.closed = true;
-		this.isOpen = false;
 		this.emit('close');
 	}
 }
 
 /** Transports that record what was asked; `refuseSpdy` answers sessions as an API server without SPDY would. */
-function fakeTransports({ refuseSpdy = false, refuseAll = false, sessionDelay = 0 } = {}) {
+function fakeTransports({ refuseSpdy = false, refuseAll = false, sessionDelay = 0, replyDelay = 0 } = {}) {
 	const sessions = [];
 	const forwards = [];
 	return {
 		sessions, forwards,
 		transports: {
-			session: async ({ pod }) => {
+			session: async ({ pod }, signal) => {
+				if (signal?.aborted) throw new Error('aborted');
 				if (sessionDelay) await sleep(sessionDelay);
 				if (refuseSpdy || refuseAll) throw new ForwardRefused(refuseAll ? 403 : 400, refuseAll ? 'forbidden' : 'no SPDY here');
 				const session = new FakeSession(pod);
+				session.replyDelay = replyDelay;
 				sessions.push(session);
 				return session;
 			},
@@ -62,26 +62,18 @@ function fakeTransports({ refuseSpdy = false, refuseAll = false, sessionDelay = 
 	};
 }
 
-test('connections to one pod, asked for at once, ride one session; another pod has its own', async () => {
+test('every connection rides a session of its own, and the session ends with it', async () => {
 	const { sessions, transports } = fakeTransports({ sessionDelay: 20 });
 	const streams = new PodStreams(transports);
 	const opened = await Promise.all([streams.open(target('a')), streams.open(target('a', 7001)), streams.open(target('b'))]);
-	assert.deepEqual(sessions.map((s) => s.pod), ['a', 'b']);
+	assert.deepEqual(sessions.map((s) => s.pod), ['a', 'a', 'b']);
 	assert.deepEqual(opened.map((s) => [s.session.pod, s.port]), [['a', 7000], ['a', 7001], ['b', 7000]]);
-	streams.close();
+	assert.equal(new Set(opened.map((s) => s.session)).size, 3);
+	opened[1].destroy();
 	await sleep(0);
-	assert.ok(sessions.every((s) => s.closed));
-});
-
-test('a session that closed is replaced by the next connection', async () => {
-	const { sessions, transports } = fakeTransports();
-	const streams = new PodStreams(transports);
-	await streams.open(target('a'));
-	sessions[0].close();
-	const next = await streams.open(target('a'));
-	assert.equal(sessions.length, 2);
-	assert.equal(next.session, sessions[1]);
+	assert.deepEqual(sessions.map((s) => s.closed), [false, true, false]);
 	streams.close();
+	assert.ok(sessions.every((s) => s.closed));
 });
 
 test('an API server without SPDY over WebSocket gets a WebSocket forward per connection from then on', async () => {
@@ -109,40 +101,24 @@ test('a forward refused outright fails with the WebSocket forward\'s refusal, an
 	streams.close();
 });
 
-test('a session with no connection left is closed after the idle time; one in use is kept', async () => {
-	const { sessions, transports } = fakeTransports();
-	const streams = new PodStreams(transports, 50);
-	const kept = await streams.open(target('a'));
-	const done = await streams.open(target('b'));
-	done.destroy();
-	await sleep(120);
-	assert.equal(sessions[1].closed, true, 'the idle session is closed');
-	assert.equal(sessions[0].closed, false, 'the session in use stays');
-	kept.destroy();
-	const again = await streams.open(target('b'));
-	assert.equal(again.session, sessions[2], 'a new session for the pod whose session went idle');
-	streams.close();
-});
-
-test('an abort while the stream opens rejects at once, and the stream that comes later is closed', async () => {
-	const { sessions, transports } = fakeTransports();
-	const streams = new PodStreams(transports, 50);
-	await streams.open(target('a'));
-	sessions[0].replyDelay = 80;
+test('an abort while the stream opens rejects at once and closes the session it was opening on', async () => {
+	const { sessions, transports } = fakeTransports({ replyDelay: 80 });
+	const streams = new PodStreams(transports);
 	const abort = new AbortController();
 	const pending = streams.open(target('a'), abort.signal);
-	await sleep(10);
+	await sleep(20);
 	abort.abort();
 	await assert.rejects(pending, /aborted/);
-	await sleep(120);
-	assert.equal(sessions[0].forwards.length, 2);
-	assert.ok(sessions[0].forwards[1].destroyed, 'the late stream is not left open');
+	assert.equal(sessions[0].closed, true);
 	streams.close();
 });
 
-test('a connection asked for after close is refused', async () => {
-	const { transports } = fakeTransports();
+test('a session that opens after close is closed, and a connection asked for after close is refused', async () => {
+	const { sessions, transports } = fakeTransports({ sessionDelay: 30 });
 	const streams = new PodStreams(transports);
+	const pending = streams.open(target('a'));
 	streams.close();
+	await assert.rejects(pending, /closed/);
+	assert.equal(sessions[0].closed, true);
 	await assert.rejects(streams.open(target('a')), /closed/);
 });
