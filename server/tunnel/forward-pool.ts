@@ -3,17 +3,20 @@ import type { AgentAddress } from './agent-exchange.js';
 import type { ApiEndpoint } from '../cluster/port-forward.js';
 import { PodStreams } from '../cluster/pod-streams.js';
 
-/** How many open forwards wait per agent, and how long one may wait unused. */
+/**
+ * How many open forwards wait per agent, and how long one may wait unused: less than the
+ * agent's 10 s limit for a request's headers, past which it answers 408 and closes the
+ * connection, which a SPDY stream nobody reads yet does not show until it is taken.
+ */
 const WARM_FORWARDS = 2;
-const IDLE_MS = 20_000;
+const IDLE_MS = 8_000;
 
 /**
  * Port-forwards to one agent's control port, opened ahead of need. A new outbound
  * connection otherwise waits for a round trip through the API server and the kubelet (a
  * TLS handshake too, where the API server does not take SPDY) before its first byte; a
  * forward already open leaves only the agent's own dial. The pool stays warm only while it is used: each forward taken is replaced, and one
- * left unused for `idleMs` is closed and not replaced, so a quiet session holds none (the
- * agent's HTTP server would drop an idle connection after a minute anyway).
+ * left unused for `idleMs` is closed and not replaced, so a quiet session holds none.
  */
 export class ForwardPool {
 	private readonly idle = new Map<Duplex, { timer: NodeJS.Timeout; drop: () => void }>();
