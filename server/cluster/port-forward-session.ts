@@ -42,7 +42,7 @@ export class PortForwardSession extends EventEmitter {
 	static async open(endpoint: ApiEndpoint, target: PodTarget, signal?: AbortSignal): Promise<PortForwardSession> {
 		const path = `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(target.pod)}/portforward`;
 		return openPortForwardSocket(endpoint, path, SUBPROTOCOL,
-			(ws) => new PortForwardSession(new SpdySession(new WebSocketBytes(ws), { peerFlowControl: false, keepAliveMs: KEEP_ALIVE_MS })), signal);
+			(ws, connection) => new PortForwardSession(new SpdySession(new WebSocketBytes(ws, connection), { peerFlowControl: false, keepAliveMs: KEEP_ALIVE_MS })), signal);
 	}
 
 	get isOpen(): boolean {

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 
 /** How to reach the API server: its address and the TLS/auth options of the kubeconfig. */
@@ -18,8 +19,10 @@ const zeroMask = (mask: Buffer): void => { mask.fill(0); };
  * The WebSocket of a `pods/portforward` request (`path` from /api on), once the API
  * server took `subprotocol`, handed to `wrap` the moment it opens: the kubelet's first
  * messages can come in the same read as the handshake's answer, before a later listener.
+ * `wrap` also gets the connection under it, for a writer that corks several messages into
+ * one write.
  */
-export async function openPortForwardSocket<T>(endpoint: ApiEndpoint, path: string, subprotocol: string, wrap: (ws: WebSocket) => T,
+export async function openPortForwardSocket<T>(endpoint: ApiEndpoint, path: string, subprotocol: string, wrap: (ws: WebSocket, connection: Duplex) => T,
 	signal?: AbortSignal): Promise<T> {
 	const url = `${endpoint.server.replace(/^http/, 'ws').replace(/\/+$/, '')}${path}`;
 	const options = await endpoint.options();
@@ -30,10 +33,12 @@ export async function openPortForwardSocket<T>(endpoint: ApiEndpoint, path: stri
 		perMessageDeflate: false, handshakeTimeout: 10_000,
 		...(url.startsWith('wss:') ? { generateMask: zeroMask } : {}),
 	});
+	let connection: Duplex | null = null;
 	return new Promise((resolve, reject) => {
 		const abort = (): void => ws.terminate();
 		signal?.addEventListener('abort', abort, { once: true });
 		ws.once('upgrade', (res) => {
+			connection = res.socket;
 			const taken = res.headers['sec-websocket-protocol'];
 			delete res.headers['sec-websocket-protocol'];
 			if (taken === subprotocol) return;
@@ -43,7 +48,7 @@ export async function openPortForwardSocket<T>(endpoint: ApiEndpoint, path: stri
 		ws.once('open', () => {
 			signal?.removeEventListener('abort', abort);
 			ws.removeAllListeners('error');
-			resolve(wrap(ws));
+			resolve(wrap(ws, connection!));
 		});
 		ws.once('unexpected-response', (_req, res) => {
 			let body = '';
