@@ -1,7 +1,7 @@
-// The baseline forward built like kubebridge's tunnel: a local listener where each
-// accepted connection gets a port-forward WebSocket of its own (kubebridge's
-// `openForward`, with backpressure both ways). Runs in a process of its own, as
-// `kubectl port-forward` does.
+// The baseline forward built like kubebridge's fallback tunnel: a local listener where
+// each accepted connection gets a port-forward WebSocket of its own (kubebridge's
+// `openForward`, with backpressure both ways), what the tunnels ride where the API server
+// refuses SPDY. Runs in a process of its own, as `kubectl port-forward` does.
 // Usage: ws-forwarder.mjs KUBECONFIG NAMESPACE POD PORT
 import { KubeConfig } from '@kubernetes/client-node';
 import { cachedHttpsOptions } from '../../out/server/cluster/https-options.js';
