@@ -35,14 +35,16 @@ class FakeSession extends EventEmitter {
 	}
 }
 
-/** Transports that record what was asked; `refuseSpdy` answers sessions as an API server without SPDY would. */
+/** Transports that record what was asked and made; `refuseSpdy` answers sessions as an API server without SPDY would. */
 function fakeTransports({ refuseSpdy = false, refuseAll = false, sessionDelay = 0, replyDelay = 0 } = {}) {
 	const sessions = [];
 	const forwards = [];
+	const asked = { sessions: 0 };
 	return {
-		sessions, forwards,
+		sessions, forwards, asked,
 		transports: {
 			session: async ({ pod }, signal) => {
+				asked.sessions++;
 				if (signal?.aborted) throw new Error('aborted');
 				if (sessionDelay) await sleep(sessionDelay);
 				if (refuseSpdy || refuseAll) throw new ForwardRefused(refuseAll ? 403 : 400, refuseAll ? 'forbidden' : 'no SPDY here');
@@ -78,26 +80,20 @@ test('every connection rides a session of its own, and the session ends with it'
 
 test('an API server without SPDY over WebSocket gets a WebSocket forward per connection from then on', async () => {
 	const fake = fakeTransports({ refuseSpdy: true });
-	let asked = 0;
-	const session = fake.transports.session;
-	fake.transports.session = (where) => { asked++; return session(where); };
 	const streams = new PodStreams(fake.transports);
 	const first = await streams.open(target('a'));
 	const second = await streams.open(target('b', 7001));
 	assert.deepEqual([first.where, second.where], [target('a'), target('b', 7001)]);
-	assert.equal(asked, 1, 'SPDY is asked for once');
+	assert.equal(fake.asked.sessions, 1, 'SPDY is asked for once');
 	streams.close();
 });
 
 test('a forward refused outright fails with the WebSocket forward\'s refusal, and SPDY is still tried next time', async () => {
 	const fake = fakeTransports({ refuseAll: true });
-	let asked = 0;
-	const session = fake.transports.session;
-	fake.transports.session = (where) => { asked++; return session(where); };
 	const streams = new PodStreams(fake.transports);
 	await assert.rejects(streams.open(target('a')), (error) => error instanceof ForwardRefused && /forbidden/.test(error.message));
 	await assert.rejects(streams.open(target('a')), ForwardRefused);
-	assert.equal(asked, 2);
+	assert.equal(fake.asked.sessions, 2);
 	streams.close();
 });
 
