@@ -24,6 +24,10 @@ export function authorized(req: IncomingMessage, tokenHash: string): boolean {
  * URL, and how to refuse it. Null when it was refused here already.
  */
 export function tunnelUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, tokenHash: string): { url: URL; refuse: Refuse } | null {
+	// The HTTP server takes its error listener off an upgraded socket, and a sidecar that
+	// gives up on a dial resets it (a SPDY session closed under a stream does), before the
+	// splice adds its own: unheard, that error would end the agent.
+	socket.on('error', () => socket.destroy());
 	const refuse: Refuse = (status) => { socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`); };
 	if (!authorized(req, tokenHash)) {
 		refuse('401 Unauthorized');
@@ -51,6 +55,7 @@ export function dial(url: URL, tunnel: Duplex, refuse: Refuse): void {
 		spliceSocket(socket, tunnel);
 	});
 	socket.once('error', () => { if (!connected) refuse('502 Bad Gateway'); });
+	tunnel.once('close', () => { if (!connected) socket.destroy(); });
 }
 
 /**

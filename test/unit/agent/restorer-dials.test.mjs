@@ -5,6 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { connect, createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { listenForDials } from '../../../out/agent/src/dial-server.js';
 import { AgentRefused, tunnelOver } from '../../../out/server/tunnel/agent-exchange.js';
 import { freePort } from '../../helpers/local-agent.mjs';
@@ -37,6 +38,20 @@ test('with the session token, a dial connects inside the cluster and answers 101
 	const tunnel = await tunnelOver(await forward(), address(), dialPath(original.address().port));
 	tunnel.socket.destroy();
 	await waitUntil(() => accepted.length === 1);
+});
+
+test('a sidecar that resets its dials before they connect leaves the server serving, and nothing dialled left open', async () => {
+	const before = accepted.length;
+	for (let i = 0; i < 20; i++) {
+		const socket = await forward();
+		socket.on('error', () => undefined);
+		socket.write(`GET ${dialPath(original.address().port)} HTTP/1.1\r\nHost: agent\r\nConnection: Upgrade\r\nUpgrade: kubebridge-tunnel\r\nAuthorization: Bearer ${token}\r\n\r\n`);
+		setImmediate(() => socket.resetAndDestroy());
+	}
+	await sleep(300);
+	await waitUntil(() => accepted.slice(before).every((s) => s.destroyed || s.readableEnded));
+	const tunnel = await tunnelOver(await forward(), address(), dialPath(original.address().port));
+	tunnel.socket.destroy();
 });
 
 test('a dial whose host refuses is answered 502, as the agents answer it', async () => {
