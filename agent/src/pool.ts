@@ -73,9 +73,14 @@ export class TunnelPool {
 
 	offerCaller(socket: Socket, port: number): void {
 		socket.pause();
+		// A caller that resets while it waits for a tunnel (a route probe given up on) must
+		// not end the agent with an error nobody hears; the splice listens from then on.
+		const early = (): void => { socket.destroy(); };
+		socket.on('error', early);
 		this.claim({
 			port, peer: `${socket.remoteAddress}:${socket.remotePort}`, udp: false,
 			attach: (tunnel) => {
+				socket.off('error', early);
 				socket.resume();
 				spliceSocket(socket, tunnel);
 			},
