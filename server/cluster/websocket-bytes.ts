@@ -27,10 +27,6 @@ export class WebSocketBytes extends WebSocketDuplex {
 	}
 
 	override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
-		if (chunks.length === 1) {
-			this.sendMessage(chunks[0].chunk, callback);
-			return;
-		}
 		const messages: Buffer[] = [];
 		let joined: Buffer[] = [];
 		let joinedLength = 0;
