@@ -1,9 +1,11 @@
+// WebSocketBytes against a real WebSocket server on loopback: how queued writes become messages.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import WebSocket, { WebSocketServer } from 'ws';
 import { WebSocketBytes } from '../../../out/server/cluster/websocket-bytes.js';
+import { waitUntil } from '../../helpers/wait-until.mjs';
 
 /** A WebSocket server on loopback that keeps every binary message it gets, and a client's WebSocketBytes over it. */
 async function bytesToRecorder(t) {
@@ -26,11 +28,7 @@ test('writes queued together keep their order; small ones are joined into a mess
 	for (const piece of pieces) bytes.write(piece);
 	bytes.uncork();
 	const all = Buffer.concat(pieces);
-	await waitFor(() => messages.reduce((sum, m) => sum + m.length, 0) >= all.length);
+	await waitUntil(() => messages.reduce((sum, m) => sum + m.length, 0) >= all.length);
 	assert.ok(Buffer.concat(messages).equals(all));
 	assert.deepEqual(messages.map((m) => m.length), [13, 64 * 1024, 6, 20_000, 2]);
 });
-
-async function waitFor(condition) {
-	for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-}
